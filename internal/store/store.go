@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// ErrNotFound is returned when the requested row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a write would break a uniqueness rule.
+// The concrete error is a *ConflictError naming the field.
+var ErrConflict = errors.New("conflict")
+
+// ErrStale is returned by conditional writes whose condition no longer holds,
+// such as a refresh rotation that lost the race to another caller.
+var ErrStale = errors.New("stale")
+
+// ConflictError says which unique field a write collided with ("email",
+// "username", ...). errors.Is(err, ErrConflict) holds for it.
+type ConflictError struct {
+	Field string
+}
+
+func (e *ConflictError) Error() string { return "conflict on " + e.Field }
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// User is an account. Email and Username keep what the user typed; the
+// Normalized fields are what uniqueness and look-ups use.
+type User struct {
+	ID                 uuid.UUID  `db:"id"`
+	Email              string     `db:"email"`
+	EmailNormalized    string     `db:"email_normalized"`
+	Username           *string    `db:"username"`
+	UsernameNormalized *string    `db:"username_normalized"`
+	PasswordHash       string     `db:"password_hash"`
+	IsActive           bool       `db:"is_active"`
+	IsAdmin            bool       `db:"is_admin"`
+	EmailVerifiedAt    *time.Time `db:"email_verified_at"`
+	CreatedAt          time.Time  `db:"created_at"`
+	UpdatedAt          time.Time  `db:"updated_at"`
+	LastLoginAt        *time.Time `db:"last_login_at"`
+	FailedLogins       int        `db:"failed_logins"`
+	LockedUntil        *time.Time `db:"locked_until"`
+	PasswordChangedAt  time.Time  `db:"password_changed_at"`
+}
+
+// Roles returns the roles carried in access tokens for this user.
+func (u *User) Roles() []string {
+	if u.IsAdmin {
+		return []string{"admin"}
+	}
+	return nil
+}
+
+// Session kinds: a device holding a JWT + refresh token pair, or a browser
+// holding an opaque session cookie.
+const (
+	SessionKindJWT    = "jwt"
+	SessionKindCookie = "cookie"
+)
+
+// Session is one device's login. Refreshing rotates Generation in place:
+// storage per device is constant.
+//
+// The refresh token for generation g is derived from (ID, g, Nonce) and the
+// refresh secret; the database never holds the token itself. RotatedAt is when
+// Generation last changed (the start of the grace window for generation-1).
+type Session struct {
+	ID            uuid.UUID  `db:"id"`
+	UserID        uuid.UUID  `db:"user_id"`
+	ClientID      string     `db:"client_id"`
+	Kind          string     `db:"kind"`
+	DeviceName    string     `db:"device_name"`
+	UserAgent     string     `db:"user_agent"`
+	IP            string     `db:"ip"`
+	CreatedAt     time.Time  `db:"created_at"`
+	LastUsedAt    time.Time  `db:"last_used_at"`
+	IdleExpiresAt time.Time  `db:"idle_expires_at"`
+	ExpiresAt     time.Time  `db:"expires_at"`
+	RevokedAt     *time.Time `db:"revoked_at"`
+	RevokedReason string     `db:"revoked_reason"`
+	Generation    int64      `db:"generation"`
+	Nonce         []byte     `db:"nonce"`
+	RotatedAt     time.Time  `db:"rotated_at"`
+	// SecretHash is SHA-256 of the opaque cookie secret for SessionKindCookie
+	// sessions; nil for JWT sessions.
+	SecretHash []byte `db:"secret_hash"`
+}
+
+// ActiveAt reports whether the session can still be used at t: not revoked,
+// inside both its idle and its absolute lifetime.
+func (s *Session) ActiveAt(t time.Time) bool {
+	return s.RevokedAt == nil && t.Before(s.IdleExpiresAt) && t.Before(s.ExpiresAt)
+}
+
+// Client is a front-end application sharing the identity. Zero TTLs mean
+// "use the server's configured default".
+type Client struct {
+	ID              string        `db:"client_id"`
+	Name            string        `db:"name"`
+	AllowedDelivery []string      `db:"-"`
+	AccessTTL       time.Duration `db:"-"`
+	IdleTTL         time.Duration `db:"-"`
+	MaxTTL          time.Duration `db:"-"`
+	CORSOrigins     []string      `db:"-"`
+	Audiences       []string      `db:"-"`
+	CreatedAt       time.Time     `db:"created_at"`
+	UpdatedAt       time.Time     `db:"updated_at"`
+}
+
+// DefaultClientID names the client every installation has.
+const DefaultClientID = "default"
+
+// AuditEvent records who did what to whom. Details is free-form JSON-able
+// data and must never hold a secret.
+type AuditEvent struct {
+	ID        int64             `db:"id"`
+	Event     string            `db:"event"`
+	ActorID   *uuid.UUID        `db:"actor_id"`
+	UserID    *uuid.UUID        `db:"user_id"`
+	SessionID *uuid.UUID        `db:"session_id"`
+	IP        string            `db:"ip"`
+	UserAgent string            `db:"user_agent"`
+	Details   map[string]string `db:"-"`
+	CreatedAt time.Time         `db:"created_at"`
+}
+
+// Store is everything Tessera persists. Every method takes ctx first; every
+// time it writes comes from the caller (the store never reads the clock), so
+// tests own time.
+type Store interface {
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	Close() error
+
+	// CreateUser inserts u. A taken normalised e-mail or username returns a
+	// *ConflictError naming "email" or "username".
+	CreateUser(ctx context.Context, u *User) error
+	GetUser(ctx context.Context, id uuid.UUID) (*User, error)
+	// GetUserByEmail and GetUserByUsername look up by the normalised value.
+	GetUserByEmail(ctx context.Context, emailNormalized string) (*User, error)
+	GetUserByUsername(ctx context.Context, usernameNormalized string) (*User, error)
+	// UpdateUser writes every mutable field of u (all but ID and CreatedAt).
+	UpdateUser(ctx context.Context, u *User) error
+
+	GetClient(ctx context.Context, id string) (*Client, error)
+
+	// CreateSession inserts s.
+	CreateSession(ctx context.Context, s *Session) error
+	GetSession(ctx context.Context, id uuid.UUID) (*Session, error)
+	// GetSessionBySecret finds a cookie session by the SHA-256 of its secret.
+	GetSessionBySecret(ctx context.Context, secretHash []byte) (*Session, error)
+	// ListUserSessions returns the user's sessions active at now, newest first.
+	ListUserSessions(ctx context.Context, userID uuid.UUID, now time.Time) ([]Session, error)
+	// RotateSession moves session id from generation gen to gen+1 in one
+	// conditional UPDATE, only if it is still at gen, not revoked, and active
+	// at now; it sets last_used_at and rotated_at to now and idle_expires_at to
+	// idleExpiresAt. Of concurrent callers with the same gen exactly one gets
+	// the updated session; the others get ErrStale.
+	RotateSession(ctx context.Context, id uuid.UUID, gen int64, now, idleExpiresAt time.Time) (*Session, error)
+	// TouchSession slides an active session's idle expiry (cookie sessions).
+	TouchSession(ctx context.Context, id uuid.UUID, now, idleExpiresAt time.Time) error
+	// RevokeSession marks one session revoked; revoking a revoked session is
+	// not an error (its first reason and time are kept). Unknown id: ErrNotFound.
+	RevokeSession(ctx context.Context, id uuid.UUID, now time.Time, reason string) error
+	// RevokeUserSessions revokes every unrevoked session of the user except
+	// keep (uuid.Nil keeps none) and returns how many it revoked.
+	RevokeUserSessions(ctx context.Context, userID, keep uuid.UUID, now time.Time, reason string) (int, error)
+
+	// AddAuditEvent appends e (ID and CreatedAt are taken from e if set).
+	AddAuditEvent(ctx context.Context, e *AuditEvent) error
+	// ListAuditEvents returns the newest events first, at most limit.
+	ListAuditEvents(ctx context.Context, userID *uuid.UUID, limit int) ([]AuditEvent, error)
+}
