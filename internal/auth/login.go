@@ -1,0 +1,288 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/tessera-id/tessera/internal/identifier"
+	"github.com/tessera-id/tessera/internal/password"
+	"github.com/tessera-id/tessera/internal/store"
+	"github.com/tessera-id/tessera/internal/token"
+)
+
+// Delivery modes: how a login's tokens travel.
+const (
+	DeliveryBody    = "body"
+	DeliveryCookie  = "cookie"
+	DeliverySession = "session"
+)
+
+// RegisterInput is a registration request.
+type RegisterInput struct {
+	Email    string
+	Password string
+	Username string // optional
+	Delivery string
+	Device   Device
+}
+
+// LoginInput is a login request: Email or Username names the account.
+type LoginInput struct {
+	Email    string
+	Username string
+	Password string
+	Delivery string
+	Device   Device
+}
+
+// Register creates an account and logs it in on the calling device. A taken
+// e-mail or username is a 409 (email_taken, username_taken): a registration
+// that logs in at once cannot hide whether the address exists.
+func (s *Service) Register(ctx context.Context, in RegisterInput) (*Login, error) {
+	client, err := s.client(ctx, in.Device.ClientID, in.Delivery)
+	if err != nil {
+		return nil, err
+	}
+	fe := fieldErrors{}
+	email, err := identifier.NormalizeEmail(in.Email)
+	if in.Email == "" {
+		fe.add("email", "this field is required")
+	} else if err != nil {
+		fe.add("email", err.Error())
+	}
+	var username, usernameNorm *string
+	if in.Username != "" {
+		n, err := identifier.NormalizeUsername(in.Username)
+		if err != nil {
+			fe.add("username", err.Error())
+		}
+		raw := strings.TrimSpace(in.Username)
+		username, usernameNorm = &raw, &n
+	}
+	if in.Password == "" {
+		fe.add("password", "this field is required")
+	} else {
+		for _, p := range s.policy.Check(in.Password) {
+			fe.add("password", p)
+		}
+	}
+	if err := fe.err(); err != nil {
+		return nil, err
+	}
+	hash, err := s.hasher.Hash(ctx, in.Password)
+	if err != nil {
+		return nil, s.hashError(err)
+	}
+	now := s.now().UTC()
+	u := &store.User{
+		ID: newID(), Email: strings.TrimSpace(in.Email), EmailNormalized: email,
+		Username: username, UsernameNormalized: usernameNorm, PasswordHash: hash,
+		IsActive: true, CreatedAt: now, UpdatedAt: now, LastLoginAt: &now, PasswordChangedAt: now,
+	}
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		var ce *store.ConflictError
+		if errors.As(err, &ce) && ce.Field == "username" {
+			return nil, &Error{Code: CodeUsernameTaken, Message: "this username is taken",
+				Fields: map[string][]string{"username": {"is taken"}}}
+		}
+		if errors.As(err, &ce) {
+			return nil, &Error{Code: CodeEmailTaken, Message: "an account with this e-mail exists",
+				Fields: map[string][]string{"email": {"is taken"}}}
+		}
+		return nil, fmt.Errorf("register: %w", err)
+	}
+	s.audit(ctx, "register", u.ID, uuid.Nil, in.Device, nil)
+	return s.startSession(ctx, u, client, in.Delivery, in.Device)
+}
+
+// Login checks credentials and opens a new session for the device. Every
+// failure, unknown account included, costs one password hash and gives the
+// same answer.
+func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
+	client, err := s.client(ctx, in.Device.ClientID, in.Delivery)
+	if err != nil {
+		return nil, err
+	}
+	if (in.Email == "" && in.Username == "") || in.Password == "" {
+		fe := fieldErrors{}
+		if in.Email == "" && in.Username == "" {
+			fe.add("email", "email or username is required")
+		}
+		if in.Password == "" {
+			fe.add("password", "this field is required")
+		}
+		return nil, fe.err()
+	}
+	u, err := s.CheckPassword(ctx, in.Email, in.Username, in.Password, in.Device)
+	if err != nil {
+		return nil, err
+	}
+	return s.startSession(ctx, u, client, in.Delivery, in.Device)
+}
+
+// CheckPassword returns the active user named by email (or username) whose
+// password is pw. It is the one place passwords are checked, so every
+// authenticator gets the same timing and audit trail.
+func (s *Service) CheckPassword(ctx context.Context, email, username, pw string, dev Device) (*store.User, error) {
+	u, err := s.lookupUser(ctx, email, username)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("check password: %w", err)
+	}
+	phc := s.hasher.DummyHash()
+	if u != nil {
+		phc = u.PasswordHash
+	}
+	ok, rehash, err := s.hasher.Verify(ctx, pw, phc)
+	if err != nil && !errors.Is(err, password.ErrMalformedHash) {
+		return nil, s.hashError(err)
+	}
+	if u == nil || !ok || !u.IsActive {
+		var uid uuid.UUID
+		if u != nil {
+			uid = u.ID
+		}
+		s.audit(ctx, "login_failed", uid, uuid.Nil, dev, nil)
+		return nil, errBadCredentials
+	}
+	now := s.now().UTC()
+	u.LastLoginAt = &now
+	if rehash {
+		if h, err := s.hasher.Hash(ctx, pw); err == nil {
+			u.PasswordHash = h
+		}
+	}
+	u.UpdatedAt = now
+	if err := s.store.UpdateUser(ctx, u); err != nil {
+		return nil, fmt.Errorf("record login: %w", err)
+	}
+	return u, nil
+}
+
+func (s *Service) lookupUser(ctx context.Context, email, username string) (*store.User, error) {
+	if email != "" {
+		n, err := identifier.NormalizeEmail(email)
+		if err != nil {
+			return nil, store.ErrNotFound
+		}
+		return s.store.GetUserByEmail(ctx, n)
+	}
+	n, err := identifier.NormalizeUsername(username)
+	if err != nil {
+		return nil, store.ErrNotFound
+	}
+	return s.store.GetUserByUsername(ctx, n)
+}
+
+func (s *Service) hashError(err error) error {
+	if errors.Is(err, password.ErrBusy) {
+		return &Error{Code: CodeUnavailable, Message: "too many logins at once, retry shortly", RetryAfterSeconds: 1}
+	}
+	return fmt.Errorf("hash password: %w", err)
+}
+
+// client loads the client a request names (the default one when empty) and
+// checks that it allows the delivery mode.
+func (s *Service) client(ctx context.Context, id, delivery string) (*store.Client, error) {
+	if id == "" {
+		id = store.DefaultClientID
+	}
+	switch delivery {
+	case DeliveryBody, DeliveryCookie, DeliverySession:
+	default:
+		return nil, Invalid(map[string][]string{"delivery": {"must be one of body, cookie, session"}})
+	}
+	c, err := s.store.GetClient(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, Errorf(CodeInvalidClient, "unknown client_id %q", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get client: %w", err)
+	}
+	if len(c.AllowedDelivery) > 0 && !contains(c.AllowedDelivery, delivery) {
+		return nil, Errorf(CodeInvalidClient, "client %q does not allow delivery %q", id, delivery)
+	}
+	return c, nil
+}
+
+// startSession opens a device session for u and issues its first pair.
+func (s *Service) startSession(ctx context.Context, u *store.User, c *store.Client, delivery string, dev Device) (*Login, error) {
+	nonce, err := token.NewNonce()
+	if err != nil {
+		return nil, fmt.Errorf("start session: %w", err)
+	}
+	now := s.now().UTC()
+	kind := store.SessionKindJWT
+	if delivery == DeliverySession {
+		kind = store.SessionKindCookie
+	}
+	sess := &store.Session{
+		ID: newID(), UserID: u.ID, ClientID: c.ID, Kind: kind,
+		DeviceName: truncate(dev.Name, 200), UserAgent: truncate(dev.UserAgent, 500), IP: dev.IP,
+		CreatedAt: now, LastUsedAt: now, RotatedAt: now,
+		IdleExpiresAt: now.Add(orDefault(c.IdleTTL, s.settings.SessionIdleTTL)),
+		ExpiresAt:     now.Add(orDefault(c.MaxTTL, s.settings.SessionMaxTTL)),
+		Generation:    1, Nonce: nonce,
+	}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return nil, fmt.Errorf("start session: %w", err)
+	}
+	s.audit(ctx, "login", u.ID, sess.ID, dev, map[string]string{"client_id": c.ID, "delivery": delivery})
+	return s.issue(u, sess, c)
+}
+
+// issue mints the access token and derives the refresh token of the
+// session's current generation.
+func (s *Service) issue(u *store.User, sess *store.Session, c *store.Client) (*Login, error) {
+	ttl := orDefault(c.AccessTTL, s.settings.AccessTTL)
+	aud := s.settings.Audiences
+	if len(c.Audiences) > 0 {
+		aud = c.Audiences
+	}
+	raw, claims, err := s.minter.Mint(token.Access{
+		Subject: u.ID.String(), ClientID: c.ID, SessionID: sess.ID.String(),
+		Audience: aud, Roles: u.Roles(), TTL: ttl,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mint access token: %w", err)
+	}
+	return &Login{
+		User: u, Session: sess, Client: c,
+		AccessToken: raw, AccessExpiresAt: claims.ExpiresAt.Time,
+		RefreshToken:     s.refresher.Token(sess.ID, sess.Generation, sess.Nonce),
+		RefreshExpiresAt: minTime(sess.IdleExpiresAt, sess.ExpiresAt),
+	}, nil
+}
+
+func newID() uuid.UUID {
+	// Version 7 ids sort by creation time, which keeps primary-key indexes
+	// compact; they are identifiers, never secrets.
+	id, err := uuid.NewV7()
+	if err != nil {
+		return uuid.New()
+	}
+	return id
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	// Cut on a rune boundary so the stored text stays valid UTF-8.
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

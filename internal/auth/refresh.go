@@ -1,0 +1,116 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/tessera-id/tessera/internal/store"
+	"github.com/tessera-id/tessera/internal/token"
+)
+
+// Refresh exchanges a refresh token for a new pair. With generation g:
+//   - g is current: one conditional update moves the session to g+1; of
+//     concurrent callers exactly one wins, the others fall into the next case;
+//   - g is the previous generation and the rotation is younger than the
+//     grace period: the current pair is returned again (no second rotation);
+//   - anything older is reuse of a stolen token: the whole session is
+//     revoked and refresh_reuse audited.
+//
+// Every failure is the same invalid_grant.
+func (s *Service) Refresh(ctx context.Context, raw string, dev Device) (*Login, error) {
+	rt, err := token.Parse(raw)
+	if err != nil {
+		return nil, errBadGrant
+	}
+	sess, err := s.store.GetSession(ctx, rt.SessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errBadGrant
+	}
+	if err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
+	if sess.Kind != store.SessionKindJWT || !s.refresher.Check(rt, sess.Nonce) {
+		return nil, errBadGrant
+	}
+	now := s.now().UTC()
+	if !sess.ActiveAt(now) {
+		return nil, errBadGrant
+	}
+	client, err := s.clientTTLs(ctx, sess.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case rt.Generation == sess.Generation:
+		sess, err = s.rotate(ctx, sess, client, rt.Generation)
+		if err != nil {
+			return nil, err
+		}
+	case rt.Generation == sess.Generation-1 && now.Sub(sess.RotatedAt) < s.settings.RefreshGrace:
+		// A benign race (two tabs, a retried request): hand out the
+		// current generation again.
+	default:
+		return nil, s.reuse(ctx, sess, rt.Generation, dev)
+	}
+	return s.finishRefresh(ctx, sess, client)
+}
+
+// rotate moves sess from gen to gen+1. When another caller won the race it
+// re-reads the session, which then sits at gen+1 inside the grace window.
+func (s *Service) rotate(ctx context.Context, sess *store.Session, client *store.Client, gen int64) (*store.Session, error) {
+	now := s.now().UTC()
+	idle := minTime(now.Add(orDefault(client.IdleTTL, s.settings.SessionIdleTTL)), sess.ExpiresAt)
+	next, err := s.store.RotateSession(ctx, sess.ID, gen, now, idle)
+	if err == nil {
+		return next, nil
+	}
+	if !errors.Is(err, store.ErrStale) {
+		return nil, fmt.Errorf("rotate refresh: %w", err)
+	}
+	cur, err := s.store.GetSession(ctx, sess.ID)
+	if err != nil {
+		return nil, fmt.Errorf("rotate refresh: %w", err)
+	}
+	if cur.Generation == gen+1 && cur.ActiveAt(now) && now.Sub(cur.RotatedAt) < s.settings.RefreshGrace {
+		return cur, nil
+	}
+	return nil, errBadGrant
+}
+
+func (s *Service) reuse(ctx context.Context, sess *store.Session, gen int64, dev Device) error {
+	now := s.now().UTC()
+	if err := s.store.RevokeSession(ctx, sess.ID, now, "refresh_reuse"); err != nil {
+		return fmt.Errorf("revoke reused session: %w", err)
+	}
+	s.audit(ctx, "refresh_reuse", sess.UserID, sess.ID, dev, map[string]string{
+		"presented_generation": strconv.FormatInt(gen, 10),
+		"current_generation":   strconv.FormatInt(sess.Generation, 10),
+	})
+	return errBadGrant
+}
+
+func (s *Service) finishRefresh(ctx context.Context, sess *store.Session, client *store.Client) (*Login, error) {
+	u, err := s.store.GetUser(ctx, sess.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
+	if !u.IsActive {
+		return nil, errBadGrant
+	}
+	return s.issue(u, sess, client)
+}
+
+// clientTTLs loads a session's client; a client deleted since the login
+// falls back to the server defaults rather than stranding its sessions.
+func (s *Service) clientTTLs(ctx context.Context, id string) (*store.Client, error) {
+	c, err := s.store.GetClient(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return &store.Client{ID: id}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get client: %w", err)
+	}
+	return c, nil
+}

@@ -1,0 +1,291 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Config is every setting of `tessera serve`. Zero values are never used
+// directly: Default fills them and Validate checks them.
+type Config struct {
+	Addr              string
+	Issuer            string
+	DatabaseURL       string
+	KeysDir           string
+	Audience          []string
+	SigningAlg        string
+	AccessTTL         time.Duration
+	SessionIdleTTL    time.Duration
+	SessionMaxTTL     time.Duration
+	RefreshGrace      time.Duration
+	CookieSecure      bool
+	CookieDomain      string
+	CookieSameSite    string
+	CORSOrigins       []string
+	Authentication    []string
+	EmailVerification string
+	EmailBackend      string
+	SMTPURL           string
+	FrontendURL       string
+	PasswordMinLength int
+	LogFormat         string
+	LogLevel          string
+	TrustedProxies    []string
+	JWKSMaxAge        time.Duration
+	ShutdownTimeout   time.Duration
+	DBMaxConns        int
+	HashConcurrency   int
+}
+
+// Default returns the configuration `make run` uses: SQLite in ./data, keys
+// in ./keys, listening on loopback.
+func Default() Config {
+	return Config{
+		Addr:              "127.0.0.1:8080",
+		Issuer:            "http://127.0.0.1:8080",
+		DatabaseURL:       "sqlite:data/tessera.db",
+		KeysDir:           "keys",
+		SigningAlg:        "ES256",
+		AccessTTL:         15 * time.Minute,
+		SessionIdleTTL:    720 * time.Hour,
+		SessionMaxTTL:     2160 * time.Hour,
+		RefreshGrace:      10 * time.Second,
+		CookieSecure:      true,
+		CookieSameSite:    "lax",
+		Authentication:    []string{"bearer", "token", "session", "basic"},
+		EmailVerification: "optional",
+		EmailBackend:      "console",
+		FrontendURL:       "http://127.0.0.1:3000",
+		PasswordMinLength: 12,
+		LogFormat:         "text",
+		LogLevel:          "info",
+		JWKSMaxAge:        5 * time.Minute,
+		ShutdownTimeout:   20 * time.Second,
+		DBMaxConns:        16,
+	}
+}
+
+// Audiences returns the configured audiences, or the issuer when none is set.
+func (c *Config) Audiences() []string {
+	if len(c.Audience) == 0 {
+		return []string{c.Issuer}
+	}
+	return c.Audience
+}
+
+// Flags registers one flag per setting on fs, bound to c, with c's current
+// values as defaults. Each flag's environment variable is TESSERA_ followed
+// by the flag name upper-cased with '-' as '_'.
+func (c *Config) Flags(fs *pflag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address")
+	fs.StringVar(&c.Issuer, "issuer", c.Issuer, "issuer URL: the iss of every token and the base of discovery")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "sqlite:path.db, sqlite:///abs/path.db or postgres://...")
+	fs.StringVar(&c.KeysDir, "keys-dir", c.KeysDir, "folder of signing keys and the refresh secret")
+	fs.StringSliceVar(&c.Audience, "audience", c.Audience, "audiences put in access tokens (default: the issuer)")
+	fs.StringVar(&c.SigningAlg, "signing-alg", c.SigningAlg, "ES256, EdDSA or RS256")
+	fs.DurationVar(&c.AccessTTL, "access-ttl", c.AccessTTL, "access token lifetime")
+	fs.DurationVar(&c.SessionIdleTTL, "session-idle-ttl", c.SessionIdleTTL, "session ends after this long unused")
+	fs.DurationVar(&c.SessionMaxTTL, "session-max-ttl", c.SessionMaxTTL, "session ends this long after login, whatever its use")
+	fs.DurationVar(&c.RefreshGrace, "refresh-grace", c.RefreshGrace, "how long the previous refresh token still answers with the current pair")
+	fs.BoolVar(&c.CookieSecure, "cookie-secure", c.CookieSecure, "Secure cookies with __Host-/__Secure- names (false only for plain-http development)")
+	fs.StringVar(&c.CookieDomain, "cookie-domain", c.CookieDomain, "Domain attribute for cookies shared by sibling subdomains")
+	fs.StringVar(&c.CookieSameSite, "cookie-samesite", c.CookieSameSite, "lax, strict or none")
+	fs.StringSliceVar(&c.CORSOrigins, "cors-origins", c.CORSOrigins, "origins allowed to call with credentials")
+	fs.StringSliceVar(&c.Authentication, "authentication", c.Authentication, "authenticators in order: bearer, token, session, basic")
+	fs.StringVar(&c.EmailVerification, "email-verification", c.EmailVerification, "optional, mandatory or none")
+	fs.StringVar(&c.EmailBackend, "email-backend", c.EmailBackend, "console or smtp")
+	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "smtp://user:pass@host:port for the smtp backend")
+	fs.StringVar(&c.FrontendURL, "frontend-url", c.FrontendURL, "base URL of links in e-mails")
+	fs.IntVar(&c.PasswordMinLength, "password-min-length", c.PasswordMinLength, "minimum password length (at least 8)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+	fs.StringSliceVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "proxy IPs or CIDRs whose X-Forwarded-For is believed")
+	fs.DurationVar(&c.JWKSMaxAge, "jwks-max-age", c.JWKSMaxAge, "Cache-Control max-age of the JWKS")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long SIGTERM waits for in-flight requests")
+	fs.IntVar(&c.DBMaxConns, "db-max-conns", c.DBMaxConns, "database connections kept open (idle = open)")
+	fs.IntVar(&c.HashConcurrency, "hash-concurrency", c.HashConcurrency, "password hashes at once (0: one per core)")
+}
+
+// EnvName returns the environment variable of a flag.
+func EnvName(flag string) string {
+	return "TESSERA_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// ApplyEnv sets every flag the command line left alone from its environment
+// variable, so the order is defaults, then environment, then flags. It
+// reports every bad value at once.
+func ApplyEnv(fs *pflag.FlagSet, lookup func(string) (string, bool)) error {
+	var errs []error
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Changed {
+			return
+		}
+		name := EnvName(f.Name)
+		v, ok := lookup(name)
+		if !ok {
+			return
+		}
+		if sv, isSlice := f.Value.(pflag.SliceValue); isSlice {
+			// An empty variable means an empty list, not one empty item.
+			if err := sv.Replace(splitList(v)); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %v", name, v, err))
+			}
+			return
+		}
+		if err := f.Value.Set(v); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: want %s", name, v, describe(f)))
+		}
+	})
+	return errors.Join(errs...)
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func describe(f *pflag.Flag) string {
+	switch f.Value.Type() {
+	case "duration":
+		return "a duration such as 15m or 720h"
+	case "bool":
+		return "true or false"
+	case "int":
+		return "an integer"
+	}
+	return f.Value.Type()
+}
+
+// Validate reports every invalid setting at once, each naming its variable,
+// the value and what is allowed.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(flag string, value any, allowed string) {
+		errs = append(errs, fmt.Errorf("%s=%v: %s", EnvName(flag), value, allowed))
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("addr", c.Addr, "want host:port")
+	}
+	if !isHTTPURL(c.Issuer) {
+		bad("issuer", c.Issuer, "want an absolute http(s) URL without query or fragment")
+	}
+	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") &&
+		!strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		bad("database-url", c.DatabaseURL, "want sqlite:path.db, sqlite:///abs/path.db or postgres://...")
+	}
+	if c.KeysDir == "" {
+		bad("keys-dir", `""`, "want a folder path")
+	}
+	oneOf(&errs, "signing-alg", c.SigningAlg, "ES256", "EdDSA", "RS256")
+	positive(&errs, "access-ttl", c.AccessTTL)
+	positive(&errs, "session-idle-ttl", c.SessionIdleTTL)
+	positive(&errs, "session-max-ttl", c.SessionMaxTTL)
+	positive(&errs, "jwks-max-age", c.JWKSMaxAge)
+	positive(&errs, "shutdown-timeout", c.ShutdownTimeout)
+	if c.RefreshGrace < 0 || c.RefreshGrace > time.Minute {
+		bad("refresh-grace", c.RefreshGrace, "want between 0s and 1m")
+	}
+	if c.AccessTTL > 24*time.Hour {
+		bad("access-ttl", c.AccessTTL, "want at most 24h: access tokens cannot be recalled")
+	}
+	oneOf(&errs, "cookie-samesite", c.CookieSameSite, "lax", "strict", "none")
+	if c.CookieSameSite == "none" && !c.CookieSecure {
+		bad("cookie-samesite", c.CookieSameSite, "none needs TESSERA_COOKIE_SECURE=true")
+	}
+	for _, o := range c.CORSOrigins {
+		if !isOrigin(o) {
+			bad("cors-origins", o, "want scheme://host[:port] with no path; * is never allowed")
+		}
+	}
+	if len(c.Authentication) == 0 {
+		bad("authentication", `""`, "want one or more of bearer, token, session, basic")
+	}
+	seen := map[string]bool{}
+	for _, a := range c.Authentication {
+		oneOf(&errs, "authentication", a, "bearer", "token", "session", "basic")
+		if seen[a] {
+			bad("authentication", a, "each authenticator at most once")
+		}
+		seen[a] = true
+	}
+	oneOf(&errs, "email-verification", c.EmailVerification, "optional", "mandatory", "none")
+	oneOf(&errs, "email-backend", c.EmailBackend, "console", "smtp")
+	if c.EmailBackend == "smtp" && c.SMTPURL == "" {
+		bad("smtp-url", `""`, "required when TESSERA_EMAIL_BACKEND=smtp")
+	}
+	if !isHTTPURL(c.FrontendURL) {
+		bad("frontend-url", c.FrontendURL, "want an absolute http(s) URL")
+	}
+	if c.PasswordMinLength < 8 || c.PasswordMinLength > 128 {
+		bad("password-min-length", c.PasswordMinLength, "want between 8 and 128")
+	}
+	oneOf(&errs, "log-format", c.LogFormat, "text", "json")
+	oneOf(&errs, "log-level", c.LogLevel, "debug", "info", "warn", "error")
+	for _, p := range c.TrustedProxies {
+		if _, err := ParseIPNet(p); err != nil {
+			bad("trusted-proxies", p, "want an IP address or CIDR")
+		}
+	}
+	if c.DBMaxConns < 1 {
+		bad("db-max-conns", c.DBMaxConns, "want at least 1")
+	}
+	if c.HashConcurrency < 0 {
+		bad("hash-concurrency", c.HashConcurrency, "want 0 (one per core) or more")
+	}
+	return errors.Join(errs...)
+}
+
+func oneOf(errs *[]error, flag, v string, allowed ...string) {
+	for _, a := range allowed {
+		if v == a {
+			return
+		}
+	}
+	*errs = append(*errs, fmt.Errorf("%s=%q: want one of %s", EnvName(flag), v, strings.Join(allowed, ", ")))
+}
+
+func positive(errs *[]error, flag string, d time.Duration) {
+	if d <= 0 {
+		*errs = append(*errs, fmt.Errorf("%s=%v: want a positive duration", EnvName(flag), d))
+	}
+}
+
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
+		u.RawQuery == "" && u.Fragment == ""
+}
+
+func isOrigin(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
+		(u.Path == "" || u.Path == "/") && u.RawQuery == "" && u.Fragment == "" && u.User == nil
+}
+
+// ParseIPNet parses an IP address (as a /32 or /128) or a CIDR.
+func ParseIPNet(s string) (*net.IPNet, error) {
+	if strings.Contains(s, "/") {
+		_, n, err := net.ParseCIDR(s)
+		return n, err
+	}
+	ip := net.ParseIP(s)
+	if ip == nil {
+		return nil, fmt.Errorf("invalid IP %q", s)
+	}
+	bits := 8 * len(ip.To16())
+	if ip4 := ip.To4(); ip4 != nil {
+		ip, bits = ip4, 32
+	}
+	return &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}, nil
+}

@@ -1,0 +1,86 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+func load(t *testing.T, env map[string]string, args ...string) (Config, error) {
+	t.Helper()
+	c := Default()
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	c.Flags(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	if err := ApplyEnv(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+func TestDefaultsAreValid(t *testing.T) {
+	c, err := load(t, nil)
+	if err != nil {
+		t.Fatalf("defaults invalid: %v", err)
+	}
+	if c.AccessTTL != 15*time.Minute || c.DatabaseURL != "sqlite:data/tessera.db" {
+		t.Fatalf("unexpected defaults: %+v", c)
+	}
+	if got := c.Audiences(); len(got) != 1 || got[0] != c.Issuer {
+		t.Fatalf("default audience = %v, want the issuer", got)
+	}
+}
+
+func TestPrecedence(t *testing.T) {
+	env := map[string]string{"TESSERA_ACCESS_TTL": "5m", "TESSERA_ADDR": "127.0.0.1:9000", "TESSERA_CORS_ORIGINS": "https://a.example, https://b.example"}
+	c, err := load(t, env, "--addr", "127.0.0.1:9100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AccessTTL != 5*time.Minute {
+		t.Errorf("env not applied: %v", c.AccessTTL)
+	}
+	if c.Addr != "127.0.0.1:9100" {
+		t.Errorf("flag must win over env, got %q", c.Addr)
+	}
+	if len(c.CORSOrigins) != 2 || c.CORSOrigins[1] != "https://b.example" {
+		t.Errorf("list env = %q", c.CORSOrigins)
+	}
+}
+
+func TestBadValuesAllReportedAtOnce(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want []string
+	}{
+		{"bad duration", map[string]string{"TESSERA_ACCESS_TTL": "soon"}, []string{`TESSERA_ACCESS_TTL="soon"`, "duration"}},
+		{"bad bool", map[string]string{"TESSERA_COOKIE_SECURE": "maybe"}, []string{"TESSERA_COOKIE_SECURE", "true or false"}},
+		{"several", map[string]string{
+			"TESSERA_SIGNING_ALG": "HS256", "TESSERA_COOKIE_SAMESITE": "sometimes",
+			"TESSERA_PASSWORD_MIN_LENGTH": "6", "TESSERA_DATABASE_URL": "mysql://x",
+		}, []string{"TESSERA_SIGNING_ALG", "HS256", "ES256, EdDSA, RS256", "TESSERA_COOKIE_SAMESITE", "TESSERA_PASSWORD_MIN_LENGTH=6", "TESSERA_DATABASE_URL"}},
+		{"wildcard origin", map[string]string{"TESSERA_CORS_ORIGINS": "*"}, []string{"TESSERA_CORS_ORIGINS=*"}},
+		{"unknown authenticator", map[string]string{"TESSERA_AUTHENTICATION": "bearer,magic"}, []string{"TESSERA_AUTHENTICATION", "magic"}},
+		{"samesite none without secure", map[string]string{"TESSERA_COOKIE_SAMESITE": "none", "TESSERA_COOKIE_SECURE": "false"}, []string{"needs TESSERA_COOKIE_SECURE"}},
+		{"issuer with query", map[string]string{"TESSERA_ISSUER": "https://id.example/?x=1"}, []string{"TESSERA_ISSUER"}},
+		{"bad proxy", map[string]string{"TESSERA_TRUSTED_PROXIES": "10.0.0.0/99"}, []string{"TESSERA_TRUSTED_PROXIES"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := load(t, tt.env)
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}

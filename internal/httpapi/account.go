@@ -1,0 +1,110 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/store"
+)
+
+type userResponse struct {
+	ID            string     `json:"id"`
+	Email         string     `json:"email"`
+	Username      *string    `json:"username"`
+	IsActive      bool       `json:"is_active"`
+	IsAdmin       bool       `json:"is_admin"`
+	EmailVerified bool       `json:"email_verified"`
+	CreatedAt     time.Time  `json:"created_at"`
+	LastLoginAt   *time.Time `json:"last_login_at"`
+}
+
+func newUserResponse(u *store.User) userResponse {
+	return userResponse{
+		ID: u.ID.String(), Email: u.Email, Username: u.Username, IsActive: u.IsActive,
+		IsAdmin: u.IsAdmin, EmailVerified: u.EmailVerifiedAt != nil, CreatedAt: u.CreatedAt,
+		LastLoginAt: u.LastLoginAt,
+	}
+}
+
+type sessionResponse struct {
+	ID            string    `json:"id"`
+	ClientID      string    `json:"client_id"`
+	Kind          string    `json:"kind"`
+	DeviceName    string    `json:"device_name"`
+	UserAgent     string    `json:"user_agent"`
+	IP            string    `json:"ip"`
+	CreatedAt     time.Time `json:"created_at"`
+	LastUsedAt    time.Time `json:"last_used_at"`
+	IdleExpiresAt time.Time `json:"idle_expires_at"`
+	ExpiresAt     time.Time `json:"expires_at"`
+	Current       bool      `json:"current"`
+}
+
+type updateMeRequest struct {
+	Username *string `json:"username"`
+	Email    *string `json:"email"`
+}
+
+func (s *Server) me(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, newUserResponse(principal(c).User))
+}
+
+func (s *Server) updateMe(c *gin.Context) {
+	var req updateMeRequest
+	if err := bind(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if req.Email != nil {
+		s.writeError(c, auth.Invalid(map[string][]string{"email": {"the e-mail address cannot be changed here"}}))
+		return
+	}
+	u, err := s.auth.UpdateMe(c.Request.Context(), principal(c), auth.UpdateMeInput{Username: req.Username})
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, newUserResponse(u))
+}
+
+func (s *Server) sessions(c *gin.Context) {
+	p := principal(c)
+	list, err := s.auth.ListSessions(c.Request.Context(), p)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	out := make([]sessionResponse, 0, len(list))
+	for _, ss := range list {
+		out = append(out, sessionResponse{
+			ID: ss.ID.String(), ClientID: ss.ClientID, Kind: ss.Kind, DeviceName: ss.DeviceName,
+			UserAgent: ss.UserAgent, IP: ss.IP, CreatedAt: ss.CreatedAt, LastUsedAt: ss.LastUsedAt,
+			IdleExpiresAt: ss.IdleExpiresAt, ExpiresAt: ss.ExpiresAt, Current: ss.ID == p.SessionID(),
+		})
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"sessions": out})
+}
+
+func (s *Server) revokeSession(c *gin.Context) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		s.writeError(c, auth.Errorf(auth.CodeNotFound, "no such session"))
+		return
+	}
+	p := principal(c)
+	if err := s.auth.RevokeSession(c.Request.Context(), p, id, s.device(c, deviceFields{})); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if id == p.SessionID() && p.Method == "cookie" {
+		s.clearCookies(c)
+	}
+	c.Status(http.StatusNoContent)
+}

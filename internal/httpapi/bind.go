@@ -1,0 +1,65 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tessera-id/tessera/internal/auth"
+)
+
+// bind decodes a JSON request body into dst. An empty body leaves dst as it
+// is (so optional bodies need no special case). It refuses other content
+// types (415), bodies over MaxBodyBytes (413) and malformed JSON (400).
+// Unknown fields are ignored, as Django REST Framework does, so clients may
+// send more than a given version reads.
+func bind(c *gin.Context, dst any) error {
+	r := c.Request
+	if r.Body == nil || r.ContentLength == 0 {
+		return nil
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" || r.ContentLength > 0 {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" {
+			return &auth.Error{Code: codeUnsupportedMediaType, Message: "the body must be application/json"}
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, r.Body, MaxBodyBytes))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return &auth.Error{Code: codePayloadTooLarge, Message: fmt.Sprintf("the body must be at most %d bytes", MaxBodyBytes)}
+	}
+	if err != nil {
+		return auth.Errorf(auth.CodeInvalidRequest, "could not read the body")
+	}
+	if len(body) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(body, dst); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return auth.Invalid(map[string][]string{te.Field: {"must be a " + jsonType(te.Type.Kind().String())}})
+		}
+		return auth.Errorf(auth.CodeInvalidRequest, "the body is not valid JSON: %v", err)
+	}
+	return nil
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "struct", "map":
+		return "object"
+	case "slice":
+		return "list"
+	}
+	return "number"
+}

@@ -1,0 +1,108 @@
+package httpapi
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/config"
+	"github.com/tessera-id/tessera/internal/keys"
+	"github.com/tessera-id/tessera/internal/store"
+)
+
+// MaxBodyBytes is the largest request body accepted (413 beyond).
+const MaxBodyBytes = 64 << 10
+
+// Options are what the HTTP API is built from.
+type Options struct {
+	Auth   *auth.Service
+	Keys   *keys.Ring
+	Store  store.Store // for readiness
+	Config config.Config
+	Logger *slog.Logger
+}
+
+// Server is Tessera's HTTP API.
+type Server struct {
+	auth           *auth.Service
+	keys           *keys.Ring
+	store          store.Store
+	cfg            config.Config
+	log            *slog.Logger
+	cookies        cookieNames
+	origins        map[string]bool // allowed for CORS and CSRF Origin checks
+	authenticators []authenticator
+	engine         *gin.Engine
+}
+
+// New builds the router.
+func New(o Options) (*Server, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	s := &Server{
+		auth: o.Auth, keys: o.Keys, store: o.Store, cfg: o.Config, log: o.Logger,
+		cookies: newCookieNames(o.Config),
+		origins: map[string]bool{},
+	}
+	if iss, err := url.Parse(o.Config.Issuer); err == nil {
+		s.origins[iss.Scheme+"://"+iss.Host] = true
+	}
+	for _, o := range o.Config.CORSOrigins {
+		s.origins[strings.TrimSuffix(o, "/")] = true
+	}
+	for _, name := range o.Config.Authentication {
+		a, err := s.newAuthenticator(name)
+		if err != nil {
+			return nil, err
+		}
+		if a != nil {
+			s.authenticators = append(s.authenticators, a)
+		}
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	if err := e.SetTrustedProxies(o.Config.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("trusted proxies: %w", err)
+	}
+	e.HandleMethodNotAllowed = true
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	e.Use(s.requestID, s.accessLog, gin.CustomRecoveryWithWriter(nil, s.recovered), s.securityHeaders, s.cors)
+	e.NoRoute(s.notFound)
+	e.NoMethod(s.methodNotAllowed)
+	s.routes(e)
+	s.engine = e
+	return s, nil
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+// Routes lists every method and path the router serves (for the contract
+// test against openapi.yaml).
+func (s *Server) Routes() []gin.RouteInfo { return s.engine.Routes() }
+
+func (s *Server) routes(e *gin.Engine) {
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/.well-known/jwks.json", s.jwks)
+	e.GET("/.well-known/openid-configuration", s.discovery)
+
+	v1 := e.Group("/v1/auth")
+	v1.POST("/register", s.register)
+	v1.POST("/login", s.login)
+	v1.POST("/refresh", s.refresh)
+
+	authed := v1.Group("", s.authenticate, s.csrf)
+	authed.POST("/logout", s.logout)
+	authed.GET("/me", s.me)
+	authed.PATCH("/me", s.updateMe)
+	authed.GET("/sessions", s.sessions)
+	authed.DELETE("/sessions/:id", s.revokeSession)
+}

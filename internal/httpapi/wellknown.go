@@ -1,0 +1,77 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tessera-id/tessera/internal/auth"
+)
+
+// jwks serves the public keys with validators so verifiers can cache them;
+// If-None-Match with the current ETag answers 304.
+func (s *Server) jwks(c *gin.Context) {
+	set := s.keys.JWKS()
+	c.Header("Cache-Control", fmt.Sprintf("public, max-age=%d", int(set.MaxAge/time.Second)))
+	c.Header("ETag", set.ETag)
+	if inm := c.GetHeader("If-None-Match"); inm != "" && etagMatch(inm, set.ETag) {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	c.Data(http.StatusOK, "application/jwk-set+json", set.Body)
+}
+
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == etag || t == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// discovery is the OpenID Provider metadata. Its issuer is byte for byte
+// the iss of every token Tessera signs.
+func (s *Server) discovery(c *gin.Context) {
+	iss := strings.TrimSuffix(s.cfg.Issuer, "/")
+	c.Header("Cache-Control", "public, max-age=3600")
+	c.JSON(http.StatusOK, gin.H{
+		"issuer":                                s.cfg.Issuer,
+		"jwks_uri":                              iss + "/.well-known/jwks.json",
+		"response_types_supported":              []string{"token"},
+		"subject_types_supported":               []string{"public"},
+		"id_token_signing_alg_values_supported": []string{s.cfg.SigningAlg},
+		"claims_supported":                      []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "sid", "roles"},
+		"tessera_endpoints": gin.H{
+			"register": iss + "/v1/auth/register",
+			"login":    iss + "/v1/auth/login",
+			"refresh":  iss + "/v1/auth/refresh",
+			"logout":   iss + "/v1/auth/logout",
+			"me":       iss + "/v1/auth/me",
+			"sessions": iss + "/v1/auth/sessions",
+		},
+	})
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// readyz answers 200 only while the database answers a ping.
+func (s *Server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "readiness: database unreachable", "err", err)
+		s.writeError(c, &auth.Error{Code: auth.CodeUnavailable, Message: "the database is unreachable", RetryAfterSeconds: 5})
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}

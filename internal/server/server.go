@@ -1,0 +1,154 @@
+// Package server assembles Tessera from a validated configuration: opens and
+// migrates the database, loads the keys, builds the use cases and the HTTP
+// API, and runs them with a graceful shutdown. `tessera serve` and the
+// end-to-end tests start Tessera through it, so both run the same wiring.
+//
+// It holds no rules of its own: those live in auth, and transport in httpapi.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/config"
+	"github.com/tessera-id/tessera/internal/httpapi"
+	"github.com/tessera-id/tessera/internal/keys"
+	"github.com/tessera-id/tessera/internal/password"
+	"github.com/tessera-id/tessera/internal/store/sqlstore"
+	"github.com/tessera-id/tessera/internal/token"
+	"github.com/tessera-id/tessera/pkg/jwtverify"
+)
+
+// Server is an assembled Tessera.
+type Server struct {
+	Config config.Config
+	DB     *sqlstore.DB
+	Keys   *keys.Ring
+	Auth   *auth.Service
+	API    *httpapi.Server
+	log    *slog.Logger
+}
+
+// Options tune what New builds; zero values are production defaults.
+type Options struct {
+	Logger *slog.Logger
+	// Now replaces time.Now in the use cases and key ring, for tests.
+	Now func() time.Time
+	// HashParams replaces the argon2id parameters (tests use cheap ones).
+	HashParams *password.Params
+}
+
+// New assembles Tessera from cfg, which must have passed Validate.
+func New(ctx context.Context, cfg config.Config, o Options) (*Server, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	db, err := sqlstore.Open(ctx, cfg.DatabaseURL, sqlstore.Options{MaxOpenConns: cfg.DBMaxConns})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	s, err := Assemble(cfg, db, o)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Assemble builds Tessera over an open, migrated database.
+func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	leeway := jwtverify.DefaultLeeway
+	ring, err := keys.Open(cfg.KeysDir, keys.Options{
+		Algorithm:    cfg.SigningAlg,
+		PublishDelay: cfg.JWKSMaxAge,
+		RetireAfter:  cfg.AccessTTL + leeway + cfg.JWKSMaxAge,
+		CacheMaxAge:  cfg.JWKSMaxAge,
+		Now:          o.Now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load keys: %w", err)
+	}
+	verifier, err := jwtverify.NewVerifier(ring,
+		jwtverify.WithIssuer(cfg.Issuer), jwtverify.WithAudience(cfg.Audiences()[0]),
+		jwtverify.WithLeeway(leeway), jwtverify.WithClock(o.Now))
+	if err != nil {
+		return nil, fmt.Errorf("verifier: %w", err)
+	}
+	params := password.DefaultParams
+	if o.HashParams != nil {
+		params = *o.HashParams
+	}
+	svc := auth.New(auth.Deps{
+		Store:     db,
+		Hasher:    password.NewHasher(params, cfg.HashConcurrency),
+		Policy:    password.Policy{MinLength: cfg.PasswordMinLength},
+		Minter:    token.NewMinter(ring, cfg.Issuer, o.Now),
+		Refresher: token.NewRefresher(ring.RefreshSecret()),
+		Verifier:  verifier,
+		Settings: auth.Settings{
+			AccessTTL: cfg.AccessTTL, SessionIdleTTL: cfg.SessionIdleTTL, SessionMaxTTL: cfg.SessionMaxTTL,
+			RefreshGrace: cfg.RefreshGrace, Audiences: cfg.Audiences(),
+		},
+		Logger: o.Logger,
+		Now:    o.Now,
+	})
+	api, err := httpapi.New(httpapi.Options{Auth: svc, Keys: ring, Store: db, Config: cfg, Logger: o.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("http api: %w", err)
+	}
+	return &Server{Config: cfg, DB: db, Keys: ring, Auth: svc, API: api, log: o.Logger}, nil
+}
+
+// Close releases the database.
+func (s *Server) Close() error { return s.DB.Close() }
+
+// Serve answers on ln until ctx ends, then stops accepting, lets in-flight
+// requests finish within the shutdown timeout, and returns nil.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.API,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "timeout", s.Config.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), s.Config.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
