@@ -114,6 +114,18 @@ type Client struct {
 	UpdatedAt       time.Time     `db:"updated_at"`
 }
 
+// AuthToken is a user's one classic token. The key itself is never stored:
+// KeyHash is its SHA-256 (for look-ups) and Nonce the random input the key
+// is re-derived from with the server secret.
+type AuthToken struct {
+	UserID     uuid.UUID  `db:"user_id"`
+	KeyHash    []byte     `db:"key_hash"`
+	Nonce      []byte     `db:"nonce"`
+	Prefix     string     `db:"prefix"`
+	CreatedAt  time.Time  `db:"created_at"`
+	LastUsedAt *time.Time `db:"last_used_at"`
+}
+
 // DefaultClientID names the client every installation has.
 const DefaultClientID = "default"
 
@@ -162,7 +174,8 @@ type Store interface {
 	// conditional UPDATE, only if it is still at gen, not revoked, and active
 	// at now; it sets last_used_at and rotated_at to now and idle_expires_at to
 	// idleExpiresAt. Of concurrent callers with the same gen exactly one gets
-	// the updated session; the others get ErrStale.
+	// the updated session; the others get ErrStale (an unknown id:
+	// ErrNotFound).
 	RotateSession(ctx context.Context, id uuid.UUID, gen int64, now, idleExpiresAt time.Time) (*Session, error)
 	// TouchSession slides an active session's idle expiry (cookie sessions).
 	TouchSession(ctx context.Context, id uuid.UUID, now, idleExpiresAt time.Time) error
@@ -172,6 +185,16 @@ type Store interface {
 	// RevokeUserSessions revokes every unrevoked session of the user except
 	// keep (uuid.Nil keeps none) and returns how many it revoked.
 	RevokeUserSessions(ctx context.Context, userID, keep uuid.UUID, now time.Time, reason string) (int, error)
+
+	// CreateAuthToken inserts the user's classic token; a user who has one
+	// already gets a *ConflictError ("user_id").
+	CreateAuthToken(ctx context.Context, t *AuthToken) error
+	GetAuthToken(ctx context.Context, userID uuid.UUID) (*AuthToken, error)
+	GetAuthTokenByHash(ctx context.Context, keyHash []byte) (*AuthToken, error)
+	// DeleteAuthToken removes the user's classic token (ErrNotFound if none).
+	DeleteAuthToken(ctx context.Context, userID uuid.UUID) error
+	// TouchAuthToken records a use of the token at now.
+	TouchAuthToken(ctx context.Context, userID uuid.UUID, now time.Time) error
 
 	// AddAuditEvent appends e (ID and CreatedAt are taken from e if set).
 	AddAuditEvent(ctx context.Context, e *AuditEvent) error

@@ -1,0 +1,187 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tessera-id/tessera/internal/store"
+)
+
+const sessionColumns = `id, user_id, client_id, kind, device_name, user_agent, ip,
+	created_at, last_used_at, idle_expires_at, expires_at, revoked_at, revoked_reason,
+	generation, nonce, rotated_at, secret_hash`
+
+// scanSession reads sessionColumns, in order, into s.
+func scanSession(sc rowScanner, s *store.Session) error {
+	return sc.Scan(&s.ID, &s.UserID, &s.ClientID, &s.Kind, &s.DeviceName, &s.UserAgent, &s.IP,
+		timeDest{&s.CreatedAt}, timeDest{&s.LastUsedAt}, timeDest{&s.IdleExpiresAt},
+		timeDest{&s.ExpiresAt}, nullTimeDest{&s.RevokedAt}, &s.RevokedReason,
+		&s.Generation, &s.Nonce, timeDest{&s.RotatedAt}, &s.SecretHash)
+}
+
+// CreateSession inserts s and then holds in s exactly what was stored. An
+// unknown user or client is a foreign-key error; a taken id or secret hash
+// is a *store.ConflictError ("id", "secret_hash").
+func (db *DB) CreateSession(ctx context.Context, s *store.Session) error {
+	const q = `INSERT INTO sessions (` + sessionColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING ` + sessionColumns
+	row := db.w.QueryRowContext(ctx, db.flavor.rebind(q),
+		s.ID, s.UserID, s.ClientID, s.Kind, s.DeviceName, s.UserAgent, s.IP,
+		sqlTime(s.CreatedAt), sqlTime(s.LastUsedAt), sqlTime(s.IdleExpiresAt),
+		sqlTime(s.ExpiresAt), nullTime(s.RevokedAt), s.RevokedReason,
+		s.Generation, s.Nonce, sqlTime(s.RotatedAt), nullBytes(s.SecretHash))
+	if err := scanSession(row, s); err != nil {
+		return db.flavor.wrap("create session", err)
+	}
+	return nil
+}
+
+// GetSession returns the session with id, active or not, or
+// store.ErrNotFound.
+func (db *DB) GetSession(ctx context.Context, id uuid.UUID) (*store.Session, error) {
+	return db.getSession(ctx, "get session", `SELECT `+sessionColumns+` FROM sessions WHERE id = ?`, id)
+}
+
+// GetSessionBySecret returns the session whose SecretHash is secretHash,
+// active or not (the caller checks ActiveAt), or store.ErrNotFound.
+func (db *DB) GetSessionBySecret(ctx context.Context, secretHash []byte) (*store.Session, error) {
+	if secretHash == nil {
+		return nil, fmt.Errorf("get session by secret: %w", store.ErrNotFound)
+	}
+	return db.getSession(ctx, "get session by secret",
+		`SELECT `+sessionColumns+` FROM sessions WHERE secret_hash = ?`, secretHash)
+}
+
+func (db *DB) getSession(ctx context.Context, op, q string, arg any) (*store.Session, error) {
+	var s store.Session
+	if err := scanSession(db.r.QueryRowContext(ctx, db.flavor.rebind(q), arg), &s); err != nil {
+		return nil, db.flavor.wrap(op, err)
+	}
+	return &s, nil
+}
+
+// ListUserSessions returns the user's sessions that are unrevoked and
+// inside both lifetimes at now, newest (by CreatedAt) first.
+func (db *DB) ListUserSessions(ctx context.Context, userID uuid.UUID, now time.Time) (_ []store.Session, err error) {
+	const q = `SELECT ` + sessionColumns + ` FROM sessions
+		WHERE user_id = ? AND revoked_at IS NULL AND idle_expires_at > ? AND expires_at > ?
+		ORDER BY created_at DESC, id DESC`
+	rows, err := db.r.QueryContext(ctx, db.flavor.rebind(q), userID, sqlTime(now), sqlTime(now))
+	if err != nil {
+		return nil, db.flavor.wrap("list user sessions", err)
+	}
+	defer func() { err = errors.Join(err, rows.Close()) }()
+	var list []store.Session
+	for rows.Next() {
+		var s store.Session
+		if err := scanSession(rows, &s); err != nil {
+			return nil, db.flavor.wrap("list user sessions", err)
+		}
+		list = append(list, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.flavor.wrap("list user sessions", err)
+	}
+	return list, nil
+}
+
+// RotateSession moves the session from generation gen to gen+1 with one
+// conditional UPDATE ... RETURNING, so of concurrent callers exactly one
+// wins. A session that is no longer at gen, is revoked, or is outside
+// either lifetime at now gives store.ErrStale; an unknown id gives
+// store.ErrNotFound (checked with one more query, on the losing path only).
+func (db *DB) RotateSession(ctx context.Context, id uuid.UUID, gen int64, now, idleExpiresAt time.Time) (*store.Session, error) {
+	const q = `UPDATE sessions
+		SET generation = generation + 1, rotated_at = ?, last_used_at = ?, idle_expires_at = ?
+		WHERE id = ? AND generation = ? AND revoked_at IS NULL
+			AND idle_expires_at > ? AND expires_at > ?
+		RETURNING ` + sessionColumns
+	var s store.Session
+	row := db.w.QueryRowContext(ctx, db.flavor.rebind(q),
+		sqlTime(now), sqlTime(now), sqlTime(idleExpiresAt),
+		id, gen, sqlTime(now), sqlTime(now))
+	err := scanSession(row, &s)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = db.staleOrMissing(ctx, id)
+	}
+	if err != nil {
+		return nil, db.flavor.wrap("rotate session", err)
+	}
+	return &s, nil
+}
+
+// TouchSession sets last_used_at to now and idle_expires_at to
+// idleExpiresAt if the session is unrevoked and inside both lifetimes at
+// now. Otherwise store.ErrStale; unknown id: store.ErrNotFound.
+func (db *DB) TouchSession(ctx context.Context, id uuid.UUID, now, idleExpiresAt time.Time) error {
+	const q = `UPDATE sessions SET last_used_at = ?, idle_expires_at = ?
+		WHERE id = ? AND revoked_at IS NULL AND idle_expires_at > ? AND expires_at > ?`
+	n, err := db.exec(ctx, q, sqlTime(now), sqlTime(idleExpiresAt), id, sqlTime(now), sqlTime(now))
+	if err == nil && n == 0 {
+		err = db.staleOrMissing(ctx, id)
+	}
+	if err != nil {
+		return db.flavor.wrap("touch session", err)
+	}
+	return nil
+}
+
+// RevokeSession marks the session revoked at now for reason. Revoking a
+// revoked session changes nothing and is not an error; unknown id:
+// store.ErrNotFound.
+func (db *DB) RevokeSession(ctx context.Context, id uuid.UUID, now time.Time, reason string) error {
+	const q = `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
+		WHERE id = ? AND revoked_at IS NULL`
+	n, err := db.exec(ctx, q, sqlTime(now), reason, id)
+	if err == nil && n == 0 {
+		if err = db.staleOrMissing(ctx, id); errors.Is(err, store.ErrStale) {
+			err = nil // already revoked
+		}
+	}
+	if err != nil {
+		return db.flavor.wrap("revoke session", err)
+	}
+	return nil
+}
+
+// RevokeUserSessions revokes every unrevoked session of the user but keep
+// (uuid.Nil keeps none), expired ones included, and says how many.
+func (db *DB) RevokeUserSessions(ctx context.Context, userID, keep uuid.UUID, now time.Time, reason string) (int, error) {
+	const q = `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
+		WHERE user_id = ? AND revoked_at IS NULL AND id <> ?`
+	n, err := db.exec(ctx, q, sqlTime(now), reason, userID, keep)
+	if err != nil {
+		return 0, db.flavor.wrap("revoke user sessions", err)
+	}
+	return int(n), nil
+}
+
+// staleOrMissing explains why a conditional write on session id matched no
+// row: store.ErrStale if the session exists, store.ErrNotFound if not.
+func (db *DB) staleOrMissing(ctx context.Context, id uuid.UUID) error {
+	var one int
+	err := db.r.QueryRowContext(ctx, db.flavor.rebind(`SELECT 1 FROM sessions WHERE id = ?`), id).Scan(&one)
+	switch {
+	case err == nil:
+		return store.ErrStale
+	case errors.Is(err, sql.ErrNoRows):
+		return store.ErrNotFound
+	default:
+		return err
+	}
+}
+
+// exec runs a write and returns the number of rows it matched.
+func (db *DB) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	res, err := db.w.ExecContext(ctx, db.flavor.rebind(q), args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

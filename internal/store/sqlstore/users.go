@@ -1,0 +1,94 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/tessera-id/tessera/internal/store"
+)
+
+const userColumns = `id, email, email_normalized, username, username_normalized, password_hash,
+	is_active, is_admin, email_verified_at, created_at, updated_at, last_login_at,
+	failed_logins, locked_until, password_changed_at`
+
+// rowScanner is a *sql.Row or *sql.Rows.
+type rowScanner interface {
+	Scan(dest ...any) error
+}
+
+// scanUser reads userColumns, in order, into u.
+func scanUser(sc rowScanner, u *store.User) error {
+	return sc.Scan(&u.ID, &u.Email, &u.EmailNormalized, &u.Username, &u.UsernameNormalized,
+		&u.PasswordHash, &u.IsActive, &u.IsAdmin, nullTimeDest{&u.EmailVerifiedAt},
+		timeDest{&u.CreatedAt}, timeDest{&u.UpdatedAt}, nullTimeDest{&u.LastLoginAt},
+		&u.FailedLogins, nullTimeDest{&u.LockedUntil}, timeDest{&u.PasswordChangedAt})
+}
+
+// CreateUser inserts u and then holds in u exactly what was stored (times
+// in UTC, truncated to microseconds). A taken normalised e-mail or username
+// is a *store.ConflictError naming "email" or "username"; a taken id names
+// "id".
+func (db *DB) CreateUser(ctx context.Context, u *store.User) error {
+	const q = `INSERT INTO users (` + userColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING ` + userColumns
+	row := db.w.QueryRowContext(ctx, db.flavor.rebind(q),
+		u.ID, u.Email, u.EmailNormalized, u.Username, u.UsernameNormalized,
+		u.PasswordHash, u.IsActive, u.IsAdmin, nullTime(u.EmailVerifiedAt),
+		sqlTime(u.CreatedAt), sqlTime(u.UpdatedAt), nullTime(u.LastLoginAt),
+		u.FailedLogins, nullTime(u.LockedUntil), sqlTime(u.PasswordChangedAt))
+	if err := scanUser(row, u); err != nil {
+		return db.flavor.wrap("create user", err)
+	}
+	return nil
+}
+
+// UpdateUser writes every field of u but ID and CreatedAt, then holds in u
+// what was stored. Unknown id: store.ErrNotFound; a normalised e-mail or
+// username taken by another user: *store.ConflictError.
+func (db *DB) UpdateUser(ctx context.Context, u *store.User) error {
+	const q = `UPDATE users SET email = ?, email_normalized = ?, username = ?,
+		username_normalized = ?, password_hash = ?, is_active = ?, is_admin = ?,
+		email_verified_at = ?, updated_at = ?, last_login_at = ?, failed_logins = ?,
+		locked_until = ?, password_changed_at = ?
+		WHERE id = ?
+		RETURNING ` + userColumns
+	row := db.w.QueryRowContext(ctx, db.flavor.rebind(q),
+		u.Email, u.EmailNormalized, u.Username,
+		u.UsernameNormalized, u.PasswordHash, u.IsActive, u.IsAdmin,
+		nullTime(u.EmailVerifiedAt), sqlTime(u.UpdatedAt), nullTime(u.LastLoginAt), u.FailedLogins,
+		nullTime(u.LockedUntil), sqlTime(u.PasswordChangedAt),
+		u.ID)
+	if err := scanUser(row, u); err != nil {
+		return db.flavor.wrap("update user", err)
+	}
+	return nil
+}
+
+// GetUser returns the user with id, or store.ErrNotFound.
+func (db *DB) GetUser(ctx context.Context, id uuid.UUID) (*store.User, error) {
+	return db.getUser(ctx, "get user", `SELECT `+userColumns+` FROM users WHERE id = ?`, id)
+}
+
+// GetUserByEmail returns the user whose normalised e-mail is
+// emailNormalized, or store.ErrNotFound.
+func (db *DB) GetUserByEmail(ctx context.Context, emailNormalized string) (*store.User, error) {
+	return db.getUser(ctx, "get user by email",
+		`SELECT `+userColumns+` FROM users WHERE email_normalized = ?`, emailNormalized)
+}
+
+// GetUserByUsername returns the user whose normalised username is
+// usernameNormalized, or store.ErrNotFound.
+func (db *DB) GetUserByUsername(ctx context.Context, usernameNormalized string) (*store.User, error) {
+	return db.getUser(ctx, "get user by username",
+		`SELECT `+userColumns+` FROM users WHERE username_normalized = ?`, usernameNormalized)
+}
+
+func (db *DB) getUser(ctx context.Context, op, q string, arg any) (*store.User, error) {
+	var u store.User
+	if err := scanUser(db.r.QueryRowContext(ctx, db.flavor.rebind(q), arg), &u); err != nil {
+		return nil, db.flavor.wrap(op, err)
+	}
+	return &u, nil
+}

@@ -1,0 +1,203 @@
+package storetest
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tessera-id/tessera/internal/store"
+)
+
+func testSessionCreateGet(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	u := mustCreateUser(t, s)
+	jwt := newSession(u.ID)
+	want := *jwt
+	mustCreateSession(t, s, jwt)
+	wantEqual(t, "CreateSession result", jwt, &want)
+
+	cookie := newSession(u.ID)
+	cookie.Kind, cookie.SecretHash = store.SessionKindCookie, randomBytes(32)
+	mustCreateSession(t, s, cookie)
+
+	got, err := s.GetSession(ctx, jwt.ID)
+	if err != nil {
+		t.Fatalf("GetSession: %v", err)
+	}
+	wantEqual(t, "GetSession", got, jwt)
+	if got.SecretHash != nil {
+		t.Errorf("JWT session SecretHash: got %x, want nil", got.SecretHash)
+	}
+	got, err = s.GetSessionBySecret(ctx, cookie.SecretHash)
+	if err != nil {
+		t.Fatalf("GetSessionBySecret: %v", err)
+	}
+	wantEqual(t, "GetSessionBySecret", got, cookie)
+
+	_, err = s.GetSession(ctx, uuid.New())
+	wantIs(t, "GetSession(unknown)", err, store.ErrNotFound)
+	_, err = s.GetSessionBySecret(ctx, randomBytes(32))
+	wantIs(t, "GetSessionBySecret(unknown)", err, store.ErrNotFound)
+}
+
+func testSessionNeedsUserAndClient(t *testing.T, s store.Store) {
+	u := mustCreateUser(t, s)
+	noUser := newSession(uuid.New())
+	if err := s.CreateSession(t.Context(), noUser); err == nil {
+		t.Error("CreateSession with an unknown user succeeded")
+	}
+	noClient := newSession(u.ID)
+	noClient.ClientID = "no-such-client"
+	if err := s.CreateSession(t.Context(), noClient); err == nil {
+		t.Error("CreateSession with an unknown client succeeded")
+	}
+}
+
+func testSessionSecretConflict(t *testing.T, s store.Store) {
+	u := mustCreateUser(t, s)
+	a, b := newSession(u.ID), newSession(u.ID)
+	a.Kind, b.Kind = store.SessionKindCookie, store.SessionKindCookie
+	a.SecretHash = randomBytes(32)
+	b.SecretHash = a.SecretHash
+	mustCreateSession(t, s, a)
+	wantIs(t, "CreateSession(same secret)", s.CreateSession(t.Context(), b), store.ErrConflict)
+	dup := newSession(u.ID)
+	dup.ID = a.ID
+	wantIs(t, "CreateSession(same id)", s.CreateSession(t.Context(), dup), store.ErrConflict)
+}
+
+func testSessionList(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	u, other := mustCreateUser(t, s), mustCreateUser(t, s)
+	now := t0.Add(2 * time.Hour)
+	at := func(created time.Time, edit func(*store.Session)) *store.Session {
+		sess := newSession(u.ID)
+		sess.CreatedAt, sess.LastUsedAt, sess.RotatedAt = created, created, created
+		sess.IdleExpiresAt, sess.ExpiresAt = now.Add(time.Hour), now.Add(time.Hour)
+		if edit != nil {
+			edit(sess)
+		}
+		return mustCreateSession(t, s, sess)
+	}
+	older := at(t0, nil)
+	newest := at(t0.Add(time.Minute), nil)
+	middle := at(t0.Add(time.Second), nil)
+	at(t0.Add(2*time.Minute), func(x *store.Session) { x.RevokedAt, x.RevokedReason = ptr(t0), "logout" })
+	at(t0.Add(3*time.Minute), func(x *store.Session) { x.IdleExpiresAt = now })
+	at(t0.Add(4*time.Minute), func(x *store.Session) { x.ExpiresAt = now.Add(-time.Second) })
+	at(t0.Add(5*time.Minute), func(x *store.Session) { x.UserID = other.ID })
+
+	got, err := s.ListUserSessions(ctx, u.ID, now)
+	if err != nil {
+		t.Fatalf("ListUserSessions: %v", err)
+	}
+	wantEqual(t, "ListUserSessions", got, []store.Session{*newest, *middle, *older})
+
+	got, err = s.ListUserSessions(ctx, uuid.New(), now)
+	if err != nil || len(got) != 0 {
+		t.Errorf("ListUserSessions(unknown user): got %d sessions, %v; want none", len(got), err)
+	}
+}
+
+func testSessionRotate(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	sess := mustCreateSession(t, s, newSession(mustCreateUser(t, s).ID))
+	now, idle := t0.Add(10*time.Minute), t0.Add(70*time.Minute)
+
+	got, err := s.RotateSession(ctx, sess.ID, 0, now, idle)
+	if err != nil {
+		t.Fatalf("RotateSession: %v", err)
+	}
+	want := *sess
+	want.Generation, want.RotatedAt, want.LastUsedAt, want.IdleExpiresAt = 1, now, now, idle
+	wantEqual(t, "RotateSession result", got, &want)
+	stored, err := s.GetSession(ctx, sess.ID)
+	if err != nil {
+		t.Fatalf("GetSession: %v", err)
+	}
+	wantEqual(t, "GetSession after RotateSession", stored, &want)
+
+	_, err = s.RotateSession(ctx, sess.ID, 0, now.Add(time.Second), idle)
+	wantIs(t, "RotateSession(old generation)", err, store.ErrStale)
+	_, err = s.RotateSession(ctx, sess.ID, 2, now.Add(time.Second), idle)
+	wantIs(t, "RotateSession(future generation)", err, store.ErrStale)
+
+	got, err = s.RotateSession(ctx, sess.ID, 1, now.Add(time.Minute), idle.Add(time.Minute))
+	if err != nil {
+		t.Fatalf("RotateSession(1): %v", err)
+	}
+	if got.Generation != 2 {
+		t.Errorf("generation after two rotations: %d, want 2", got.Generation)
+	}
+	wantTime(t, "IdleExpiresAt", got.IdleExpiresAt, idle.Add(time.Minute))
+}
+
+func testSessionRotateRevoked(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	sess := mustCreateSession(t, s, newSession(mustCreateUser(t, s).ID))
+	if err := s.RevokeSession(ctx, sess.ID, t0.Add(time.Minute), "logout"); err != nil {
+		t.Fatalf("RevokeSession: %v", err)
+	}
+	_, err := s.RotateSession(ctx, sess.ID, 0, t0.Add(2*time.Minute), t0.Add(time.Hour))
+	wantIs(t, "RotateSession(revoked)", err, store.ErrStale)
+}
+
+func testSessionRotateExpired(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	sess := mustCreateSession(t, s, newSession(mustCreateUser(t, s).ID))
+	tests := []struct {
+		name string
+		now  time.Time
+	}{
+		{"idle expiry reached", sess.IdleExpiresAt},
+		{"idle expired", sess.IdleExpiresAt.Add(time.Microsecond)},
+		{"absolute expiry reached", sess.ExpiresAt},
+		{"absolute expired", sess.ExpiresAt.Add(time.Hour)},
+	}
+	for _, tc := range tests {
+		_, err := s.RotateSession(ctx, sess.ID, 0, tc.now, tc.now.Add(time.Hour))
+		wantIs(t, "RotateSession("+tc.name+")", err, store.ErrStale)
+	}
+	// One microsecond before the idle expiry the session is still active.
+	justBefore := sess.IdleExpiresAt.Add(-time.Microsecond)
+	if _, err := s.RotateSession(ctx, sess.ID, 0, justBefore, justBefore.Add(time.Hour)); err != nil {
+		t.Errorf("RotateSession 1µs before idle expiry: %v", err)
+	}
+}
+
+// testSessionRotateUnknown accepts ErrStale or ErrNotFound: a store may
+// distinguish a missing session only when that is cheap.
+func testSessionRotateUnknown(t *testing.T, s store.Store) {
+	_, err := s.RotateSession(t.Context(), uuid.New(), 0, t0, t0.Add(time.Hour))
+	if !errors.Is(err, store.ErrStale) && !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("RotateSession(unknown): got %v, want ErrStale or ErrNotFound", err)
+	}
+}
+
+func testSessionTouch(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	sess := mustCreateSession(t, s, newSession(mustCreateUser(t, s).ID))
+	now, idle := t0.Add(30*time.Minute), t0.Add(90*time.Minute)
+	if err := s.TouchSession(ctx, sess.ID, now, idle); err != nil {
+		t.Fatalf("TouchSession: %v", err)
+	}
+	got, err := s.GetSession(ctx, sess.ID)
+	if err != nil {
+		t.Fatalf("GetSession: %v", err)
+	}
+	want := *sess
+	want.LastUsedAt, want.IdleExpiresAt = now, idle
+	wantEqual(t, "GetSession after TouchSession", got, &want)
+
+	wantIs(t, "TouchSession(expired)", s.TouchSession(ctx, sess.ID, idle, idle.Add(time.Hour)), store.ErrStale)
+	if err := s.RevokeSession(ctx, sess.ID, now, "logout"); err != nil {
+		t.Fatalf("RevokeSession: %v", err)
+	}
+	wantIs(t, "TouchSession(revoked)", s.TouchSession(ctx, sess.ID, now, idle), store.ErrStale)
+	err = s.TouchSession(ctx, uuid.New(), now, idle)
+	if !errors.Is(err, store.ErrStale) && !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("TouchSession(unknown): got %v, want ErrStale or ErrNotFound", err)
+	}
+}
