@@ -3,9 +3,23 @@ package keys
 import (
 	"context"
 	"crypto"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tessera-id/tessera/pkg/jwtverify"
+)
+
+// Defaults for zero Options fields.
+const (
+	DefaultAlgorithm    = jwtverify.ES256
+	DefaultCacheMaxAge  = 5 * time.Minute
+	DefaultPublishDelay = DefaultCacheMaxAge
+	// DefaultRetireAfter is access TTL (15 min) + leeway (30 s) + JWKS cache
+	// lifetime (5 min): no token a retiring key signed outlives its key.
+	DefaultRetireAfter = 15*time.Minute + 30*time.Second + 5*time.Minute
 )
 
 // Options configures a Ring.
@@ -24,6 +38,38 @@ type Options struct {
 	Now func() time.Time
 }
 
+// withDefaults fills zero fields and refuses settings that would break the
+// rotation rules: a key must be published at least one JWKS cache lifetime
+// before it signs.
+func (o Options) withDefaults() (Options, error) {
+	if o.Algorithm == "" {
+		o.Algorithm = DefaultAlgorithm
+	}
+	if o.CacheMaxAge == 0 {
+		o.CacheMaxAge = DefaultCacheMaxAge
+	}
+	if o.PublishDelay == 0 {
+		o.PublishDelay = DefaultPublishDelay
+	}
+	if o.RetireAfter == 0 {
+		o.RetireAfter = DefaultRetireAfter
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	var errs []error
+	if err := checkAlgorithm(o.Algorithm); err != nil {
+		errs = append(errs, err)
+	}
+	if o.CacheMaxAge < 0 || o.PublishDelay < 0 || o.RetireAfter < 0 {
+		errs = append(errs, errors.New("keys: durations must not be negative"))
+	}
+	if o.PublishDelay < o.CacheMaxAge {
+		errs = append(errs, fmt.Errorf("keys: publish delay %v is shorter than the JWKS cache lifetime %v", o.PublishDelay, o.CacheMaxAge))
+	}
+	return o, errors.Join(errs...)
+}
+
 // SigningKey is the private half of the active key.
 type SigningKey struct {
 	ID        string            // RFC 7638 thumbprint, the JWS "kid"
@@ -31,32 +77,100 @@ type SigningKey struct {
 	Private   crypto.PrivateKey // *ecdsa.PrivateKey, ed25519.PrivateKey or *rsa.PrivateKey
 }
 
-// JWKS is the rendered public key set with its validators.
+// JWKS is the rendered public key set with its validators. Body is shared
+// between callers and must not be modified.
 type JWKS struct {
 	Body   []byte        // {"keys":[...]} with public parameters only
 	ETag   string        // strong ETag of Body, quoted
 	MaxAge time.Duration // for Cache-Control: public, max-age=...
 }
 
-// Ring holds the keys of a keys dir. It is safe for concurrent use.
-type Ring struct{}
+// Ring holds the keys of a keys dir. It is safe for concurrent use: readers
+// load an immutable snapshot through an atomic pointer and never block;
+// Reload swaps in a new one.
+type Ring struct {
+	dir    string
+	opts   Options
+	snap   atomic.Pointer[snapshot]
+	reload sync.Mutex // one Reload at a time, so an older read never wins
+}
 
 var _ jwtverify.KeySet = (*Ring)(nil)
 
 // Open loads every key in dir, creating dir (0700), a first signing key and
-// the refresh secret (files 0600) when they are missing.
-func Open(dir string, opts Options) (*Ring, error) { panic("unimplemented") }
-
-// SigningKey returns the key that signs now.
-func (r *Ring) SigningKey() (*SigningKey, error) { panic("unimplemented") }
-
-// VerificationKey returns the published key named kid.
-func (r *Ring) VerificationKey(ctx context.Context, kid string) (jwtverify.Key, error) {
-	panic("unimplemented")
+// the refresh secret (files 0600) when they are missing. A dir that exists
+// is used as it is, whatever its mode, and is only written to when a key or
+// the secret is missing, so it may be mounted read-only.
+func Open(dir string, opts Options) (*Ring, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if err := bootstrap(dir, opts); err != nil {
+		return nil, err
+	}
+	r := &Ring{dir: dir, opts: opts}
+	if err := r.Reload(); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
-// JWKS returns the published public keys.
-func (r *Ring) JWKS() JWKS { panic("unimplemented") }
+// Reload re-reads the keys dir. On error the ring keeps serving the keys it
+// had, so a half-edited dir never leaves replicas without keys.
+func (r *Ring) Reload() error {
+	r.reload.Lock()
+	defer r.reload.Unlock()
+	s, err := load(r.dir, r.opts)
+	if err != nil {
+		return err
+	}
+	r.snap.Store(s)
+	return nil
+}
 
-// RefreshSecret returns the HMAC secret refresh tokens are derived with.
-func (r *Ring) RefreshSecret() []byte { panic("unimplemented") }
+// SigningKey returns the key that signs now: the active key, or the oldest
+// published one when the clock is before every key's signs-from time. It
+// reads the ring's current snapshot without locking; the returned key is
+// shared and must not be modified. It cannot fail once Open has succeeded.
+func (r *Ring) SigningKey() (*SigningKey, error) {
+	e := r.snap.Load().signer(r.opts.Now())
+	return e.signing, nil
+}
+
+// VerificationKey returns the published key named kid. A retired key or any
+// other kid is an error wrapping jwtverify.ErrUnknownKey; kid is only a map
+// key and is never echoed.
+func (r *Ring) VerificationKey(_ context.Context, kid string) (jwtverify.Key, error) {
+	s := r.snap.Load()
+	e, ok := s.byKID[kid]
+	if !ok || e.stateAt(r.opts.Now()) == StateRetired {
+		return jwtverify.Key{}, jwtverify.ErrUnknownKey
+	}
+	return e.verify, nil
+}
+
+// JWKS returns the published public keys. The body is rendered once per
+// set of published keys and reused until that set changes.
+func (r *Ring) JWKS() JWKS {
+	return r.snap.Load().jwks(r.opts.Now(), r.opts.CacheMaxAge)
+}
+
+// RefreshSecret returns a copy of the HMAC secret refresh tokens are
+// derived with.
+func (r *Ring) RefreshSecret() []byte {
+	return append([]byte(nil), r.snap.Load().secret...)
+}
+
+// Keys describes every key in the dir, retired ones included, oldest first,
+// with its state at the ring's current time.
+func (r *Ring) Keys() []KeyInfo {
+	s := r.snap.Load()
+	now := r.opts.Now()
+	out := make([]KeyInfo, len(s.entries))
+	for i, e := range s.entries {
+		out[i] = e.info
+		out[i].State = e.stateAt(now)
+	}
+	return out
+}

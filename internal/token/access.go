@@ -1,11 +1,25 @@
 package token
 
 import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync/atomic"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/tessera-id/tessera/internal/keys"
 	"github.com/tessera-id/tessera/pkg/jwtverify"
 )
+
+// DefaultAccessTTL is the lifetime of an access token whose Access.TTL is zero.
+const DefaultAccessTTL = 15 * time.Minute
+
+// ErrInvalidAccess is returned by Mint for an Access that would make a
+// token every verifier rejects (a required claim empty, a negative TTL).
+var ErrInvalidAccess = errors.New("invalid access token request")
 
 // Access describes one access token to mint.
 type Access struct {
@@ -17,16 +31,123 @@ type Access struct {
 	TTL       time.Duration
 }
 
-// Minter signs access tokens with the ring's active key.
-type Minter struct{}
+func (a *Access) validate() error {
+	switch {
+	case a.Subject == "":
+		return fmt.Errorf("mint: %w: no subject", ErrInvalidAccess)
+	case a.ClientID == "":
+		return fmt.Errorf("mint: %w: no client id", ErrInvalidAccess)
+	case a.SessionID == "":
+		return fmt.Errorf("mint: %w: no session id", ErrInvalidAccess)
+	case len(a.Audience) == 0:
+		return fmt.Errorf("mint: %w: no audience", ErrInvalidAccess)
+	case a.TTL < 0:
+		return fmt.Errorf("mint: %w: negative TTL", ErrInvalidAccess)
+	}
+	return nil
+}
+
+// Minter signs access tokens with the ring's active key. It asks the ring
+// for the signing key on every call, so a rotation takes effect at once.
+// It is safe for concurrent use.
+type Minter struct {
+	ring   *keys.Ring
+	issuer string
+	now    func() time.Time
+	// header caches the encoded JOSE header of the last signing key: it
+	// changes only when the key rotates.
+	header atomic.Pointer[header]
+}
+
+type header struct {
+	kid     string
+	encoded string // base64url of {"alg","kid","typ"}, then "."
+	method  jwt.SigningMethod
+}
 
 // NewMinter returns a Minter issuing as issuer. now may be nil (time.Now).
 func NewMinter(ring *keys.Ring, issuer string, now func() time.Time) *Minter {
-	panic("unimplemented")
+	if now == nil {
+		now = time.Now
+	}
+	return &Minter{ring: ring, issuer: issuer, now: now}
 }
 
 // Mint signs an access token: header {alg, kid, typ: at+jwt}, claims iss,
 // sub, aud, exp, iat, nbf, jti (random), client_id, sid, roles.
 func (m *Minter) Mint(a Access) (raw string, claims *jwtverify.Claims, err error) {
-	panic("unimplemented")
+	if err := a.validate(); err != nil {
+		return "", nil, err
+	}
+	if a.TTL == 0 {
+		a.TTL = DefaultAccessTTL
+	}
+	key, err := m.ring.SigningKey()
+	if err != nil {
+		return "", nil, fmt.Errorf("mint: %w", err)
+	}
+	h, err := m.headerFor(key)
+	if err != nil {
+		return "", nil, err
+	}
+	now := m.now().Truncate(time.Second)
+	claims = &jwtverify.Claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    m.issuer,
+			Subject:   a.Subject,
+			Audience:  jwt.ClaimStrings(a.Audience),
+			ExpiresAt: jwt.NewNumericDate(now.Add(a.TTL)),
+			NotBefore: jwt.NewNumericDate(now),
+			IssuedAt:  jwt.NewNumericDate(now),
+			ID:        newJTI(),
+		},
+		ClientID:  a.ClientID,
+		SessionID: a.SessionID,
+		Roles:     a.Roles,
+	}
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", nil, fmt.Errorf("mint: %w", err)
+	}
+	enc := base64.RawURLEncoding
+	buf := make([]byte, 0, len(h.encoded)+enc.EncodedLen(len(payload))+1+enc.EncodedLen(512))
+	buf = append(buf, h.encoded...)
+	buf = enc.AppendEncode(buf, payload)
+	sig, err := h.method.Sign(string(buf), key.Private)
+	if err != nil {
+		return "", nil, fmt.Errorf("mint: sign: %w", err)
+	}
+	buf = append(buf, '.')
+	buf = enc.AppendEncode(buf, sig)
+	return string(buf), claims, nil
+}
+
+// headerFor returns the cached header of key, building it when the signing
+// key changed since the last call.
+func (m *Minter) headerFor(key *keys.SigningKey) (*header, error) {
+	if h := m.header.Load(); h != nil && h.kid == key.ID {
+		return h, nil
+	}
+	method := jwt.GetSigningMethod(key.Algorithm)
+	if method == nil {
+		return nil, fmt.Errorf("mint: no signing method for %q", key.Algorithm)
+	}
+	js, err := json.Marshal(struct {
+		Alg string `json:"alg"`
+		Kid string `json:"kid"`
+		Typ string `json:"typ"`
+	}{key.Algorithm, key.ID, jwtverify.TokenType})
+	if err != nil {
+		return nil, fmt.Errorf("mint: header: %w", err)
+	}
+	h := &header{kid: key.ID, encoded: base64.RawURLEncoding.EncodeToString(js) + ".", method: method}
+	m.header.Store(h)
+	return h, nil
+}
+
+// newJTI returns 128 random bits, base64url: unique without coordination.
+func newJTI() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b[:])
 }

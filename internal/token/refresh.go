@@ -1,7 +1,15 @@
 package token
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"errors"
+	"hash"
+	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 )
@@ -15,6 +23,18 @@ var ErrMalformedRefresh = errors.New("malformed refresh token")
 // NonceSize is the size of a session's refresh nonce.
 const NonceSize = 32
 
+const (
+	macSize    = sha256.Size
+	rawSize    = 16 + 8 + macSize // session id | generation | MAC
+	encodedLen = (rawSize*8 + 5) / 6
+	// RefreshLength is the length of every refresh token.
+	RefreshLength = len(RefreshPrefix) + encodedLen
+)
+
+// strict refuses non-zero padding bits, so no two strings decode to the
+// same token.
+var strict = base64.RawURLEncoding.Strict()
+
 // Refresh is a decoded refresh token.
 type Refresh struct {
 	SessionID  uuid.UUID
@@ -22,22 +42,88 @@ type Refresh struct {
 	MAC        []byte
 }
 
-// Refresher derives and checks refresh tokens with the refresh secret.
-type Refresher struct{}
+// Refresher derives and checks refresh tokens with the refresh secret. It
+// is safe for concurrent use.
+type Refresher struct {
+	macs sync.Pool // of keyed HMAC-SHA256 states, reset before each use
+}
 
-// NewRefresher returns a Refresher for secret.
-func NewRefresher(secret []byte) *Refresher { panic("unimplemented") }
+// NewRefresher returns a Refresher for secret, which should be the 32
+// random bytes keys.Ring.RefreshSecret returns. It panics on an empty
+// secret: MACs under an empty key would be forgeable.
+func NewRefresher(secret []byte) *Refresher {
+	if len(secret) == 0 {
+		panic("token: empty refresh secret")
+	}
+	key := append([]byte(nil), secret...)
+	r := &Refresher{}
+	r.macs.New = func() any { return hmac.New(sha256.New, key) }
+	return r
+}
 
 // NewNonce returns NonceSize bytes from crypto/rand.
-func NewNonce() ([]byte, error) { panic("unimplemented") }
+func NewNonce() ([]byte, error) {
+	n := make([]byte, NonceSize)
+	if _, err := rand.Read(n); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
 
 // Token returns the refresh token of session sid at generation gen:
 // "tsr_" + base64url(sid | gen | HMAC-SHA256(secret, sid | gen | nonce)).
-func (r *Refresher) Token(sid uuid.UUID, gen int64, nonce []byte) string { panic("unimplemented") }
+// gen must not be negative; Parse refuses such tokens.
+func (r *Refresher) Token(sid uuid.UUID, gen int64, nonce []byte) string {
+	var raw [rawSize]byte
+	copy(raw[:16], sid[:])
+	binary.BigEndian.PutUint64(raw[16:24], uint64(gen))
+	r.mac(raw[24:24], raw[:24], nonce)
+	var out [RefreshLength]byte
+	copy(out[:], RefreshPrefix)
+	base64.RawURLEncoding.Encode(out[len(RefreshPrefix):], raw[:])
+	return string(out[:])
+}
 
-// Parse decodes raw without checking its MAC.
-func Parse(raw string) (Refresh, error) { panic("unimplemented") }
+// mac appends HMAC(secret, head | nonce) to dst.
+func (r *Refresher) mac(dst, head, nonce []byte) []byte {
+	h := r.macs.Get().(hash.Hash)
+	h.Reset()
+	h.Write(head)
+	h.Write(nonce)
+	dst = h.Sum(dst)
+	r.macs.Put(h)
+	return dst
+}
+
+// Parse decodes raw without checking its MAC. Anything but a well-formed
+// token is ErrMalformedRefresh: a length other than RefreshLength (so input
+// of any size costs nothing to refuse), a wrong prefix, bad or
+// non-canonical base64, a negative generation.
+func Parse(raw string) (Refresh, error) {
+	if len(raw) != RefreshLength || !strings.HasPrefix(raw, RefreshPrefix) {
+		return Refresh{}, ErrMalformedRefresh
+	}
+	var b [rawSize]byte
+	n, err := strict.Decode(b[:], []byte(raw[len(RefreshPrefix):]))
+	if err != nil || n != rawSize {
+		return Refresh{}, ErrMalformedRefresh
+	}
+	gen := int64(binary.BigEndian.Uint64(b[16:24]))
+	if gen < 0 {
+		return Refresh{}, ErrMalformedRefresh
+	}
+	t := Refresh{Generation: gen, MAC: append([]byte(nil), b[24:]...)}
+	copy(t.SessionID[:], b[:16])
+	return t, nil
+}
 
 // Check reports, in constant time, whether t's MAC is the one derived from
 // the session's nonce.
-func (r *Refresher) Check(t Refresh, nonce []byte) bool { panic("unimplemented") }
+func (r *Refresher) Check(t Refresh, nonce []byte) bool {
+	var head [24]byte
+	copy(head[:16], t.SessionID[:])
+	binary.BigEndian.PutUint64(head[16:], uint64(t.Generation))
+	var sum [macSize]byte
+	want := r.mac(sum[:0], head[:], nonce)
+	return hmac.Equal(t.MAC, want)
+}

@@ -1,6 +1,11 @@
 package jwtverify
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/golang-jwt/jwt/v5"
+)
 
 // Errors returned (wrapped) by Verify. Test them with errors.Is.
 var (
@@ -17,3 +22,74 @@ var (
 	ErrMissingClaim    = errors.New("jwtverify: required claim missing")
 	ErrRevoked         = errors.New("jwtverify: session revoked")
 )
+
+// Preallocated so a token missing a claim costs no allocation to refuse.
+var (
+	errMissingSub      = fmt.Errorf("%w: sub", ErrMissingClaim)
+	errMissingIat      = fmt.Errorf("%w: iat", ErrMissingClaim)
+	errMissingJti      = fmt.Errorf("%w: jti", ErrMissingClaim)
+	errMissingClientID = fmt.Errorf("%w: client_id", ErrMissingClaim)
+	errMissingSid      = fmt.Errorf("%w: sid", ErrMissingClaim)
+)
+
+// ownErrors are the sentinels the keyfunc may return; golang-jwt wraps them
+// and they pass through classify unchanged.
+var ownErrors = []error{ErrType, ErrUnknownKey, ErrAlgorithm, ErrMalformed}
+
+// claimErrors maps golang-jwt's claim errors to ours, most telling first
+// when the parser reports several at once.
+var claimErrors = []struct{ theirs, ours error }{
+	{jwt.ErrTokenRequiredClaimMissing, ErrMissingClaim},
+	{jwt.ErrTokenInvalidIssuer, ErrInvalidIssuer},
+	{jwt.ErrTokenInvalidAudience, ErrInvalidAudience},
+	{jwt.ErrTokenExpired, ErrExpired},
+	{jwt.ErrTokenNotValidYet, ErrNotYetValid},
+	{jwt.ErrTokenUsedBeforeIssued, ErrNotYetValid},
+}
+
+// classify turns a golang-jwt error into one wrapping exactly one of our
+// sentinels; the golang-jwt error stays in the chain for errors.Is.
+func (v *Verifier) classify(tok *jwt.Token, err error) error {
+	for _, own := range ownErrors {
+		if errors.Is(err, own) {
+			return err
+		}
+	}
+	switch {
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return wrap(ErrMalformed, err)
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		// The parser reports an alg outside the allow-list (including
+		// "none" and HS256) as an invalid signature; say what it was.
+		if tok != nil && tok.Method != nil && !v.allowed(tok.Method.Alg()) {
+			return wrap(ErrAlgorithm, err)
+		}
+		return wrap(ErrSignature, err)
+	case errors.Is(err, jwt.ErrTokenInvalidClaims):
+		for _, m := range claimErrors {
+			if errors.Is(err, m.theirs) {
+				return wrap(m.ours, err)
+			}
+		}
+		return wrap(ErrMalformed, err)
+	case errors.Is(err, jwt.ErrTokenUnverifiable):
+		if tok == nil || tok.Method == nil {
+			// alg missing or unknown to golang-jwt.
+			return wrap(ErrAlgorithm, err)
+		}
+		// The KeySet failed for a reason of its own (e.g. a fetch).
+		return fmt.Errorf("jwtverify: key lookup: %w", err)
+	}
+	return wrap(ErrMalformed, err)
+}
+
+func (v *Verifier) allowed(alg string) bool {
+	for _, a := range v.cfg.algs {
+		if a == alg {
+			return true
+		}
+	}
+	return false
+}
+
+func wrap(ours, theirs error) error { return fmt.Errorf("%w: %w", ours, theirs) }

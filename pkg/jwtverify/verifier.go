@@ -2,7 +2,12 @@ package jwtverify
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // DefaultLeeway is the clock skew allowed on exp, nbf and iat.
@@ -14,6 +19,14 @@ const MaxLeeway = 60 * time.Second
 // MaxTokenSize is the largest compact JWS Verify will parse; longer input is
 // refused with ErrTooLarge before any decoding.
 const MaxTokenSize = 8 << 10
+
+// Algorithm names a Verifier may accept. HMAC and "none" are not among them:
+// an access token is always signed with an asymmetric key.
+const (
+	ES256 = "ES256"
+	EdDSA = "EdDSA"
+	RS256 = "RS256"
+)
 
 // Option configures a Verifier.
 type Option func(*config)
@@ -46,20 +59,137 @@ func WithAlgorithms(algs ...string) Option { return func(c *config) { c.algs = a
 
 // Verifier checks Tessera access tokens offline. It is safe for concurrent use.
 type Verifier struct {
-	keys KeySet
-	cfg  config
+	keys   KeySet
+	cfg    config
+	parser *jwt.Parser
 }
 
 // NewVerifier returns a Verifier over keys. WithIssuer and WithAudience are
 // required; leaving either out is an error, never a silently skipped check.
 func NewVerifier(keys KeySet, opts ...Option) (*Verifier, error) {
-	panic("unimplemented")
+	cfg := config{leeway: DefaultLeeway, now: time.Now, algs: []string{ES256, EdDSA, RS256}}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := cfg.validate(keys); err != nil {
+		return nil, err
+	}
+	// A private copy, so the caller's slice cannot widen the list later.
+	cfg.algs = append([]string(nil), cfg.algs...)
+	return &Verifier{
+		keys: keys,
+		cfg:  cfg,
+		parser: jwt.NewParser(
+			jwt.WithValidMethods(cfg.algs),
+			jwt.WithIssuer(cfg.issuer),
+			jwt.WithAudience(cfg.audience),
+			jwt.WithExpirationRequired(),
+			jwt.WithIssuedAt(),
+			jwt.WithLeeway(cfg.leeway),
+			jwt.WithTimeFunc(cfg.now),
+		),
+	}, nil
 }
+
+func (c *config) validate(keys KeySet) error {
+	var errs []error
+	if keys == nil {
+		errs = append(errs, errors.New("jwtverify: a KeySet is required"))
+	}
+	if c.issuer == "" {
+		errs = append(errs, errors.New("jwtverify: an issuer is required (WithIssuer)"))
+	}
+	if c.audience == "" {
+		errs = append(errs, errors.New("jwtverify: an audience is required (WithAudience)"))
+	}
+	if c.leeway < 0 || c.leeway > MaxLeeway {
+		errs = append(errs, fmt.Errorf("jwtverify: leeway %v outside 0..%v", c.leeway, MaxLeeway))
+	}
+	if c.now == nil {
+		errs = append(errs, errors.New("jwtverify: WithClock(nil)"))
+	}
+	if len(c.algs) == 0 {
+		errs = append(errs, errors.New("jwtverify: WithAlgorithms needs at least one algorithm"))
+	}
+	for _, a := range c.algs {
+		if !supportedAlg(a) {
+			errs = append(errs, fmt.Errorf("jwtverify: algorithm %q not allowed (allowed: ES256, EdDSA, RS256)", a))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func supportedAlg(a string) bool { return a == ES256 || a == EdDSA || a == RS256 }
 
 // Verify parses raw, checks its signature against the key named by its
 // "kid" with that key's algorithm, then checks typ, iss, aud, exp, nbf, iat
 // and the presence of sub, client_id, jti and sid. It returns the claims or
 // an error wrapping one of the Err* values.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
-	panic("unimplemented")
+	if len(raw) > MaxTokenSize {
+		return nil, ErrTooLarge
+	}
+	claims := new(Claims)
+	tok, err := v.parser.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
+		return v.keyFor(ctx, t)
+	})
+	if err != nil {
+		return nil, v.classify(tok, err)
+	}
+	if err := requireClaims(claims); err != nil {
+		return nil, err
+	}
+	return claims, nil
+}
+
+// keyFor is the jwt.Keyfunc. The parser has already checked that the
+// token's alg is in the allow-list. Headers other than typ, kid, alg and
+// crit are ignored: jku, x5u and jwk are never read, let alone fetched.
+func (v *Verifier) keyFor(ctx context.Context, t *jwt.Token) (any, error) {
+	if typ, _ := t.Header["typ"].(string); !isAccessTokenType(typ) {
+		return nil, ErrType
+	}
+	if _, ok := t.Header["crit"]; ok {
+		// RFC 7515 s4.1.11: we understand no extension, so must refuse.
+		return nil, fmt.Errorf("%w: crit header", ErrMalformed)
+	}
+	kid, _ := t.Header["kid"].(string)
+	if kid == "" {
+		return nil, fmt.Errorf("%w: no kid", ErrUnknownKey)
+	}
+	key, err := v.keys.VerificationKey(ctx, kid)
+	if err != nil {
+		return nil, err
+	}
+	if alg := t.Method.Alg(); key.Algorithm != alg {
+		return nil, fmt.Errorf("%w: key is for %s, token says %s", ErrAlgorithm, key.Algorithm, alg)
+	}
+	if err := key.check(); err != nil {
+		return nil, err
+	}
+	return key.Public, nil
+}
+
+// isAccessTokenType accepts "at+jwt" and its full media type, compared
+// case-insensitively as RFC 9068 s2.1 and RFC 8725 s3.11 allow.
+func isAccessTokenType(typ string) bool {
+	return strings.EqualFold(typ, TokenType) || strings.EqualFold(typ, "application/"+TokenType)
+}
+
+// requireClaims checks the claims the parser does not require by itself
+// (it already requires iss, aud and exp).
+func requireClaims(c *Claims) error {
+	switch {
+	case c.Subject == "":
+		return errMissingSub
+	case c.IssuedAt == nil:
+		return errMissingIat
+	case c.ID == "":
+		return errMissingJti
+	case c.ClientID == "":
+		return errMissingClientID
+	case c.SessionID == "":
+		return errMissingSid
+	}
+	return nil
 }
