@@ -19,6 +19,9 @@ const (
 	DeliveryBody    = "body"
 	DeliveryCookie  = "cookie"
 	DeliverySession = "session"
+	// DeliveryToken is not a login delivery: a client allowing it may obtain
+	// the classic one-per-user token.
+	DeliveryToken = "token"
 )
 
 // RegisterInput is a registration request.
@@ -191,7 +194,7 @@ func (s *Service) client(ctx context.Context, id, delivery string) (*store.Clien
 		id = store.DefaultClientID
 	}
 	switch delivery {
-	case DeliveryBody, DeliveryCookie, DeliverySession:
+	case DeliveryBody, DeliveryCookie, DeliverySession, DeliveryToken:
 	default:
 		return nil, Invalid(map[string][]string{"delivery": {"must be one of body, cookie, session"}})
 	}
@@ -215,9 +218,13 @@ func (s *Service) startSession(ctx context.Context, u *store.User, c *store.Clie
 		return nil, fmt.Errorf("start session: %w", err)
 	}
 	now := s.now().UTC()
-	kind := store.SessionKindJWT
+	kind, secret := store.SessionKindJWT, ""
+	var secretHash []byte
 	if delivery == DeliverySession {
 		kind = store.SessionKindCookie
+		if secret, secretHash, err = newSessionSecret(); err != nil {
+			return nil, fmt.Errorf("start session: %w", err)
+		}
 	}
 	sess := &store.Session{
 		ID: newID(), UserID: u.ID, ClientID: c.ID, Kind: kind,
@@ -225,12 +232,17 @@ func (s *Service) startSession(ctx context.Context, u *store.User, c *store.Clie
 		CreatedAt: now, LastUsedAt: now, RotatedAt: now,
 		IdleExpiresAt: now.Add(orDefault(c.IdleTTL, s.settings.SessionIdleTTL)),
 		ExpiresAt:     now.Add(orDefault(c.MaxTTL, s.settings.SessionMaxTTL)),
-		Generation:    1, Nonce: nonce,
+		Generation:    1, Nonce: nonce, SecretHash: secretHash,
 	}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, fmt.Errorf("start session: %w", err)
 	}
 	s.audit(ctx, "login", u.ID, sess.ID, dev, map[string]string{"client_id": c.ID, "delivery": delivery})
+	if kind == store.SessionKindCookie {
+		// No JWT leaves the server: the cookie is the session.
+		return &Login{User: u, Session: sess, Client: c, SessionSecret: secret,
+			RefreshExpiresAt: minTime(sess.IdleExpiresAt, sess.ExpiresAt)}, nil
+	}
 	return s.issue(u, sess, c)
 }
 

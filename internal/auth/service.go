@@ -30,9 +30,12 @@ type Deps struct {
 	Policy    password.Policy
 	Minter    *token.Minter
 	Refresher *token.Refresher
-	Verifier  *jwtverify.Verifier
-	Settings  Settings
-	Logger    *slog.Logger
+	// Secret is the keys dir's server secret; classic token keys are
+	// derived from it.
+	Secret   []byte
+	Verifier *jwtverify.Verifier
+	Settings Settings
+	Logger   *slog.Logger
 	// Now replaces time.Now, for tests.
 	Now func() time.Time
 }
@@ -44,6 +47,7 @@ type Service struct {
 	policy    password.Policy
 	minter    *token.Minter
 	refresher *token.Refresher
+	secret    []byte
 	verifier  *jwtverify.Verifier
 	settings  Settings
 	log       *slog.Logger
@@ -60,7 +64,7 @@ func New(d Deps) *Service {
 	}
 	return &Service{
 		store: d.Store, hasher: d.Hasher, policy: d.Policy, minter: d.Minter,
-		refresher: d.Refresher, verifier: d.Verifier, settings: d.Settings,
+		refresher: d.Refresher, secret: d.Secret, verifier: d.Verifier, settings: d.Settings,
 		log: d.Logger, now: d.Now,
 	}
 }
@@ -84,6 +88,9 @@ type Login struct {
 	AccessExpiresAt  time.Time
 	RefreshToken     string
 	RefreshExpiresAt time.Time
+	// SessionSecret is the session cookie's value for delivery "session"
+	// (then the two tokens are empty).
+	SessionSecret string
 }
 
 // Principal is an authenticated caller.

@@ -103,7 +103,7 @@ func (s *Server) revokeSession(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	if id == p.SessionID() && p.Method == "cookie" {
+	if id == p.SessionID() && (p.Method == "cookie" || p.Method == "session") {
 		s.clearCookies(c)
 	}
 	c.Status(http.StatusNoContent)

@@ -28,8 +28,12 @@ func (s *Server) newAuthenticator(name string) (authenticator, error) {
 	switch name {
 	case "bearer":
 		return bearerAuth{s}, nil
-	case "token", "session", "basic":
-		return nil, nil // classic modes: not served yet
+	case "token":
+		return tokenAuth{s}, nil
+	case "session":
+		return sessionAuth{s}, nil
+	case "basic":
+		return basicAuth{s}, nil
 	}
 	return nil, fmt.Errorf("unknown authenticator %q", name)
 }

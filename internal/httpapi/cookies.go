@@ -72,9 +72,20 @@ func (s *Server) setLoginCookies(c *gin.Context, l *auth.Login, now time.Time) s
 	return csrf
 }
 
+// setSessionCookies writes the cookies of a session-delivery login: the
+// opaque session id and the csrf value, no JWT.
+func (s *Server) setSessionCookies(c *gin.Context, l *auth.Login, now time.Time) string {
+	n := s.cookies
+	csrf := s.csrfToken(l.Session.ID)
+	n.set(c, n.session, l.SessionSecret, "/", l.RefreshExpiresAt.Sub(now), true, n.sameSite)
+	n.set(c, n.csrf, csrf, "/", l.RefreshExpiresAt.Sub(now), false, n.sameSite)
+	return csrf
+}
+
 // clearCookies deletes every cookie Tessera may have set.
 func (s *Server) clearCookies(c *gin.Context) {
 	n := s.cookies
+	n.set(c, n.session, "", "/", 0, true, n.sameSite)
 	n.set(c, n.access, "", "/", 0, true, n.sameSite)
 	n.set(c, n.refresh, "", refreshCookiePath, 0, true, http.SameSiteStrictMode)
 	n.set(c, n.csrf, "", "/", 0, false, n.sameSite)

@@ -29,6 +29,7 @@ var statusOf = map[string]int{
 	auth.CodeInvalidClient:      http.StatusBadRequest,
 	auth.CodeNotAuthenticated:   http.StatusUnauthorized,
 	auth.CodeInvalidToken:       http.StatusUnauthorized,
+	auth.CodeAuthFailed:         http.StatusUnauthorized,
 	auth.CodePermissionDenied:   http.StatusForbidden,
 	auth.CodeCSRFFailed:         http.StatusForbidden,
 	auth.CodeNotFound:           http.StatusNotFound,

@@ -64,8 +64,17 @@ func deliveryOr(d, def string) string {
 	return d
 }
 
-// checkLoginDelivery refuses delivery modes this server does not serve.
+// checkLoginDelivery refuses delivery modes a login cannot use.
 func checkLoginDelivery(d string) error {
+	if d != auth.DeliveryBody && d != auth.DeliveryCookie && d != auth.DeliverySession {
+		return auth.Invalid(map[string][]string{"delivery": {"must be one of body, cookie, session"}})
+	}
+	return nil
+}
+
+// checkRefreshDelivery: a refresh answers with tokens, in the body or in
+// cookies; a cookie session has no refresh token.
+func checkRefreshDelivery(d string) error {
 	if d != auth.DeliveryBody && d != auth.DeliveryCookie {
 		return auth.Invalid(map[string][]string{"delivery": {"must be body or cookie"}})
 	}
@@ -144,7 +153,7 @@ func (s *Server) refresh(c *gin.Context) {
 		req.RefreshToken, delivery = v, auth.DeliveryCookie
 	}
 	delivery = deliveryOr(req.Delivery, delivery)
-	if err := checkLoginDelivery(delivery); err != nil {
+	if err := checkRefreshDelivery(delivery); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -170,7 +179,7 @@ func (s *Server) logout(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	if p.Method == "cookie" && req.Scope != auth.ScopeOthers {
+	if (p.Method == "cookie" || p.Method == "session") && req.Scope != auth.ScopeOthers {
 		s.clearCookies(c)
 	}
 	c.Status(http.StatusNoContent)
@@ -190,6 +199,9 @@ func (s *Server) writeLogin(c *gin.Context, status int, l *auth.Login, delivery 
 	switch delivery {
 	case auth.DeliveryCookie:
 		resp.CSRFToken = s.setLoginCookies(c, l, now)
+	case auth.DeliverySession:
+		resp.ExpiresIn = resp.RefreshExpiresIn
+		resp.CSRFToken = s.setSessionCookies(c, l, now)
 	default:
 		resp.TokenType, resp.AccessToken, resp.RefreshToken = "Bearer", l.AccessToken, l.RefreshToken
 	}

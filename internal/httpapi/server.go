@@ -61,9 +61,7 @@ func New(o Options) (*Server, error) {
 		if err != nil {
 			return nil, err
 		}
-		if a != nil {
-			s.authenticators = append(s.authenticators, a)
-		}
+		s.authenticators = append(s.authenticators, a)
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
@@ -105,4 +103,6 @@ func (s *Server) routes(e *gin.Engine) {
 	authed.PATCH("/me", s.updateMe)
 	authed.GET("/sessions", s.sessions)
 	authed.DELETE("/sessions/:id", s.revokeSession)
+	v1.POST("/token", s.obtainToken)
+	authed.DELETE("/token", s.revokeToken)
 }

@@ -103,6 +103,7 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 		Policy:    password.Policy{MinLength: cfg.PasswordMinLength},
 		Minter:    token.NewMinter(ring, cfg.Issuer, o.Now),
 		Refresher: token.NewRefresher(ring.RefreshSecret()),
+		Secret:    ring.RefreshSecret(),
 		Verifier:  verifier,
 		Settings: auth.Settings{
 			AccessTTL: cfg.AccessTTL, SessionIdleTTL: cfg.SessionIdleTTL, SessionMaxTTL: cfg.SessionMaxTTL,

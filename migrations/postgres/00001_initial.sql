@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS clients (
 );
 INSERT INTO clients (client_id, name, allowed_delivery, access_ttl_seconds, idle_ttl_seconds,
                      max_ttl_seconds, cors_origins, audiences, created_at, updated_at)
-VALUES ('default', 'Default', '["body","cookie","session"]', 0, 0, 0, '[]', '[]',
+VALUES ('default', 'Default', '["body","cookie","session","token"]', 0, 0, 0, '[]', '[]',
         now(), now())
 ON CONFLICT (client_id) DO NOTHING;
 

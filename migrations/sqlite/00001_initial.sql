@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS clients (
 -- strftime's %f is SS.SSS; three more zeros give the 6-digit layout.
 INSERT INTO clients (client_id, name, allowed_delivery, access_ttl_seconds, idle_ttl_seconds,
                      max_ttl_seconds, cors_origins, audiences, created_at, updated_at)
-VALUES ('default', 'Default', '["body","cookie","session"]', 0, 0, 0, '[]', '[]',
+VALUES ('default', 'Default', '["body","cookie","session","token"]', 0, 0, 0, '[]', '[]',
         strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'), strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'))
 ON CONFLICT (client_id) DO NOTHING;
 

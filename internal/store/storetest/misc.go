@@ -17,7 +17,7 @@ func testClientDefault(t *testing.T, s store.Store) {
 	if c.ID != store.DefaultClientID || c.Name != "Default" {
 		t.Errorf("default client: id %q name %q", c.ID, c.Name)
 	}
-	wantEqual(t, "AllowedDelivery", c.AllowedDelivery, []string{"body", "cookie", "session"})
+	wantEqual(t, "AllowedDelivery", c.AllowedDelivery, []string{"body", "cookie", "session", "token"})
 	if c.AccessTTL != 0 || c.IdleTTL != 0 || c.MaxTTL != 0 {
 		t.Errorf("default client TTLs: %v %v %v, want 0 (server defaults)", c.AccessTTL, c.IdleTTL, c.MaxTTL)
 	}
