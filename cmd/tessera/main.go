@@ -26,7 +26,8 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(), newMigrateCmd(), newVersionCmd())
+	root.AddCommand(newServeCmd(), newMigrateCmd(), newVersionCmd(), newKeysCmd(),
+		newUsersCmd(), newSessionsCmd(), newClientsCmd(), newAuditCmd())
 	return root
 }
 

@@ -66,3 +66,20 @@ func newServeCmd() *cobra.Command {
 	cfg.Flags(cmd.Flags())
 	return cmd
 }
+
+// cliConfig gives an operator command every setting of serve (flags and
+// TESSERA_* variables alike), so it reaches the same database and keys.
+func cliConfig(cmd *cobra.Command) *config.Config {
+	cfg := config.Default()
+	cfg.Flags(cmd.Flags())
+	return &cfg
+}
+
+// openServer assembles Tessera for an operator command: database migrated,
+// keys loaded, no listener. The caller closes it.
+func openServer(cmd *cobra.Command, cfg *config.Config) (*server.Server, error) {
+	if err := loadConfig(cfg, cmd.Flags()); err != nil {
+		return nil, err
+	}
+	return server.New(cmd.Context(), *cfg, server.Options{Logger: newLogger(*cfg)})
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/tessera-id/tessera/internal/mail"
 	"github.com/tessera-id/tessera/internal/password"
 	"github.com/tessera-id/tessera/internal/store"
 	"github.com/tessera-id/tessera/internal/token"
@@ -21,6 +22,14 @@ type Settings struct {
 	SessionMaxTTL  time.Duration
 	RefreshGrace   time.Duration
 	Audiences      []string
+
+	// EmailVerification is "optional", "mandatory" or "none".
+	EmailVerification string
+	EmailVerifyTTL    time.Duration
+	PasswordResetTTL  time.Duration
+	// FrontendURL is the base of every link in an e-mail; never the
+	// request's Host.
+	FrontendURL string
 }
 
 // Deps are what a Service is built from.
@@ -35,6 +44,7 @@ type Deps struct {
 	Secret   []byte
 	Verifier *jwtverify.Verifier
 	Settings Settings
+	Mailer   mail.Sender
 	Logger   *slog.Logger
 	// Now replaces time.Now, for tests.
 	Now func() time.Time
@@ -50,6 +60,7 @@ type Service struct {
 	secret    []byte
 	verifier  *jwtverify.Verifier
 	settings  Settings
+	mailer    mail.Sender
 	log       *slog.Logger
 	now       func() time.Time
 }
@@ -64,7 +75,7 @@ func New(d Deps) *Service {
 	}
 	return &Service{
 		store: d.Store, hasher: d.Hasher, policy: d.Policy, minter: d.Minter,
-		refresher: d.Refresher, secret: d.Secret, verifier: d.Verifier, settings: d.Settings,
+		refresher: d.Refresher, secret: d.Secret, verifier: d.Verifier, settings: d.Settings, mailer: d.Mailer,
 		log: d.Logger, now: d.Now,
 	}
 }

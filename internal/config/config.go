@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"strings"
 	"time"
@@ -41,6 +42,15 @@ type Config struct {
 	ShutdownTimeout   time.Duration
 	DBMaxConns        int
 	HashConcurrency   int
+
+	RevocationPollInterval time.Duration
+	ResourceServers        []string
+	AuditRetention         time.Duration
+	EmailVerifyTTL         time.Duration
+	PasswordResetTTL       time.Duration
+	MailFrom               string
+	LoginMaxFailures       int
+	LoginFailureWindow     time.Duration
 }
 
 // Default returns the configuration `make run` uses: SQLite in ./data, keys
@@ -68,6 +78,14 @@ func Default() Config {
 		JWKSMaxAge:        5 * time.Minute,
 		ShutdownTimeout:   20 * time.Second,
 		DBMaxConns:        16,
+
+		RevocationPollInterval: 30 * time.Second,
+		AuditRetention:         2160 * time.Hour,
+		EmailVerifyTTL:         72 * time.Hour,
+		PasswordResetTTL:       time.Hour,
+		MailFrom:               "Tessera <no-reply@localhost>",
+		LoginMaxFailures:       10,
+		LoginFailureWindow:     15 * time.Minute,
 	}
 }
 
@@ -110,6 +128,14 @@ func (c *Config) Flags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long SIGTERM waits for in-flight requests")
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", c.DBMaxConns, "database connections kept open (idle = open)")
 	fs.IntVar(&c.HashConcurrency, "hash-concurrency", c.HashConcurrency, "password hashes at once (0: one per core)")
+	fs.DurationVar(&c.RevocationPollInterval, "revocation-poll-interval", c.RevocationPollInterval, "how often verifiers are told to poll /v1/revocations")
+	fs.StringSliceVar(&c.ResourceServers, "resource-servers", c.ResourceServers, "id:secret pairs allowed to call /oauth/introspect")
+	fs.DurationVar(&c.AuditRetention, "audit-retention", c.AuditRetention, "audit events older than this are pruned")
+	fs.DurationVar(&c.EmailVerifyTTL, "email-verify-ttl", c.EmailVerifyTTL, "lifetime of e-mail verification keys")
+	fs.DurationVar(&c.PasswordResetTTL, "password-reset-ttl", c.PasswordResetTTL, "lifetime of password reset tokens")
+	fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "From address of Tessera's e-mails")
+	fs.IntVar(&c.LoginMaxFailures, "login-max-failures", c.LoginMaxFailures, "failed logins per account or IP in the window before 429")
+	fs.DurationVar(&c.LoginFailureWindow, "login-failure-window", c.LoginFailureWindow, "window in which failed logins are counted")
 }
 
 // EnvName returns the environment variable of a flag.
@@ -239,6 +265,22 @@ func (c *Config) Validate() error {
 	}
 	if c.DBMaxConns < 1 {
 		bad("db-max-conns", c.DBMaxConns, "want at least 1")
+	}
+	positive(&errs, "revocation-poll-interval", c.RevocationPollInterval)
+	positive(&errs, "audit-retention", c.AuditRetention)
+	positive(&errs, "email-verify-ttl", c.EmailVerifyTTL)
+	positive(&errs, "password-reset-ttl", c.PasswordResetTTL)
+	positive(&errs, "login-failure-window", c.LoginFailureWindow)
+	if c.LoginMaxFailures < 1 {
+		bad("login-max-failures", c.LoginMaxFailures, "want at least 1")
+	}
+	for _, rs := range c.ResourceServers {
+		if id, secret, ok := strings.Cut(rs, ":"); !ok || id == "" || len(secret) < 16 {
+			bad("resource-servers", id+":***", "want id:secret pairs with secrets of at least 16 characters")
+		}
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		bad("mail-from", c.MailFrom, "want an e-mail address such as Tessera <no-reply@example.com>")
 	}
 	if c.HashConcurrency < 0 {
 		bad("hash-concurrency", c.HashConcurrency, "want 0 (one per core) or more")

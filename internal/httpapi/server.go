@@ -105,4 +105,8 @@ func (s *Server) routes(e *gin.Engine) {
 	authed.DELETE("/sessions/:id", s.revokeSession)
 	v1.POST("/token", s.obtainToken)
 	authed.DELETE("/token", s.revokeToken)
+
+	s.lifecycleRoutes(v1, authed)
+	s.oauthRoutes(e)
+	s.adminRoutes(e)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/tessera-id/tessera/internal/config"
 	"github.com/tessera-id/tessera/internal/httpapi"
 	"github.com/tessera-id/tessera/internal/keys"
+	"github.com/tessera-id/tessera/internal/mail"
 	"github.com/tessera-id/tessera/internal/password"
 	"github.com/tessera-id/tessera/internal/store/sqlstore"
 	"github.com/tessera-id/tessera/internal/token"
@@ -42,6 +43,9 @@ type Options struct {
 	Now func() time.Time
 	// HashParams replaces the argon2id parameters (tests use cheap ones).
 	HashParams *password.Params
+	// Mailer replaces the mail backend chosen by the configuration (tests
+	// pass an in-memory outbox).
+	Mailer mail.Sender
 }
 
 // New assembles Tessera from cfg, which must have passed Validate.
@@ -108,7 +112,10 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 		Settings: auth.Settings{
 			AccessTTL: cfg.AccessTTL, SessionIdleTTL: cfg.SessionIdleTTL, SessionMaxTTL: cfg.SessionMaxTTL,
 			RefreshGrace: cfg.RefreshGrace, Audiences: cfg.Audiences(),
+			EmailVerification: cfg.EmailVerification, EmailVerifyTTL: cfg.EmailVerifyTTL,
+			PasswordResetTTL: cfg.PasswordResetTTL, FrontendURL: cfg.FrontendURL,
 		},
+		Mailer: o.Mailer,
 		Logger: o.Logger,
 		Now:    o.Now,
 	})

@@ -147,6 +147,11 @@ type AuditEvent struct {
 // time it writes comes from the caller (the store never reads the clock), so
 // tests own time.
 type Store interface {
+	// The methods of later features live beside their types, one file each.
+	LifecycleStore
+	AdminStore
+	RevocationStore
+
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	Close() error

@@ -1,0 +1,4 @@
+package store
+
+// RevocationStore feeds offline verifiers with recently revoked sessions.
+type RevocationStore interface{}
