@@ -8,21 +8,22 @@ import (
 // Stable error codes. httpapi maps each to one HTTP status; clients may
 // switch on them.
 const (
-	CodeInvalidRequest     = "invalid_request"       // 400, malformed or invalid input (Fields says where)
-	CodeInvalidCredentials = "invalid_credentials"   // 400, wrong identifier or password
-	CodeInvalidGrant       = "invalid_grant"         // 400, refresh token unknown, expired, revoked or reused
-	CodeInvalidClient      = "invalid_client"        // 400, unknown client or delivery the client may not use
-	CodeNotAuthenticated   = "not_authenticated"     // 401, no credentials
-	CodeInvalidToken       = "invalid_token"         // 401, credentials present but wrong
-	CodeAuthFailed         = "authentication_failed" // 401, wrong HTTP Basic credentials
-	CodePermissionDenied   = "permission_denied"     // 403
-	CodeCSRFFailed         = "csrf_failed"           // 403, cookie-authenticated unsafe request without a valid CSRF token or Origin
-	CodeNotFound           = "not_found"             // 404
-	CodeEmailTaken         = "email_taken"           // 409
-	CodeUsernameTaken      = "username_taken"        // 409
-	CodeRateLimited        = "rate_limited"          // 429
-	CodeUnavailable        = "service_unavailable"   // 503
-	CodeInternal           = "internal_error"        // 500
+	CodeInvalidRequest       = "invalid_request"        // 400, malformed or invalid input (Fields says where)
+	CodeInvalidCredentials   = "invalid_credentials"    // 400, wrong identifier or password
+	CodeInvalidGrant         = "invalid_grant"          // 400, refresh token unknown, expired, revoked or reused
+	CodeInvalidClient        = "invalid_client"         // 400, unknown client or delivery the client may not use
+	CodeUnsupportedGrantType = "unsupported_grant_type" // 400, an RFC 6749 grant other than refresh_token
+	CodeNotAuthenticated     = "not_authenticated"      // 401, no credentials
+	CodeInvalidToken         = "invalid_token"          // 401, credentials present but wrong
+	CodeAuthFailed           = "authentication_failed"  // 401, wrong HTTP Basic credentials
+	CodePermissionDenied     = "permission_denied"      // 403
+	CodeCSRFFailed           = "csrf_failed"            // 403, cookie-authenticated unsafe request without a valid CSRF token or Origin
+	CodeNotFound             = "not_found"              // 404
+	CodeEmailTaken           = "email_taken"            // 409
+	CodeUsernameTaken        = "username_taken"         // 409
+	CodeRateLimited          = "rate_limited"           // 429
+	CodeUnavailable          = "service_unavailable"    // 503
+	CodeInternal             = "internal_error"         // 500
 )
 
 // Error is a failure a client may be told about. Anything else returned by

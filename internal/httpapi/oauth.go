@@ -1,7 +1,201 @@
 package httpapi
 
-import "github.com/gin-gonic/gin"
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tessera-id/tessera/internal/auth"
+)
 
 // oauthRoutes serves the OAuth 2.0 endpoints (RFC 6749 refresh grant, RFC
 // 7009 revocation, RFC 7662 introspection) and the revocation feed.
-func (s *Server) oauthRoutes(e *gin.Engine) {}
+func (s *Server) oauthRoutes(e *gin.Engine) {
+	e.GET("/.well-known/oauth-authorization-server", s.discovery)
+	e.POST("/oauth/token", s.oauthToken)
+	e.POST("/oauth/revoke", s.oauthRevoke)
+	e.POST("/oauth/introspect", s.oauthIntrospect)
+	e.GET("/v1/revocations", s.revocations)
+}
+
+// oauthParams reads an OAuth request's parameters from a form body (RFC
+// 6749's encoding) or, for JSON clients, a JSON object of strings.
+func oauthParams(c *gin.Context) (map[string]string, error) {
+	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if mt != "application/x-www-form-urlencoded" {
+		params := map[string]string{}
+		return params, bind(c, &params)
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
+	if err := c.Request.ParseForm(); err != nil {
+		if strings.Contains(err.Error(), "too large") {
+			return nil, &auth.Error{Code: codePayloadTooLarge, Message: fmt.Sprintf("the body must be at most %d bytes", MaxBodyBytes)}
+		}
+		return nil, auth.Errorf(auth.CodeInvalidRequest, "the form body cannot be parsed")
+	}
+	params := map[string]string{}
+	for k, v := range c.Request.PostForm {
+		if len(v) > 1 {
+			// RFC 6749 s3.1: parameters must not be repeated.
+			return nil, auth.Errorf(auth.CodeInvalidRequest, "parameter %q is repeated", k)
+		}
+		params[k] = v[0]
+	}
+	return params, nil
+}
+
+// oauthToken is RFC 6749's token endpoint, refresh_token grant only: the
+// password grant is not offered (RFC 9700 s2.4).
+func (s *Server) oauthToken(c *gin.Context) {
+	p, err := oauthParams(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	switch p["grant_type"] {
+	case "refresh_token":
+	case "":
+		s.writeError(c, auth.Errorf(auth.CodeInvalidRequest, "grant_type is required"))
+		return
+	default:
+		s.writeError(c, auth.Errorf(auth.CodeUnsupportedGrantType, "only grant_type=refresh_token is supported"))
+		return
+	}
+	if p["refresh_token"] == "" {
+		s.writeError(c, auth.Errorf(auth.CodeInvalidRequest, "refresh_token is required"))
+		return
+	}
+	l, err := s.auth.Refresh(c.Request.Context(), p["refresh_token"], s.device(c, deviceFields{}))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.writeLogin(c, http.StatusOK, l, auth.DeliveryBody)
+}
+
+// oauthRevoke is RFC 7009. Clients are public (front-ends hold no secret),
+// so the token itself is the proof; every well-formed request answers 200
+// with an empty body, whatever the token was.
+func (s *Server) oauthRevoke(c *gin.Context) {
+	p, err := oauthParams(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if p["token"] == "" {
+		s.writeError(c, auth.Errorf(auth.CodeInvalidRequest, "token is required"))
+		return
+	}
+	if len(p["token"]) <= maxCredentialLen {
+		if err := s.auth.RevokeToken(c.Request.Context(), p["token"], s.device(c, deviceFields{})); err != nil {
+			s.writeError(c, err)
+			return
+		}
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Status(http.StatusOK)
+}
+
+type introspectionResponse struct {
+	Active    bool     `json:"active"`
+	TokenType string   `json:"token_type,omitempty"`
+	Sub       string   `json:"sub,omitempty"`
+	ClientID  string   `json:"client_id,omitempty"`
+	SID       string   `json:"sid,omitempty"`
+	Iss       string   `json:"iss,omitempty"`
+	Aud       []string `json:"aud,omitempty"`
+	Iat       int64    `json:"iat,omitempty"`
+	Exp       int64    `json:"exp,omitempty"`
+}
+
+// oauthIntrospect is RFC 7662 for resource servers that authenticate with
+// HTTP Basic as one of TESSERA_RESOURCE_SERVERS. An inactive token answers
+// exactly {"active":false}.
+func (s *Server) oauthIntrospect(c *gin.Context) {
+	if !s.resourceServer(c) {
+		c.Header("WWW-Authenticate", `Basic realm="tessera introspection", charset="UTF-8"`)
+		c.Header("Cache-Control", "no-store")
+		c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody{Error: auth.CodeInvalidClient,
+			Description: "introspection needs the credentials of a configured resource server"})
+		return
+	}
+	p, err := oauthParams(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if p["token"] == "" {
+		s.writeError(c, auth.Errorf(auth.CodeInvalidRequest, "token is required"))
+		return
+	}
+	resp := introspectionResponse{}
+	if len(p["token"]) <= maxCredentialLen {
+		in, err := s.auth.Introspect(c.Request.Context(), p["token"], s.cfg.Issuer)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		if in.Active {
+			resp = introspectionResponse{Active: true, TokenType: in.TokenType, Sub: in.Subject, ClientID: in.ClientID,
+				SID: in.SessionID, Iss: in.Issuer, Aud: in.Audience, Iat: in.IssuedAt.Unix(), Exp: in.ExpiresAt.Unix()}
+		}
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, resp)
+}
+
+// resourceServer checks the caller's HTTP Basic credentials against
+// TESSERA_RESOURCE_SERVERS in constant time (comparing hashes, so the
+// secrets' lengths do not leak either).
+func (s *Server) resourceServer(c *gin.Context) bool {
+	id, secret, present, err := parseBasic(c.GetHeader("Authorization"))
+	if !present || err != nil {
+		return false
+	}
+	got := sha256.Sum256([]byte(id + ":" + secret))
+	ok := 0
+	for _, rs := range s.cfg.ResourceServers {
+		want := sha256.Sum256([]byte(rs))
+		ok |= subtle.ConstantTimeCompare(got[:], want[:])
+	}
+	return ok == 1
+}
+
+type revocationEntry struct {
+	SID       string    `json:"sid"`
+	RevokedAt time.Time `json:"revoked_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// revocations is the feed offline verifiers poll: revoked sessions whose
+// access tokens may still be alive. Public and cacheable for half a poll
+// interval: session ids are not secrets.
+func (s *Server) revocations(c *gin.Context) {
+	q, err := url.ParseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		s.writeError(c, auth.Invalid(map[string][]string{"since": {"the query string is malformed"}}))
+		return
+	}
+	feed, err := s.auth.Revocations(c.Request.Context(), q.Get("since"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	out := make([]revocationEntry, 0, len(feed.Revocations))
+	for _, r := range feed.Revocations {
+		out = append(out, revocationEntry{SID: r.SessionID.String(), RevokedAt: r.RevokedAt, ExpiresAt: r.ExpiresAt})
+	}
+	poll := int(s.cfg.RevocationPollInterval / time.Second)
+	if poll < 1 {
+		poll = 1
+	}
+	c.Header("Cache-Control", fmt.Sprintf("public, max-age=%d", poll/2))
+	c.JSON(http.StatusOK, gin.H{"revocations": out, "cursor": feed.Cursor, "poll_interval": poll})
+}

@@ -64,7 +64,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     secret_hash     bytea       NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_user_id_idx ON sessions (user_id, created_at);
-CREATE INDEX IF NOT EXISTS sessions_revoked_at_idx ON sessions (revoked_at);
+CREATE INDEX IF NOT EXISTS sessions_revoked_at_idx ON sessions (revoked_at, id);
 CREATE UNIQUE INDEX IF NOT EXISTS sessions_secret_hash_key ON sessions (secret_hash)
     WHERE secret_hash IS NOT NULL;
 

@@ -64,11 +64,7 @@ func (db *DB) TouchAuthToken(ctx context.Context, userID uuid.UUID, now time.Tim
 
 // execOne runs a write that must hit exactly one row.
 func (db *DB) execOne(ctx context.Context, op, q string, args ...any) error {
-	res, err := db.w.ExecContext(ctx, db.flavor.rebind(q), args...)
-	if err != nil {
-		return db.flavor.wrap(op, err)
-	}
-	n, err := res.RowsAffected()
+	n, err := db.exec(ctx, q, args...)
 	if err != nil {
 		return db.flavor.wrap(op, err)
 	}

@@ -53,6 +53,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"SessionRevokeIdempotent", testSessionRevokeIdempotent},
 		{"SessionRevokeUserSessions", testSessionRevokeUserSessions},
 		{"AuthTokenLifecycle", testAuthTokenLifecycle},
+		{"RevocationFeed", testRevocationFeed},
 		{"AuditAddList", testAuditAddList},
 		{"AuditDefaults", testAuditDefaults},
 		{"TimeRoundTrip", testTimeRoundTrip},

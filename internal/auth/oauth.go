@@ -1,0 +1,216 @@
+package auth
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tessera-id/tessera/internal/store"
+	"github.com/tessera-id/tessera/internal/token"
+	"github.com/tessera-id/tessera/pkg/jwtverify"
+)
+
+// MaxAccessTTL bounds every access-token lifetime, server-wide or per
+// client; the revocation feed looks back this far.
+const MaxAccessTTL = 24 * time.Hour
+
+// feedPage is the most revocations one feed answer carries.
+const feedPage = 5000
+
+// RevokedSession is one entry of the revocation feed: offline verifiers
+// refuse tokens of SessionID until ExpiresAt, when all of them have expired.
+type RevokedSession struct {
+	SessionID uuid.UUID
+	RevokedAt time.Time
+	ExpiresAt time.Time
+}
+
+// RevocationFeed is one answer of the feed and the cursor to continue from.
+type RevocationFeed struct {
+	Revocations []RevokedSession
+	Cursor      string
+}
+
+// Revocations lists sessions revoked after cursor ("" starts at the oldest
+// revocation whose access tokens may still be alive) whose tokens have not
+// all expired yet.
+func (s *Service) Revocations(ctx context.Context, cursor string) (*RevocationFeed, error) {
+	now := s.now().UTC()
+	since, after := now.Add(-MaxAccessTTL-jwtverify.MaxLeeway), uuid.Nil
+	if cursor != "" {
+		var err error
+		if since, after, err = decodeCursor(cursor); err != nil {
+			return nil, Invalid(map[string][]string{"since": {"unknown cursor; start again without it"}})
+		}
+	}
+	list, err := s.store.ListRevocations(ctx, since, after, feedPage)
+	if err != nil {
+		return nil, fmt.Errorf("revocations: %w", err)
+	}
+	feed := &RevocationFeed{Cursor: encodeCursor(since, after), Revocations: []RevokedSession{}}
+	for _, r := range list {
+		exp := r.RevokedAt.Add(orDefault(r.AccessTTL, s.settings.AccessTTL) + jwtverify.MaxLeeway)
+		if exp.After(now) {
+			feed.Revocations = append(feed.Revocations, RevokedSession{SessionID: r.SessionID, RevokedAt: r.RevokedAt, ExpiresAt: exp})
+		}
+		feed.Cursor = encodeCursor(r.RevokedAt, r.SessionID)
+	}
+	return feed, nil
+}
+
+func encodeCursor(t time.Time, id uuid.UUID) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("v1:" + strconv.FormatInt(t.UnixMicro(), 10) + ":" + id.String()))
+}
+
+func decodeCursor(c string) (time.Time, uuid.UUID, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(c) > 100 {
+		return time.Time{}, uuid.Nil, errors.New("bad cursor")
+	}
+	parts := strings.Split(string(raw), ":")
+	if len(parts) != 3 || parts[0] != "v1" {
+		return time.Time{}, uuid.Nil, errors.New("bad cursor")
+	}
+	micros, err1 := strconv.ParseInt(parts[1], 10, 64)
+	id, err2 := uuid.Parse(parts[2])
+	if err1 != nil || err2 != nil {
+		return time.Time{}, uuid.Nil, errors.New("bad cursor")
+	}
+	return time.UnixMicro(micros).UTC(), id, nil
+}
+
+// RevokeToken is RFC 7009: a refresh or access token revokes its session,
+// a classic token is deleted, a session cookie value ends its session.
+// Unknown, invalid or already revoked tokens are not an error: the answer
+// is the same 200 either way, so the endpoint tells nothing about tokens.
+func (s *Service) RevokeToken(ctx context.Context, raw string, dev Device) error {
+	switch {
+	case strings.HasPrefix(raw, token.RefreshPrefix):
+		sess := s.sessionOfRefresh(ctx, raw)
+		if sess == nil {
+			return nil
+		}
+		return s.revokeForOAuth(ctx, sess, dev)
+	case strings.HasPrefix(raw, ClassicTokenPrefix):
+		p, err := s.AuthenticateClassicToken(ctx, raw)
+		if err != nil {
+			return ignoreAuthError(err)
+		}
+		return ignoreAuthError(s.RevokeClassicToken(ctx, p.User, dev))
+	case strings.HasPrefix(raw, SessionSecretPrefix):
+		p, err := s.AuthenticateSessionCookie(ctx, raw)
+		if err != nil {
+			return ignoreAuthError(err)
+		}
+		return s.revokeForOAuth(ctx, p.Session, dev)
+	}
+	p, err := s.AuthenticateAccess(ctx, raw, "bearer")
+	if err != nil {
+		return ignoreAuthError(err)
+	}
+	return s.revokeForOAuth(ctx, p.Session, dev)
+}
+
+// ignoreAuthError keeps infrastructure failures and drops the answers a
+// client may see (an unknown token is not an error for RFC 7009).
+func ignoreAuthError(err error) error {
+	var ae *Error
+	if err == nil || errors.As(err, &ae) {
+		return nil
+	}
+	return err
+}
+
+func (s *Service) revokeForOAuth(ctx context.Context, sess *store.Session, dev Device) error {
+	if err := s.store.RevokeSession(ctx, sess.ID, s.now().UTC(), "oauth_revoke"); err != nil {
+		return fmt.Errorf("revoke token: %w", err)
+	}
+	s.audit(ctx, "session_revoked", sess.UserID, sess.ID, dev, map[string]string{"via": "oauth_revoke"})
+	return nil
+}
+
+// sessionOfRefresh returns the session a well-formed refresh token with a
+// valid MAC names, or nil.
+func (s *Service) sessionOfRefresh(ctx context.Context, raw string) *store.Session {
+	rt, err := token.Parse(raw)
+	if err != nil {
+		return nil
+	}
+	sess, err := s.store.GetSession(ctx, rt.SessionID)
+	if err != nil || !s.refresher.Check(rt, sess.Nonce) {
+		return nil
+	}
+	return sess
+}
+
+// Introspection is an RFC 7662 answer; Active false means "say nothing
+// else".
+type Introspection struct {
+	Active    bool
+	TokenType string // "Bearer" for access tokens, "refresh_token" for refresh tokens
+	Subject   string
+	ClientID  string
+	SessionID string
+	Issuer    string
+	Audience  []string
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+}
+
+// Introspect reports whether an access or refresh token is active now:
+// signature (or MAC), expiry and its session's state. Anything else is
+// inactive.
+func (s *Service) Introspect(ctx context.Context, raw, issuer string) (*Introspection, error) {
+	if strings.HasPrefix(raw, token.RefreshPrefix) {
+		return s.introspectRefresh(ctx, raw, issuer)
+	}
+	p, err := s.AuthenticateAccess(ctx, raw, "bearer")
+	if err != nil {
+		return &Introspection{}, ignoreAuthError(err)
+	}
+	c := p.Claims
+	return &Introspection{
+		Active: true, TokenType: "Bearer", Subject: c.Subject, ClientID: c.ClientID, SessionID: c.SessionID,
+		Issuer: c.Issuer, Audience: c.Audience, IssuedAt: c.IssuedAt.Time, ExpiresAt: c.ExpiresAt.Time,
+	}, nil
+}
+
+func (s *Service) introspectRefresh(ctx context.Context, raw, issuer string) (*Introspection, error) {
+	rt, err := token.Parse(raw)
+	if err != nil {
+		return &Introspection{}, nil
+	}
+	sess, err := s.store.GetSession(ctx, rt.SessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return &Introspection{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("introspect: %w", err)
+	}
+	now := s.now().UTC()
+	if !s.refresher.Check(rt, sess.Nonce) || rt.Generation != sess.Generation || !sess.ActiveAt(now) {
+		return &Introspection{}, nil
+	}
+	u, err := s.store.GetUser(ctx, sess.UserID)
+	if err != nil || !u.IsActive {
+		return &Introspection{}, ignoreNotFound(err)
+	}
+	return &Introspection{
+		Active: true, TokenType: "refresh_token", Subject: sess.UserID.String(), ClientID: sess.ClientID,
+		SessionID: sess.ID.String(), Issuer: issuer, IssuedAt: sess.RotatedAt,
+		ExpiresAt: minTime(sess.IdleExpiresAt, sess.ExpiresAt),
+	}, nil
+}
+
+func ignoreNotFound(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
+}
