@@ -81,13 +81,7 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 		o.Now = time.Now
 	}
 	leeway := jwtverify.DefaultLeeway
-	ring, err := keys.Open(cfg.KeysDir, keys.Options{
-		Algorithm:    cfg.SigningAlg,
-		PublishDelay: cfg.JWKSMaxAge,
-		RetireAfter:  cfg.AccessTTL + leeway + cfg.JWKSMaxAge,
-		CacheMaxAge:  cfg.JWKSMaxAge,
-		Now:          o.Now,
-	})
+	ring, err := keys.Open(cfg.KeysDir, KeyOptions(cfg, o.Now))
 	if err != nil {
 		return nil, fmt.Errorf("load keys: %w", err)
 	}
@@ -126,6 +120,41 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 	return &Server{Config: cfg, DB: db, Keys: ring, Auth: svc, API: api, log: o.Logger}, nil
 }
 
+// KeyOptions is the rotation schedule the configuration implies: a new key
+// is published one JWKS cache lifetime before it signs, and an old one stays
+// published until every token it signed (at the longest access TTL any
+// client may have) has expired and every cached JWKS has been refetched.
+func KeyOptions(cfg config.Config, now func() time.Time) keys.Options {
+	return keys.Options{
+		Algorithm:    cfg.SigningAlg,
+		PublishDelay: cfg.JWKSMaxAge,
+		RetireAfter:  auth.MaxAccessTTL + jwtverify.MaxLeeway + cfg.JWKSMaxAge,
+		CacheMaxAge:  cfg.JWKSMaxAge,
+		Now:          now,
+	}
+}
+
+// keyReloadEvery is how often a serving process re-reads the keys dir, so a
+// `tessera keys rotate` on the shared dir needs no restart. Rotation
+// publishes keys a JWKS cache lifetime before they sign, far longer.
+const keyReloadEvery = 30 * time.Second
+
+// reloadKeys re-reads the keys dir until ctx ends.
+func (s *Server) reloadKeys(ctx context.Context) {
+	t := time.NewTicker(keyReloadEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.Keys.Reload(); err != nil {
+				s.log.Error("reload keys: keeping the keys loaded before", "err", err)
+			}
+		}
+	}
+}
+
 // Close releases the database.
 func (s *Server) Close() error { return s.DB.Close() }
 
@@ -144,6 +173,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	go s.reloadKeys(ctx)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
