@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -129,19 +130,37 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
 
 // CheckPassword returns the active user named by email (or username) whose
 // password is pw. It is the one place passwords are checked, so every
-// authenticator gets the same timing and audit trail.
+// authenticator gets the same brute-force limits, timing and audit trail.
 func (s *Service) CheckPassword(ctx context.Context, email, username, pw string, dev Device) (*store.User, error) {
+	u, outcome, err := s.checkPassword(ctx, email, username, pw, dev)
+	s.observer.Login(outcome)
+	return u, err
+}
+
+func (s *Service) checkPassword(ctx context.Context, email, username, pw string, dev Device) (*store.User, string, error) {
+	now := s.now().UTC()
+	account, addr := throttleKeys(email, username, dev.IP)
+	keys := [2]string{account, addr}
+	if err := s.throttled(ctx, keys, now); err != nil {
+		if ErrorCode(err) == CodeRateLimited {
+			return nil, LoginThrottled, err
+		}
+		return nil, OutcomeError, err
+	}
 	u, err := s.lookupUser(ctx, email, username)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("check password: %w", err)
+		return nil, OutcomeError, fmt.Errorf("check password: %w", err)
 	}
 	phc := s.hasher.DummyHash()
 	if u != nil {
 		phc = u.PasswordHash
 	}
-	ok, rehash, err := s.hasher.Verify(ctx, pw, phc)
-	if err != nil && !errors.Is(err, password.ErrMalformedHash) {
-		return nil, s.hashError(err)
+	ok, rehash, err := s.verifyQueued(ctx, pw, phc)
+	if err != nil {
+		if ErrorCode(err) == CodeUnavailable {
+			return nil, LoginBusy, err
+		}
+		return nil, OutcomeError, err
 	}
 	if u == nil || !ok || !u.IsActive {
 		var uid uuid.UUID
@@ -149,9 +168,14 @@ func (s *Service) CheckPassword(ctx context.Context, email, username, pw string,
 			uid = u.ID
 		}
 		s.audit(ctx, "login_failed", uid, uuid.Nil, dev, nil)
-		return nil, errBadCredentials
+		if err := s.recordFailure(ctx, keys, now); err != nil {
+			return nil, OutcomeError, err
+		}
+		return nil, LoginFailed, errBadCredentials
 	}
-	now := s.now().UTC()
+	if err := s.store.ClearLoginFailures(ctx, account); err != nil {
+		return nil, OutcomeError, err
+	}
 	u.LastLoginAt = &now
 	if rehash {
 		if h, err := s.hasher.Hash(ctx, pw); err == nil {
@@ -160,9 +184,26 @@ func (s *Service) CheckPassword(ctx context.Context, email, username, pw string,
 	}
 	u.UpdatedAt = now
 	if err := s.store.UpdateUser(ctx, u); err != nil {
-		return nil, fmt.Errorf("record login: %w", err)
+		return nil, OutcomeError, fmt.Errorf("record login: %w", err)
 	}
-	return u, nil
+	return u, LoginSuccess, nil
+}
+
+// hashQueueWait is how long a password check waits for a hashing slot
+// before the request is answered 503: under a login storm requests queue
+// briefly instead of piling up memory.
+const hashQueueWait = 3 * time.Second
+
+// verifyQueued checks pw against phc, waiting at most hashQueueWait for a
+// slot of the hasher's concurrency limit.
+func (s *Service) verifyQueued(ctx context.Context, pw, phc string) (ok, rehash bool, err error) {
+	qctx, cancel := context.WithTimeout(ctx, hashQueueWait)
+	defer cancel()
+	ok, rehash, err = s.hasher.Verify(qctx, pw, phc)
+	if err != nil && !errors.Is(err, password.ErrMalformedHash) {
+		return false, false, s.hashError(err)
+	}
+	return ok, rehash, nil
 }
 
 func (s *Service) lookupUser(ctx context.Context, email, username string) (*store.User, error) {

@@ -20,41 +20,55 @@ import (
 //
 // Every failure is the same invalid_grant.
 func (s *Service) Refresh(ctx context.Context, raw string, dev Device) (*Login, error) {
+	l, outcome, err := s.refresh(ctx, raw, dev)
+	if err != nil && outcome == "" {
+		outcome = RefreshInvalid
+		if ErrorCode(err) == CodeInternal || ErrorCode(err) == CodeUnavailable {
+			outcome = OutcomeError
+		}
+	}
+	s.observer.Refresh(outcome)
+	return l, err
+}
+
+func (s *Service) refresh(ctx context.Context, raw string, dev Device) (*Login, string, error) {
 	rt, err := token.Parse(raw)
 	if err != nil {
-		return nil, errBadGrant
+		return nil, "", errBadGrant
 	}
 	sess, err := s.store.GetSession(ctx, rt.SessionID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, errBadGrant
+		return nil, "", errBadGrant
 	}
 	if err != nil {
-		return nil, fmt.Errorf("refresh: %w", err)
+		return nil, "", fmt.Errorf("refresh: %w", err)
 	}
 	if sess.Kind != store.SessionKindJWT || !s.refresher.Check(rt, sess.Nonce) {
-		return nil, errBadGrant
+		return nil, "", errBadGrant
 	}
 	now := s.now().UTC()
 	if !sess.ActiveAt(now) {
-		return nil, errBadGrant
+		return nil, "", errBadGrant
 	}
 	client, err := s.clientTTLs(ctx, sess.ClientID)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
+	outcome := RefreshRotated
 	switch {
 	case rt.Generation == sess.Generation:
-		sess, err = s.rotate(ctx, sess, client, rt.Generation)
-		if err != nil {
-			return nil, err
+		if sess, err = s.rotate(ctx, sess, client, rt.Generation); err != nil {
+			return nil, "", err
 		}
 	case rt.Generation == sess.Generation-1 && now.Sub(sess.RotatedAt) < s.settings.RefreshGrace:
 		// A benign race (two tabs, a retried request): hand out the
 		// current generation again.
+		outcome = RefreshGrace
 	default:
-		return nil, s.reuse(ctx, sess, rt.Generation, dev)
+		return nil, RefreshReuse, s.reuse(ctx, sess, rt.Generation, dev)
 	}
-	return s.finishRefresh(ctx, sess, client)
+	l, err := s.finishRefresh(ctx, sess, client)
+	return l, outcome, err
 }
 
 // rotate moves sess from gen to gen+1. When another caller won the race it

@@ -30,6 +30,15 @@ type Settings struct {
 	// FrontendURL is the base of every link in an e-mail; never the
 	// request's Host.
 	FrontendURL string
+
+	// LoginMaxFailures failed password checks per account (five times as
+	// many per client IP) in LoginFailureWindow are allowed; the next
+	// attempt is refused with 429 until the window ends.
+	LoginMaxFailures   int
+	LoginFailureWindow time.Duration
+	// LoginSlowdown is added to a failed answer per failure past half the
+	// allowance (at most 2 s); zero disables it.
+	LoginSlowdown time.Duration
 }
 
 // Deps are what a Service is built from.
@@ -45,6 +54,9 @@ type Deps struct {
 	Verifier *jwtverify.Verifier
 	Settings Settings
 	Mailer   mail.Sender
+	// Observer is told the outcome of logins and refreshes (metrics); nil
+	// means nobody listens.
+	Observer Observer
 	Logger   *slog.Logger
 	// Now replaces time.Now, for tests.
 	Now func() time.Time
@@ -61,6 +73,7 @@ type Service struct {
 	verifier  *jwtverify.Verifier
 	settings  Settings
 	mailer    mail.Sender
+	observer  Observer
 	log       *slog.Logger
 	now       func() time.Time
 }
@@ -73,12 +86,40 @@ func New(d Deps) *Service {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	if d.Observer == nil {
+		d.Observer = nopObserver{}
+	}
 	return &Service{
 		store: d.Store, hasher: d.Hasher, policy: d.Policy, minter: d.Minter,
-		refresher: d.Refresher, secret: d.Secret, verifier: d.Verifier, settings: d.Settings, mailer: d.Mailer,
+		refresher: d.Refresher, secret: d.Secret, verifier: d.Verifier, settings: d.Settings, mailer: d.Mailer, observer: d.Observer,
 		log: d.Logger, now: d.Now,
 	}
 }
+
+// Outcomes reported to the Observer.
+const (
+	LoginSuccess   = "success"
+	LoginFailed    = "invalid_credentials"
+	LoginThrottled = "throttled"
+	LoginBusy      = "busy"
+	RefreshRotated = "rotated"
+	RefreshGrace   = "grace"
+	RefreshReuse   = "reuse"
+	RefreshInvalid = "invalid"
+	OutcomeError   = "error"
+)
+
+// Observer is told the outcome of every password check and refresh. It
+// must be cheap and must not block: it runs on the request path.
+type Observer interface {
+	Login(outcome string)
+	Refresh(outcome string)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Login(string)   {}
+func (nopObserver) Refresh(string) {}
 
 // Device describes where a request comes from; it is recorded on sessions
 // and audit events.

@@ -2,16 +2,14 @@ package httpapi
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
-	"net"
 	"net/http"
 	"strconv"
-	"syscall"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/store"
 )
 
 // Codes only the transport produces.
@@ -83,10 +81,7 @@ func (s *Server) writeError(c *gin.Context, err error) {
 // unavailable reports whether err comes from a database that cannot be
 // reached (as opposed to a bug), so the client is told to retry.
 func unavailable(err error) bool {
-	var ne net.Error
-	return errors.Is(err, driver.ErrBadConn) || errors.As(err, &ne) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, context.DeadlineExceeded)
+	return errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // challenge adds one WWW-Authenticate header per enabled scheme.

@@ -46,6 +46,9 @@ type Options struct {
 	// Mailer replaces the mail backend chosen by the configuration (tests
 	// pass an in-memory outbox).
 	Mailer mail.Sender
+	// LoginSlowdown is the delay added per failed login past half the
+	// allowance (default 250 ms; negative disables it).
+	LoginSlowdown time.Duration
 }
 
 // New assembles Tessera from cfg, which must have passed Validate.
@@ -80,6 +83,9 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.LoginSlowdown == 0 {
+		o.LoginSlowdown = 250 * time.Millisecond
+	}
 	leeway := jwtverify.DefaultLeeway
 	ring, err := keys.Open(cfg.KeysDir, KeyOptions(cfg, o.Now))
 	if err != nil {
@@ -108,6 +114,8 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 			RefreshGrace: cfg.RefreshGrace, Audiences: cfg.Audiences(),
 			EmailVerification: cfg.EmailVerification, EmailVerifyTTL: cfg.EmailVerifyTTL,
 			PasswordResetTTL: cfg.PasswordResetTTL, FrontendURL: cfg.FrontendURL,
+			LoginMaxFailures: cfg.LoginMaxFailures, LoginFailureWindow: cfg.LoginFailureWindow,
+			LoginSlowdown: o.LoginSlowdown,
 		},
 		Mailer: o.Mailer,
 		Logger: o.Logger,

@@ -19,6 +19,11 @@ var ErrConflict = errors.New("conflict")
 // such as a refresh rotation that lost the race to another caller.
 var ErrStale = errors.New("stale")
 
+// ErrUnavailable is returned when the database cannot be reached or does
+// not answer in time: the caller should retry later, nothing is wrong with
+// the request.
+var ErrUnavailable = errors.New("database unavailable")
+
 // ConflictError says which unique field a write collided with ("email",
 // "username", ...). errors.Is(err, ErrConflict) holds for it.
 type ConflictError struct {
@@ -151,6 +156,7 @@ type Store interface {
 	LifecycleStore
 	AdminStore
 	RevocationStore
+	ThrottleStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

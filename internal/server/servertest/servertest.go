@@ -48,6 +48,10 @@ type TestServer struct {
 // hashing; the production parameters have tests of their own.
 var FastHash = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
+// LoginSlowdown is the per-failure delay of test servers: small, so tests
+// of failed logins stay fast, but present, so the slowdown is exercised.
+const LoginSlowdown = 20 * time.Millisecond
+
 // Start runs Tessera over db with the default configuration changed by
 // mutate (may be nil). The server, and db, close when the test ends.
 func Start(t testing.TB, db *sqlstore.DB, mutate func(*config.Config)) *TestServer {
@@ -68,6 +72,7 @@ func Start(t testing.TB, db *sqlstore.DB, mutate func(*config.Config)) *TestServ
 	fast := FastHash
 	srv, err := server.Assemble(cfg, db, server.Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now, HashParams: &fast,
+		LoginSlowdown: LoginSlowdown,
 	})
 	if err != nil {
 		t.Fatalf("assemble: %v", err)

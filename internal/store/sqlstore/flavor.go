@@ -1,10 +1,15 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -134,6 +139,9 @@ func (f *flavor) wrap(op string, err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%s: %w", op, store.ErrNotFound)
 	}
+	if unreachable(err) {
+		return fmt.Errorf("%s: %w: %w", op, store.ErrUnavailable, err)
+	}
 	if key, ok := f.uniqueKey(err); ok {
 		field, known := uniqueFields[key]
 		if !known {
@@ -142,4 +150,29 @@ func (f *flavor) wrap(op string, err error) error {
 		return fmt.Errorf("%s: %w", op, &store.ConflictError{Field: field})
 	}
 	return fmt.Errorf("%s: %w", op, err)
+}
+
+// unreachable reports whether err means the database could not be reached
+// or did not answer (as opposed to refusing the statement): a refused or
+// broken connection, a timeout, a server shutting down, a busy SQLite file.
+func unreachable(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, sql.ErrConnDone) {
+		return true
+	}
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		class := string(pqErr.Code)
+		// 08: connection exception; 57P: operator intervention (shutdown,
+		// cannot connect now); 53300: too many connections.
+		return strings.HasPrefix(class, "08") || strings.HasPrefix(class, "57P") || class == "53300"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		code := se.Code() & 0xff
+		return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
+	}
+	return false
 }

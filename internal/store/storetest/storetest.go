@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"SessionRevokeUserSessions", testSessionRevokeUserSessions},
 		{"AuthTokenLifecycle", testAuthTokenLifecycle},
 		{"RevocationFeed", testRevocationFeed},
+		{"LoginThrottle", testLoginThrottle},
 		{"AuditAddList", testAuditAddList},
 		{"AuditDefaults", testAuditDefaults},
 		{"TimeRoundTrip", testTimeRoundTrip},

@@ -1,0 +1,99 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/tessera-id/tessera/internal/config"
+	"github.com/tessera-id/tessera/internal/server/servertest"
+	"github.com/tessera-id/tessera/internal/store/sqlstore"
+	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
+)
+
+func behindProxy(c *config.Config) { c.TrustedProxies = []string{"127.0.0.1"} }
+
+func from(ip string) string { return "X-Forwarded-For: " + ip }
+
+// TestBruteForceLimits: the 11th failure in the window is refused with 429
+// and Retry-After even with the right password; another account from
+// another IP is unaffected; the lock ends with the window. Counters live in
+// the database, so both engines are covered.
+func TestBruteForceLimits(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ts := servertest.Start(t, db, behindProxy)
+		c := ts.NewClient(t)
+		register(t, c, "victim@example.com")
+		register(t, c, "bystander@example.com")
+		wrong := map[string]any{"email": "victim@example.com", "password": "wrong password, again"}
+		right := map[string]any{"email": "victim@example.com", "password": testPassword}
+
+		var slowest time.Duration
+		for i := 1; i <= 10; i++ {
+			start := time.Now()
+			c.Do("POST", "/v1/auth/login", wrong, from("203.0.113.10")).WantError(t, 400, "invalid_credentials")
+			if i == 10 {
+				slowest = time.Since(start)
+			}
+		}
+		// Past half the allowance each failure is slowed by one more step.
+		if min := 5 * servertest.LoginSlowdown; slowest < min {
+			t.Fatalf("the 10th failure took %v, want at least %v of slowdown", slowest, min)
+		}
+		r := c.Do("POST", "/v1/auth/login", right, from("203.0.113.10")).WantError(t, 429, "rate_limited")
+		retry, err := strconv.Atoi(r.Header.Get("Retry-After"))
+		if err != nil || retry < 1 || retry > 15*60 {
+			t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
+		}
+		// The account is locked whatever the address: a correct password
+		// from elsewhere is refused too.
+		c.Do("POST", "/v1/auth/login", right, from("198.51.100.20")).WantError(t, 429, "rate_limited")
+		c.Do("GET", "/v1/auth/me", nil, from("198.51.100.20"), basic("victim@example.com", testPassword)).
+			WantError(t, 429, "rate_limited")
+		c.Do("POST", "/v1/auth/login", map[string]any{"email": "bystander@example.com", "password": testPassword},
+			from("198.51.100.30")).Want(t, 200)
+
+		ts.Clock.Advance(15*time.Minute + time.Second)
+		c.Do("POST", "/v1/auth/login", right, from("203.0.113.10")).Want(t, 200)
+	})
+}
+
+// TestBruteForcePerIP: one address spraying many accounts is refused after
+// five times the per-account allowance, and X-Forwarded-For from an
+// untrusted peer cannot spread the attempts over made-up addresses.
+func TestBruteForcePerIP(t *testing.T) {
+	tests := []struct {
+		name    string
+		mutate  func(*config.Config)
+		spoofed bool
+	}{
+		{"behind a trusted proxy", behindProxy, false},
+		{"forged X-Forwarded-For", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := servertest.Start(t, sqltest.NewSQLite(t), tt.mutate)
+			c := ts.NewClient(t)
+			register(t, c, "sprayed@example.com")
+			for i := 0; i < 50; i++ {
+				ip := "203.0.113.50"
+				if tt.spoofed {
+					ip = fmt.Sprintf("10.0.%d.%d", i/250, i%250)
+				}
+				body := map[string]any{"email": fmt.Sprintf("user%d@example.com", i), "password": "guess guess guess"}
+				c.Do("POST", "/v1/auth/login", body, from(ip)).WantError(t, 400, "invalid_credentials")
+			}
+			ip := "203.0.113.50"
+			if tt.spoofed {
+				ip = "10.9.9.9"
+			}
+			c.Do("POST", "/v1/auth/login", map[string]any{"email": "sprayed@example.com", "password": testPassword}, from(ip)).
+				WantError(t, 429, "rate_limited")
+			if !tt.spoofed {
+				c.Do("POST", "/v1/auth/login", map[string]any{"email": "sprayed@example.com", "password": testPassword},
+					from("203.0.113.51")).Want(t, 200)
+			}
+		})
+	}
+}

@@ -1,0 +1,65 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/tessera-id/tessera/internal/store"
+)
+
+// LoginThrottles reads the counters of keys whose window is still open.
+func (db *DB) LoginThrottles(ctx context.Context, keys []string, since time.Time) (_ []store.LoginThrottle, err error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	q := `SELECT key, failures, window_start FROM login_throttle
+		WHERE key IN (?` + strings.Repeat(", ?", len(keys)-1) + `) AND window_start > ?`
+	args := make([]any, 0, len(keys)+1)
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	args = append(args, sqlTime(since))
+	rows, err := db.r.QueryContext(ctx, db.flavor.rebind(q), args...)
+	if err != nil {
+		return nil, db.flavor.wrap("login throttles", err)
+	}
+	defer func() { err = errors.Join(err, rows.Close()) }()
+	var out []store.LoginThrottle
+	for rows.Next() {
+		var t store.LoginThrottle
+		if err := rows.Scan(&t.Key, &t.Failures, timeDest{&t.WindowStart}); err != nil {
+			return nil, db.flavor.wrap("login throttles", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.flavor.wrap("login throttles", err)
+	}
+	return out, nil
+}
+
+// RecordLoginFailure is one upsert: a window that is over restarts at now
+// with one failure, an open one counts one more.
+func (db *DB) RecordLoginFailure(ctx context.Context, key string, now, windowOver time.Time) (store.LoginThrottle, error) {
+	const q = `INSERT INTO login_throttle (key, failures, window_start) VALUES (?, 1, ?)
+		ON CONFLICT (key) DO UPDATE SET
+			failures = CASE WHEN login_throttle.window_start <= ? THEN 1 ELSE login_throttle.failures + 1 END,
+			window_start = CASE WHEN login_throttle.window_start <= ? THEN ? ELSE login_throttle.window_start END
+		RETURNING key, failures, window_start`
+	var t store.LoginThrottle
+	row := db.w.QueryRowContext(ctx, db.flavor.rebind(q), key, sqlTime(now), sqlTime(windowOver), sqlTime(windowOver), sqlTime(now))
+	if err := row.Scan(&t.Key, &t.Failures, timeDest{&t.WindowStart}); err != nil {
+		return t, db.flavor.wrap("record login failure", err)
+	}
+	return t, nil
+}
+
+// ClearLoginFailures deletes key's counter; a key without one is fine.
+func (db *DB) ClearLoginFailures(ctx context.Context, key string) error {
+	if _, err := db.exec(ctx, `DELETE FROM login_throttle WHERE key = ?`, key); err != nil {
+		return db.flavor.wrap("clear login failures", err)
+	}
+	return nil
+}
