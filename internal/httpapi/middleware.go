@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -54,10 +55,25 @@ func (s *Server) accessLog(c *gin.Context) {
 	if c.Writer.Status() >= 500 {
 		level = slog.LevelError
 	}
+	if s.metrics != nil {
+		s.metrics.ObserveRequest(c.FullPath(), c.Request.Method, c.Writer.Status(), time.Since(start))
+	}
 	s.log.Log(c.Request.Context(), level, "request",
 		"request_id", requestID(c), "method", c.Request.Method, "path", c.Request.URL.Path,
 		"route", c.FullPath(), "status", c.Writer.Status(), "duration_ms", float64(time.Since(start).Microseconds())/1000,
 		"ip", c.ClientIP(), "bytes", c.Writer.Size())
+}
+
+// requestTimeout bounds the work of one request, database calls included:
+// a database that accepts connections but never answers costs a 503 after
+// this long, not a hung client.
+const requestTimeout = 15 * time.Second
+
+func (s *Server) deadline(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), requestTimeout)
+	defer cancel()
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
 }
 
 func (s *Server) securityHeaders(c *gin.Context) {

@@ -12,6 +12,7 @@ import (
 	"github.com/tessera-id/tessera/internal/auth"
 	"github.com/tessera-id/tessera/internal/config"
 	"github.com/tessera-id/tessera/internal/keys"
+	"github.com/tessera-id/tessera/internal/metrics"
 	"github.com/tessera-id/tessera/internal/store"
 )
 
@@ -25,6 +26,8 @@ type Options struct {
 	Store  store.Store // for readiness
 	Config config.Config
 	Logger *slog.Logger
+	// Metrics, when set, observes every request and is served at /metrics.
+	Metrics *metrics.Metrics
 }
 
 // Server is Tessera's HTTP API.
@@ -37,6 +40,7 @@ type Server struct {
 	cookies        cookieNames
 	origins        map[string]bool // allowed for CORS and CSRF Origin checks
 	authenticators []authenticator
+	metrics        *metrics.Metrics
 	engine         *gin.Engine
 }
 
@@ -47,7 +51,7 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{
 		auth: o.Auth, keys: o.Keys, store: o.Store, cfg: o.Config, log: o.Logger,
-		cookies: newCookieNames(o.Config),
+		cookies: newCookieNames(o.Config), metrics: o.Metrics,
 		origins: map[string]bool{},
 	}
 	if iss, err := url.Parse(o.Config.Issuer); err == nil {
@@ -71,7 +75,7 @@ func New(o Options) (*Server, error) {
 	e.HandleMethodNotAllowed = true
 	e.RedirectTrailingSlash = false
 	e.RedirectFixedPath = false
-	e.Use(s.requestID, s.accessLog, gin.CustomRecoveryWithWriter(nil, s.recovered), s.securityHeaders, s.cors)
+	e.Use(s.requestID, s.accessLog, gin.CustomRecoveryWithWriter(nil, s.recovered), s.securityHeaders, s.cors, s.deadline)
 	e.NoRoute(s.notFound)
 	e.NoMethod(s.methodNotAllowed)
 	s.routes(e)
@@ -91,6 +95,9 @@ func (s *Server) routes(e *gin.Engine) {
 	e.GET("/readyz", s.readyz)
 	e.GET("/.well-known/jwks.json", s.jwks)
 	e.GET("/.well-known/openid-configuration", s.discovery)
+	if s.metrics != nil {
+		e.GET("/metrics", gin.WrapH(s.metrics.Handler()))
+	}
 
 	v1 := e.Group("/v1/auth")
 	v1.POST("/register", s.register)

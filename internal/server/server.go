@@ -20,6 +20,7 @@ import (
 	"github.com/tessera-id/tessera/internal/httpapi"
 	"github.com/tessera-id/tessera/internal/keys"
 	"github.com/tessera-id/tessera/internal/mail"
+	"github.com/tessera-id/tessera/internal/metrics"
 	"github.com/tessera-id/tessera/internal/password"
 	"github.com/tessera-id/tessera/internal/store/sqlstore"
 	"github.com/tessera-id/tessera/internal/token"
@@ -97,6 +98,7 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("verifier: %w", err)
 	}
+	m := metrics.New(db, ring, o.Now)
 	params := password.DefaultParams
 	if o.HashParams != nil {
 		params = *o.HashParams
@@ -117,11 +119,12 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 			LoginMaxFailures: cfg.LoginMaxFailures, LoginFailureWindow: cfg.LoginFailureWindow,
 			LoginSlowdown: o.LoginSlowdown,
 		},
-		Mailer: o.Mailer,
-		Logger: o.Logger,
-		Now:    o.Now,
+		Mailer:   o.Mailer,
+		Observer: m,
+		Logger:   o.Logger,
+		Now:      o.Now,
 	})
-	api, err := httpapi.New(httpapi.Options{Auth: svc, Keys: ring, Store: db, Config: cfg, Logger: o.Logger})
+	api, err := httpapi.New(httpapi.Options{Auth: svc, Keys: ring, Store: db, Config: cfg, Logger: o.Logger, Metrics: m})
 	if err != nil {
 		return nil, fmt.Errorf("http api: %w", err)
 	}

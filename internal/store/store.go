@@ -157,6 +157,7 @@ type Store interface {
 	AdminStore
 	RevocationStore
 	ThrottleStore
+	StatsStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -1,0 +1,44 @@
+package httpapi_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tessera-id/tessera/internal/server/servertest"
+	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
+)
+
+func TestMetrics(t *testing.T) {
+	ts := servertest.Start(t, sqltest.NewSQLite(t), nil)
+	c := ts.NewClient(t)
+	reg := register(t, c, "metrics@example.com")
+	c.Do("POST", "/v1/auth/login", map[string]any{"email": "metrics@example.com", "password": "not the right one"}).
+		WantError(t, 400, "invalid_credentials")
+	a := login(t, c, "metrics@example.com", "a")
+	c.Do("POST", "/v1/auth/refresh", map[string]any{"refresh_token": a.Str("refresh_token")}).Want(t, 200)
+	c.Do("POST", "/v1/auth/refresh", map[string]any{"refresh_token": a.Str("refresh_token")}).Want(t, 200)
+	ts.Clock.Advance(11 * time.Second)
+	c.Do("POST", "/v1/auth/refresh", map[string]any{"refresh_token": a.Str("refresh_token")}).WantError(t, 400, "invalid_grant")
+	c.Do("GET", "/v1/auth/sessions/"+reg.Str("session_id"), nil).WantError(t, 405, "method_not_allowed")
+
+	body := string(c.Do("GET", "/metrics", nil).Want(t, 200).Body)
+	for _, want := range []string{
+		`tessera_logins_total{outcome="success"} 1`,
+		`tessera_logins_total{outcome="invalid_credentials"} 1`,
+		`tessera_refreshes_total{outcome="rotated"} 1`,
+		`tessera_refreshes_total{outcome="grace"} 1`,
+		`tessera_refreshes_total{outcome="reuse"} 1`,
+		`tessera_http_requests_total{code="201",method="POST",route="/v1/auth/register"} 1`,
+		`tessera_active_sessions 1`, // the registration's; A was revoked by the reuse
+		`tessera_signing_key_age_seconds{alg="ES256"`,
+		`tessera_http_request_duration_seconds_bucket{method="POST",route="/v1/auth/login"`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(body, reg.Str("session_id")) {
+		t.Error("a session id leaked into a metric label")
+	}
+}

@@ -1,0 +1,131 @@
+// Package metrics exposes Tessera's Prometheus metrics: requests per route,
+// logins and refreshes by outcome, active sessions and signing-key ages.
+//
+// It observes and never decides: nothing here changes an answer, and a
+// failing collector only loses a sample.
+package metrics
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tessera-id/tessera/internal/keys"
+	"github.com/tessera-id/tessera/internal/store"
+)
+
+// Metrics holds Tessera's collectors in their own registry.
+type Metrics struct {
+	reg       *prometheus.Registry
+	requests  *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
+	logins    *prometheus.CounterVec
+	refreshes *prometheus.CounterVec
+}
+
+// New registers every collector. Active sessions are counted in the
+// database at most once per sessionsEvery, however often /metrics is
+// scraped.
+func New(st store.StatsStore, ring *keys.Ring, now func() time.Time) *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tessera_http_requests_total", Help: "HTTP requests by route, method and status code.",
+		}, []string{"route", "method", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "tessera_http_request_duration_seconds", Help: "HTTP request latency by route and method.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route", "method"}),
+		logins: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tessera_logins_total", Help: "Password checks by outcome (success, invalid_credentials, throttled, busy, error).",
+		}, []string{"outcome"}),
+		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tessera_refreshes_total", Help: "Refreshes by outcome (rotated, grace, reuse, invalid, error).",
+		}, []string{"outcome"}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.logins, m.refreshes,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		&sessionsCollector{store: st, now: now, desc: prometheus.NewDesc("tessera_active_sessions",
+			"Sessions usable now (counted at most every 15 s).", nil, nil)},
+		&keysCollector{ring: ring, now: now, desc: prometheus.NewDesc("tessera_signing_key_age_seconds",
+			"Age of each published signing key.", []string{"kid", "alg", "state"}, nil)},
+	)
+	return m
+}
+
+// Login counts a password check's outcome (auth.Observer).
+func (m *Metrics) Login(outcome string) { m.logins.WithLabelValues(outcome).Inc() }
+
+// Refresh counts a refresh's outcome (auth.Observer).
+func (m *Metrics) Refresh(outcome string) { m.refreshes.WithLabelValues(outcome).Inc() }
+
+// ObserveRequest records one answered request. route is the route
+// template ("/v1/auth/sessions/:id"), never the raw path, so ids do not
+// explode the label space; unmatched paths are "unmatched".
+func (m *Metrics) ObserveRequest(route, method string, code int, d time.Duration) {
+	if route == "" {
+		route = "unmatched"
+	}
+	m.requests.WithLabelValues(route, method, strconv.Itoa(code)).Inc()
+	m.latency.WithLabelValues(route, method).Observe(d.Seconds())
+}
+
+// Handler serves the registry in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+const sessionsEvery = 15 * time.Second
+
+type sessionsCollector struct {
+	store store.StatsStore
+	now   func() time.Time
+	desc  *prometheus.Desc
+
+	mu    sync.Mutex
+	at    time.Time
+	value float64
+	ok    bool
+}
+
+func (c *sessionsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *sessionsCollector) Collect(ch chan<- prometheus.Metric) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now := time.Now(); !c.ok || now.Sub(c.at) >= sessionsEvery {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		n, err := c.store.CountActiveSessions(ctx, c.now().UTC())
+		cancel()
+		if err != nil {
+			return // the database is away: no sample rather than a wrong one
+		}
+		c.at, c.value, c.ok = now, float64(n), true
+	}
+	ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, c.value)
+}
+
+type keysCollector struct {
+	ring *keys.Ring
+	now  func() time.Time
+	desc *prometheus.Desc
+}
+
+func (c *keysCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *keysCollector) Collect(ch chan<- prometheus.Metric) {
+	now := c.now()
+	for _, k := range c.ring.Keys() {
+		if k.State == keys.StateRetired {
+			continue
+		}
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, now.Sub(k.Created).Seconds(),
+			k.ID, k.Algorithm, string(k.State))
+	}
+}
