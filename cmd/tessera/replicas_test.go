@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
+)
+
+func (p *proc) do(t *testing.T, method, path string, body any, bearer string) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		data, _ := json.Marshal(body)
+		rd = bytes.NewReader(data)
+	}
+	req, _ := http.NewRequest(method, p.base+path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
+}
+
+// TestTwoReplicas: two `tessera serve` processes start at the same moment
+// on one empty Postgres schema and one empty keys dir, migrate and create
+// keys safely, and act as one service: log in on A, refresh on B, log out
+// on B, and A refuses the session at once.
+func TestTwoReplicas(t *testing.T) {
+	bin := buildBinary(t)
+	dbURL := sqltest.URLForPostgres(t)
+	keysDir := filepath.Join(t.TempDir(), "keys")
+	// Replicas behind one load balancer share the issuer.
+	env := []string{"TESSERA_DATABASE_URL=" + dbURL, "TESSERA_KEYS_DIR=" + keysDir, "TESSERA_ISSUER=https://id.tessera.test"}
+	addrA, addrB := freeAddr(t), freeAddr(t)
+
+	var a, b *proc
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); a = start(t, bin, t.TempDir(), addrA, env...) }()
+	go func() { defer wg.Done(); b = start(t, bin, t.TempDir(), addrB, env...) }()
+	wg.Wait()
+	if a == nil || b == nil {
+		t.Fatal("a replica did not start")
+	}
+	keyFiles, _ := filepath.Glob(filepath.Join(keysDir, "*.pem"))
+	if len(keyFiles) != 1 {
+		t.Fatalf("replicas created %d keys, want 1: %v", len(keyFiles), keyFiles)
+	}
+	if ja, jb := a.get(t, "/.well-known/jwks.json"), b.get(t, "/.well-known/jwks.json"); ja != jb {
+		t.Fatalf("replicas publish different keys:\n%s\n%s", ja, jb)
+	}
+
+	creds := map[string]any{"email": "replica@example.com", "password": "two replicas, one service"}
+	if code, m := a.do(t, "POST", "/v1/auth/register", creds, ""); code != 201 {
+		t.Fatalf("register on A: %d %v", code, m)
+	}
+	code, onA := a.do(t, "POST", "/v1/auth/login", creds, "")
+	if code != 200 {
+		t.Fatalf("login on A: %d %v", code, onA)
+	}
+	code, onB := b.do(t, "POST", "/v1/auth/refresh", map[string]any{"refresh_token": onA["refresh_token"]}, "")
+	if code != 200 {
+		t.Fatalf("refresh on B of A's login: %d %v", code, onB)
+	}
+	access := fmt.Sprint(onB["access_token"])
+	if code, m := a.do(t, "GET", "/v1/auth/me", nil, access); code != 200 {
+		t.Fatalf("A accepts B's token: %d %v", code, m)
+	}
+	if code, m := b.do(t, "POST", "/v1/auth/logout", nil, access); code != 204 {
+		t.Fatalf("logout on B: %d %v", code, m)
+	}
+	if code, _ := a.do(t, "GET", "/v1/auth/me", nil, access); code != 401 {
+		t.Fatalf("A must refuse the session B revoked, got %d", code)
+	}
+	if code, _ := a.do(t, "POST", "/v1/auth/refresh", map[string]any{"refresh_token": onB["refresh_token"]}, ""); code != 400 {
+		t.Fatalf("A must refuse the revoked session's refresh token, got %d", code)
+	}
+	a.stop(t)
+	b.stop(t)
+}
+
+// TestGracefulShutdown: SIGTERM while requests are in flight lets every one
+// of them finish with its answer, then the process exits 0.
+func TestGracefulShutdown(t *testing.T) {
+	bin := buildBinary(t)
+	p := start(t, bin, t.TempDir(), freeAddr(t))
+	creds := map[string]any{"email": "drain@example.com", "password": "finish what you started"}
+	p.post(t, "/v1/auth/register", creds)
+
+	const n = 12 // each login is one full argon2id hash: together they take a while
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			data, _ := json.Marshal(creds)
+			resp, err := http.Post(p.base+"/v1/auth/login", "application/json", bytes.NewReader(data))
+			if err != nil {
+				codes <- -1
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	time.Sleep(30 * time.Millisecond) // let the requests reach the server
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	close(codes)
+	for c := range codes {
+		if c != 200 {
+			t.Fatalf("an in-flight login answered %d during shutdown", c)
+		}
+	}
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\n%s", err, p.logs)
+	}
+}
