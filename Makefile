@@ -5,7 +5,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: run build test lint fmt
+.PHONY: run build test lint fmt fuzz
 
 run:
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/tessera serve
@@ -22,3 +22,23 @@ lint:
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+# Each fuzz target for FUZZTIME (a duration, or an iteration count such as
+# 2000x, which CI uses so a loaded machine cannot turn it into a timeout).
+FUZZTIME ?= 60s
+FUZZ_TARGETS = \
+	./internal/httpapi:FuzzSchemeCredential \
+	./internal/httpapi:FuzzParseBasic \
+	./internal/httpapi:FuzzBind \
+	./internal/token:FuzzParseRefresh \
+	./pkg/jwtverify:FuzzVerify \
+	./internal/password:FuzzVerify \
+	./internal/identifier:FuzzNormalizeEmail \
+	./internal/identifier:FuzzNormalizeUsername
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$fn ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done

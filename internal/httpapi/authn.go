@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -84,12 +83,12 @@ type bearerAuth struct{ s *Server }
 func (b bearerAuth) authenticate(c *gin.Context) (*auth.Principal, error) {
 	raw, method := "", "bearer"
 	if h := c.GetHeader("Authorization"); h != "" {
-		scheme, cred, _ := strings.Cut(h, " ")
-		if !strings.EqualFold(scheme, "Bearer") {
+		cred, ok := schemeCredential(h, "Bearer")
+		if !ok {
 			return nil, nil
 		}
 		c.Set(ctxBearerSent, true)
-		raw = strings.TrimSpace(cred)
+		raw = cred
 		if raw == "" || len(raw) > maxCredentialLen {
 			return nil, auth.Errorf(auth.CodeInvalidToken, "the access token is invalid, expired or revoked")
 		}

@@ -78,10 +78,17 @@ func (s *Server) revokeToken(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-// credential returns the credentials of an Authorization header whose
-// scheme is want, and whether the header uses that scheme at all.
+// credential returns the credentials of the request's Authorization
+// header when its scheme is want, and whether it uses that scheme at all.
 func credential(c *gin.Context, want string) (string, bool) {
-	scheme, cred, _ := strings.Cut(c.GetHeader("Authorization"), " ")
+	return schemeCredential(c.GetHeader("Authorization"), want)
+}
+
+// schemeCredential splits an Authorization header value (RFC 9110
+// s11.6.2: scheme, one space, credentials); the scheme matches without
+// regard to case.
+func schemeCredential(h, want string) (string, bool) {
+	scheme, cred, _ := strings.Cut(h, " ")
 	if !strings.EqualFold(scheme, want) {
 		return "", false
 	}
@@ -139,12 +146,11 @@ func (basicAuth) challenge(bool) string { return `Basic realm="tessera", charset
 // does not use the Basic scheme; bad base64, a missing colon or non-UTF-8
 // text are an authentication failure.
 func parseBasic(h string) (user, pw string, present bool, err error) {
-	scheme, cred, _ := strings.Cut(h, " ")
-	if !strings.EqualFold(scheme, "Basic") {
+	cred, ok := schemeCredential(h, "Basic")
+	if !ok {
 		return "", "", false, nil
 	}
 	fail := auth.Errorf(auth.CodeAuthFailed, "malformed Basic credentials")
-	cred = strings.TrimSpace(cred)
 	if len(cred) > maxCredentialLen {
 		return "", "", true, fail
 	}
@@ -152,7 +158,7 @@ func parseBasic(h string) (user, pw string, present bool, err error) {
 	if derr != nil || !utf8.Valid(raw) {
 		return "", "", true, fail
 	}
-	user, pw, ok := strings.Cut(string(raw), ":")
+	user, pw, ok = strings.Cut(string(raw), ":")
 	if !ok || user == "" {
 		return "", "", true, fail
 	}
