@@ -156,6 +156,8 @@ func TestForgedAccessTokensAreRefused(t *testing.T) {
 		{"jku header", sign(jwt.SigningMethodES256, priv, base(), map[string]any{"kid": "x", "jku": "http://127.0.0.1:1/jwks"})},
 		{"session of another user", sign(jwt.SigningMethodES256, priv, with("sub", "00000000-0000-0000-0000-000000000001"), nil)},
 		{"1 MB token", strings.Repeat("a", 1_000_000)},
+		{"a refresh token", reg.Str("refresh_token")},
+		{"an ID-token-like JWT (typ JWT, same key and claims)", sign(jwt.SigningMethodES256, priv, base(), map[string]any{"typ": "JWT"})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
