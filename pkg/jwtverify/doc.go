@@ -1,16 +1,33 @@
 // Package jwtverify verifies Tessera access tokens offline, for resource
-// servers. It owns the Claims type that Tessera mints, so issuer and
-// verifiers cannot drift apart, the KeySet contract, and the JWKS parser a
-// remote key set builds on.
+// servers. Its API follows coreos/go-oidc's:
+//
+//	v, err := jwtverify.FromIssuer(ctx, "https://id.example.com",
+//		jwtverify.WithAudience("api://orders"),
+//		jwtverify.WithRevocationWatcher())
+//	...
+//	claims, err := v.Verify(ctx, rawAccessToken)
+//
+// It owns: the Claims type that Tessera mints, so issuer and verifiers
+// cannot drift apart; the Verifier and its checks; the KeySet contract with
+// a StaticKeySet and a RemoteKeySet (a cached, rate-limited JWKS client,
+// built on ParseJWKS); FromIssuer (discovery); and the RevocationWatcher
+// that follows Tessera's revocation feed so Verify can reject the tokens
+// of a revoked device (ErrRevoked) before they expire.
 //
 // Its rules (SECURITY.md, "Tokens"): a fixed allow-list of asymmetric
 // algorithms (ES256, EdDSA, RS256), each key verifying only its own
 // algorithm; never "none" nor HMAC; typ must be at+jwt; iss exact; aud must
 // contain ours; exp, iat, sub, jti, client_id and sid required; nbf and iat
 // not in the future beyond the leeway (at most 60 s); the kid is only a map
-// key; input over MaxTokenSize is refused before it is decoded.
+// key; input over MaxTokenSize is refused before it is decoded. Over the
+// network: at most one JWKS fetch per refetch interval whatever the
+// traffic; a failed fetch or poll keeps the last good keys or revocations;
+// every response is size-bounded; the discovery issuer must equal the URL
+// asked for, byte for byte; nothing is ever logged (LastError reports).
+// Clocks and HTTP clients are injectable (WithClock, WithHTTPClient).
 //
-// It must never import Tessera's internal packages or Gin, never fetch
-// anything a token names (jku, x5u, jwk headers), and never run without an
-// issuer and an audience to check.
+// It must never import Tessera's internal packages or Gin (the Gin
+// middleware is the separate package ginjwt), never fetch anything a token
+// names (jku, x5u, x5c, jwk headers), and never run without an issuer and
+// an audience to check.
 package jwtverify

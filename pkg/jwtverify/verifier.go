@@ -28,54 +28,54 @@ const (
 	RS256 = "RS256"
 )
 
-// Option configures a Verifier.
-type Option func(*config)
-
-type config struct {
-	issuer   string
-	audience string
-	leeway   time.Duration
-	now      func() time.Time
-	algs     []string
-}
-
-// WithIssuer sets the exact "iss" every token must carry. Required.
-func WithIssuer(issuer string) Option { return func(c *config) { c.issuer = issuer } }
-
-// WithAudience sets the audience that must appear in every token's "aud".
-// Required.
-func WithAudience(aud string) Option { return func(c *config) { c.audience = aud } }
-
-// WithLeeway sets the allowed clock skew (default 30 s). More than MaxLeeway
-// makes NewVerifier fail: a long leeway keeps expired tokens alive.
-func WithLeeway(d time.Duration) Option { return func(c *config) { c.leeway = d } }
-
-// WithClock replaces time.Now, for tests.
-func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
-
-// WithAlgorithms narrows the accepted algorithms (default ES256, EdDSA,
-// RS256). Whatever is allowed, a key only ever verifies its own algorithm.
-func WithAlgorithms(algs ...string) Option { return func(c *config) { c.algs = algs } }
-
 // Verifier checks Tessera access tokens offline. It is safe for concurrent use.
 type Verifier struct {
 	keys   KeySet
 	cfg    config
 	parser *jwt.Parser
+	// watcher is the RevocationWatcher FromIssuer started, closed by Close.
+	watcher *RevocationWatcher
+}
+
+// RevocationChecker reports whether a session was revoked. Verify calls it
+// for every token that passed every other check, so it must be fast and
+// safe for concurrent use. *RevocationWatcher implements it.
+type RevocationChecker interface {
+	Revoked(sid string) bool
 }
 
 // NewVerifier returns a Verifier over keys. WithIssuer and WithAudience are
 // required; leaving either out is an error, never a silently skipped check.
 func NewVerifier(keys KeySet, opts ...Option) (*Verifier, error) {
+	cfg := newConfig(opts)
+	var errs []error
+	if keys == nil {
+		errs = append(errs, errors.New("jwtverify: a KeySet is required"))
+	}
+	if cfg.watch {
+		errs = append(errs, errors.New("jwtverify: WithRevocationWatcher needs FromIssuer (use WithRevocations with NewVerifier)"))
+	}
+	if err := errors.Join(append(errs, cfg.validate())...); err != nil {
+		return nil, err
+	}
+	return newVerifier(keys, cfg), nil
+}
+
+// newConfig applies opts over the defaults.
+func newConfig(opts []Option) config {
 	cfg := config{leeway: DefaultLeeway, now: time.Now, algs: []string{ES256, EdDSA, RS256}}
 	for _, o := range opts {
-		o(&cfg)
-	}
-	if err := cfg.validate(keys); err != nil {
-		return nil, err
+		if o != nil {
+			o.applyVerifier(&cfg)
+		}
 	}
 	// A private copy, so the caller's slice cannot widen the list later.
 	cfg.algs = append([]string(nil), cfg.algs...)
+	return cfg
+}
+
+// newVerifier builds a Verifier from a validated cfg.
+func newVerifier(keys KeySet, cfg config) *Verifier {
 	return &Verifier{
 		keys: keys,
 		cfg:  cfg,
@@ -88,14 +88,11 @@ func NewVerifier(keys KeySet, opts ...Option) (*Verifier, error) {
 			jwt.WithLeeway(cfg.leeway),
 			jwt.WithTimeFunc(cfg.now),
 		),
-	}, nil
+	}
 }
 
-func (c *config) validate(keys KeySet) error {
+func (c *config) validate() error {
 	var errs []error
-	if keys == nil {
-		errs = append(errs, errors.New("jwtverify: a KeySet is required"))
-	}
 	if c.issuer == "" {
 		errs = append(errs, errors.New("jwtverify: an issuer is required (WithIssuer)"))
 	}
@@ -107,6 +104,9 @@ func (c *config) validate(keys KeySet) error {
 	}
 	if c.now == nil {
 		errs = append(errs, errors.New("jwtverify: WithClock(nil)"))
+	}
+	if w, ok := c.revocations.(*RevocationWatcher); c.revocationsSet && (c.revocations == nil || ok && w == nil) {
+		errs = append(errs, errors.New("jwtverify: WithRevocations(nil)"))
 	}
 	if len(c.algs) == 0 {
 		errs = append(errs, errors.New("jwtverify: WithAlgorithms needs at least one algorithm"))
@@ -123,8 +123,10 @@ func supportedAlg(a string) bool { return a == ES256 || a == EdDSA || a == RS256
 
 // Verify parses raw, checks its signature against the key named by its
 // "kid" with that key's algorithm, then checks typ, iss, aud, exp, nbf, iat
-// and the presence of sub, client_id, jti and sid. It returns the claims or
-// an error wrapping one of the Err* values.
+// and the presence of sub, client_id, jti and sid, and last, when the
+// Verifier has revocations (WithRevocations, WithRevocationWatcher), that
+// the sid is not revoked. It returns the claims or an error wrapping one of
+// the Err* values, never both.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 	if len(raw) > MaxTokenSize {
 		return nil, ErrTooLarge
@@ -139,7 +141,32 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 	if err := requireClaims(claims); err != nil {
 		return nil, err
 	}
+	if v.cfg.revocations != nil && v.cfg.revocations.Revoked(claims.SessionID) {
+		return nil, ErrRevoked
+	}
 	return claims, nil
+}
+
+// RevocationWatcher returns the watcher FromIssuer started
+// (WithRevocationWatcher), or the one given to WithRevocations, or nil.
+// Call its Poll to learn of a revocation at once.
+func (v *Verifier) RevocationWatcher() *RevocationWatcher {
+	if v.watcher != nil {
+		return v.watcher
+	}
+	w, _ := v.cfg.revocations.(*RevocationWatcher)
+	return w
+}
+
+// Close stops the RevocationWatcher FromIssuer started, if any, and waits
+// for it to finish. It does not close a watcher given to WithRevocations:
+// that one is the caller's. A Verifier keeps verifying after Close, with
+// the revocations it knew. Close is safe to call more than once.
+func (v *Verifier) Close() error {
+	if v.watcher != nil {
+		return v.watcher.Close()
+	}
+	return nil
 }
 
 // keyFor is the jwt.Keyfunc. The parser has already checked that the
