@@ -37,9 +37,17 @@ type RevocationFeed struct {
 	Cursor      string
 }
 
+// feedOverlap is how far before its cursor the feed looks again. A
+// revocation is stamped with its replica's clock before it commits, so one
+// that commits late, or on a replica whose clock is behind, can sort before
+// a cursor already handed out; re-sending the last seconds catches it, and
+// verifiers ignore sessions they already know.
+const feedOverlap = 15 * time.Second
+
 // Revocations lists sessions revoked after cursor ("" starts at the oldest
-// revocation whose access tokens may still be alive) whose tokens have not
-// all expired yet.
+// revocation whose access tokens may still be alive, otherwise a little
+// before the cursor: see feedOverlap) whose tokens have not all expired
+// yet. The returned cursor never moves backwards.
 func (s *Service) Revocations(ctx context.Context, cursor string) (*RevocationFeed, error) {
 	now := s.now().UTC()
 	since, after := now.Add(-MaxAccessTTL-jwtverify.MaxLeeway), uuid.Nil
@@ -49,7 +57,7 @@ func (s *Service) Revocations(ctx context.Context, cursor string) (*RevocationFe
 			return nil, Invalid(map[string][]string{"since": {"unknown cursor; start again without it"}})
 		}
 	}
-	list, err := s.store.ListRevocations(ctx, since, after, feedPage)
+	list, err := s.store.ListRevocations(ctx, since.Add(-feedOverlapIf(cursor)), uuid.Nil, feedPage)
 	if err != nil {
 		return nil, fmt.Errorf("revocations: %w", err)
 	}
@@ -59,9 +67,19 @@ func (s *Service) Revocations(ctx context.Context, cursor string) (*RevocationFe
 		if exp.After(now) {
 			feed.Revocations = append(feed.Revocations, RevokedSession{SessionID: r.SessionID, RevokedAt: r.RevokedAt, ExpiresAt: exp})
 		}
-		feed.Cursor = encodeCursor(r.RevokedAt, r.SessionID)
+		if r.RevokedAt.After(since) || (r.RevokedAt.Equal(since) && r.SessionID.String() > after.String()) {
+			since, after = r.RevokedAt, r.SessionID
+			feed.Cursor = encodeCursor(since, after)
+		}
 	}
 	return feed, nil
+}
+
+func feedOverlapIf(cursor string) time.Duration {
+	if cursor == "" {
+		return 0
+	}
+	return feedOverlap
 }
 
 func encodeCursor(t time.Time, id uuid.UUID) string {
