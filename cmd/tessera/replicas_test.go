@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -99,41 +101,54 @@ func TestTwoReplicas(t *testing.T) {
 
 // TestGracefulShutdown: SIGTERM while requests are in flight lets every one
 // of them finish with its answer, then the process exits 0.
+//
+// "In flight" is made certain, not hoped for: each login is sent up to half
+// its body on its own connection, and a probe on a later connection is
+// answered before the signal. The server accepts connections in order, so
+// every login's connection is then already being served.
 func TestGracefulShutdown(t *testing.T) {
 	bin := buildBinary(t)
-	p := start(t, bin, t.TempDir(), freeAddr(t))
+	addr := freeAddr(t)
+	p := start(t, bin, t.TempDir(), addr)
 	creds := map[string]any{"email": "drain@example.com", "password": "finish what you started"}
 	p.post(t, "/v1/auth/register", creds)
+	body, _ := json.Marshal(creds)
+	half := len(body) / 2
 
-	const n = 12 // each login is one full argon2id hash: together they take a while
-	codes := make(chan int, n)
-	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			data, _ := json.Marshal(creds)
-			resp, err := http.Post(p.base+"/v1/auth/login", "application/json", bytes.NewReader(data))
-			if err != nil {
-				codes <- -1
-				return
-			}
-			resp.Body.Close()
-			codes <- resp.StatusCode
-		}()
+	const n = 8
+	conns := make([]net.Conn, n)
+	for i := range conns {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprintf(c, "POST /v1/auth/login HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"+
+			"Content-Length: %d\r\nConnection: close\r\n\r\n%s", addr, len(body), body[:half])
+		conns[i] = c
 	}
-	time.Sleep(30 * time.Millisecond) // let the requests reach the server
+	p.get(t, "/healthz") // answered only after every earlier connection was accepted
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	wg.Wait()
-	close(codes)
-	for c := range codes {
-		if c != 200 {
-			t.Fatalf("an in-flight login answered %d during shutdown", c)
+	time.Sleep(100 * time.Millisecond) // the server is shutting down now
+	for i, c := range conns {
+		if _, err := c.Write(body[half:]); err != nil {
+			t.Fatalf("login %d: finishing the body: %v", i, err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("login %d: no answer during shutdown: %v", i, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("login %d answered %d during shutdown", i, resp.StatusCode)
 		}
 	}
 	if err := p.cmd.Wait(); err != nil {
 		t.Fatalf("exit after SIGTERM: %v\n%s", err, p.logs)
+	}
+	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		t.Fatal("the server still accepts connections after exiting")
 	}
 }

@@ -74,7 +74,8 @@ func start(t *testing.T, bin, dir, addr string, env ...string) *proc {
 	}
 	p := &proc{cmd: cmd, logs: logs, base: "http://" + addr}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
-	for i := 0; i < 200; i++ {
+	// Generous: a loaded CI machine may take a while to start a process.
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
 		if resp, err := http.Get(p.base + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {

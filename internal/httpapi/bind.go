@@ -20,14 +20,13 @@ import (
 // send more than a given version reads.
 func bind(c *gin.Context, dst any) error {
 	r := c.Request
-	if r.Body == nil || r.ContentLength == 0 {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
 		return nil
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "" || r.ContentLength > 0 {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || mt != "application/json" {
-			return &auth.Error{Code: codeUnsupportedMediaType, Message: "the body must be application/json"}
-		}
+	// A body of known or unknown (chunked) length must say it is JSON.
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return &auth.Error{Code: codeUnsupportedMediaType, Message: "the body must be application/json"}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, r.Body, MaxBodyBytes))
 	var tooBig *http.MaxBytesError

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -145,5 +146,33 @@ func TestUnauthorizedChallenge(t *testing.T) {
 	r = c.Do("GET", "/v1/auth/me", nil, "Authorization: Bearer x.y.z").Want(t, 401)
 	if got := r.Header.Values("WWW-Authenticate"); len(got) == 0 || got[0] != `Bearer realm="tessera", error="invalid_token"` {
 		t.Fatalf("challenge with a bad token = %q", got)
+	}
+}
+
+// TestChunkedBodyNeedsJSONType: a body of unknown length is held to the
+// same content-type rule as one with a Content-Length.
+func TestChunkedBodyNeedsJSONType(t *testing.T) {
+	ts := servertest.Start(t, sqltest.NewSQLite(t), nil)
+	req, _ := http.NewRequest("POST", ts.URL+"/v1/auth/login", io.NopCloser(strings.NewReader(`{"email":"a@b.c","password":"x"}`)))
+	req.ContentLength = -1 // sent chunked
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnsupportedMediaType {
+		t.Fatalf("chunked body without a content type: %d, want 415", resp.StatusCode)
+	}
+}
+
+// TestHeadOnProbes: HEAD is answered where GET is, without a body.
+func TestHeadOnProbes(t *testing.T) {
+	ts := servertest.Start(t, sqltest.NewSQLite(t), nil)
+	c := ts.NewClient(t)
+	for _, p := range []string{"/healthz", "/readyz", "/.well-known/jwks.json", "/.well-known/openid-configuration"} {
+		r := c.Do("HEAD", p, nil).Want(t, 200)
+		if len(r.Body) != 0 {
+			t.Fatalf("HEAD %s returned a body", p)
+		}
 	}
 }

@@ -91,10 +91,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.Se
 func (s *Server) Routes() []gin.RouteInfo { return s.engine.Routes() }
 
 func (s *Server) routes(e *gin.Engine) {
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/.well-known/jwks.json", s.jwks)
-	e.GET("/.well-known/openid-configuration", s.discovery)
+	// Probes and caches may ask with HEAD (RFC 9110 s9.3.2); Gin sends
+	// the headers and drops the body.
+	for path, h := range map[string]gin.HandlerFunc{
+		"/healthz": s.healthz, "/readyz": s.readyz,
+		"/.well-known/jwks.json": s.jwks, "/.well-known/openid-configuration": s.discovery,
+	} {
+		e.GET(path, h)
+		e.HEAD(path, h)
+	}
 	if s.metrics != nil {
 		e.GET("/metrics", gin.WrapH(s.metrics.Handler()))
 	}
