@@ -100,7 +100,16 @@ func (c *Config) Audiences() []string {
 // Flags registers one flag per setting on fs, bound to c, with c's current
 // values as defaults. Each flag's environment variable is TESSERA_ followed
 // by the flag name upper-cased with '-' as '_'.
-func (c *Config) Flags(fs *pflag.FlagSet) {
+func (c *Config) Flags(into *pflag.FlagSet) {
+	fs := pflag.NewFlagSet("config", pflag.ContinueOnError)
+	defer func() {
+		// Mark the settings so ApplyEnv reads the environment for them
+		// alone, never for a command's own flags.
+		fs.VisitAll(func(f *pflag.Flag) {
+			f.Annotations = map[string][]string{configAnnotation: {"true"}}
+		})
+		into.AddFlagSet(fs)
+	}()
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address")
 	fs.StringVar(&c.Issuer, "issuer", c.Issuer, "issuer URL: the iss of every token and the base of discovery")
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "sqlite:path.db, sqlite:///abs/path.db or postgres://...")
@@ -138,6 +147,8 @@ func (c *Config) Flags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.LoginFailureWindow, "login-failure-window", c.LoginFailureWindow, "window in which failed logins are counted")
 }
 
+const configAnnotation = "tessera-config"
+
 // EnvName returns the environment variable of a flag.
 func EnvName(flag string) string {
 	return "TESSERA_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
@@ -149,7 +160,7 @@ func EnvName(flag string) string {
 func ApplyEnv(fs *pflag.FlagSet, lookup func(string) (string, bool)) error {
 	var errs []error
 	fs.VisitAll(func(f *pflag.Flag) {
-		if f.Changed {
+		if f.Changed || f.Annotations[configAnnotation] == nil {
 			return
 		}
 		name := EnvName(f.Name)

@@ -84,3 +84,23 @@ func TestBadValuesAllReportedAtOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyEnvOnlyForSettings: a command's own flags are never set from
+// the environment (TESSERA_ADMIN must not make `users create` create an
+// admin).
+func TestApplyEnvOnlyForSettings(t *testing.T) {
+	c := Default()
+	fs := pflag.NewFlagSet("users create", pflag.ContinueOnError)
+	admin := fs.Bool("admin", false, "")
+	c.Flags(fs)
+	env := map[string]string{"TESSERA_ADMIN": "true", "TESSERA_ACCESS_TTL": "1m"}
+	if err := ApplyEnv(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+		t.Fatal(err)
+	}
+	if *admin {
+		t.Fatal("TESSERA_ADMIN set the command's own --admin flag")
+	}
+	if c.AccessTTL != time.Minute {
+		t.Fatalf("settings must still come from the environment: %v", c.AccessTTL)
+	}
+}
