@@ -172,6 +172,12 @@ type Store interface {
 	GetUserByUsername(ctx context.Context, usernameNormalized string) (*User, error)
 	// UpdateUser writes every mutable field of u (all but ID and CreatedAt).
 	UpdateUser(ctx context.Context, u *User) error
+	// RecordLogin stamps a successful login on user id at now, only while
+	// the user is active, so a deactivation racing a login wins
+	// (ErrNotFound). When newHash is set the password hash is upgraded, but
+	// only if it still is oldHash: a password change racing it wins too.
+	// The updated user is returned.
+	RecordLogin(ctx context.Context, id uuid.UUID, now time.Time, oldHash, newHash string) (*User, error)
 
 	GetClient(ctx context.Context, id string) (*Client, error)
 

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -89,6 +90,21 @@ func (db *DB) getUser(ctx context.Context, op, q string, arg any) (*store.User, 
 	var u store.User
 	if err := scanUser(db.r.QueryRowContext(ctx, db.flavor.rebind(q), arg), &u); err != nil {
 		return nil, db.flavor.wrap(op, err)
+	}
+	return &u, nil
+}
+
+// RecordLogin is one conditional update: it touches an active user only,
+// and swaps the password hash only from the one that was verified.
+func (db *DB) RecordLogin(ctx context.Context, id uuid.UUID, now time.Time, oldHash, newHash string) (*store.User, error) {
+	const q = `UPDATE users SET last_login_at = ?, updated_at = ?,
+		password_hash = CASE WHEN ? <> '' AND password_hash = ? THEN ? ELSE password_hash END
+		WHERE id = ? AND is_active = ?
+		RETURNING ` + userColumns
+	var u store.User
+	row := db.w.QueryRowContext(ctx, db.flavor.rebind(q), sqlTime(now), sqlTime(now), newHash, oldHash, newHash, id, true)
+	if err := scanUser(row, &u); err != nil {
+		return nil, db.flavor.wrap("record login", err)
 	}
 	return &u, nil
 }

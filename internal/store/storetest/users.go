@@ -163,3 +163,28 @@ func testUserUpdateConflict(t *testing.T, s store.Store) {
 	}
 	wantEqual(t, "user after failed updates", got, b)
 }
+
+// testUserRecordLogin: a login is stamped on an active user only, and the
+// hash is upgraded only from the one that was verified.
+func testUserRecordLogin(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	u := mustCreateUser(t, s)
+	at := t0.Add(time.Hour)
+	got, err := s.RecordLogin(ctx, u.ID, at, u.PasswordHash, "")
+	if err != nil || got.LastLoginAt == nil || !got.LastLoginAt.Equal(at) || got.PasswordHash != u.PasswordHash {
+		t.Fatalf("plain login: %+v, %v", got, err)
+	}
+	if got, _ = s.RecordLogin(ctx, u.ID, at, "stale-hash", "$argon2id$new"); got.PasswordHash != u.PasswordHash {
+		t.Fatal("a rehash from a hash that changed meanwhile must not land")
+	}
+	if got, _ = s.RecordLogin(ctx, u.ID, at, u.PasswordHash, "$argon2id$new"); got.PasswordHash != "$argon2id$new" {
+		t.Fatal("the rehash from the verified hash must land")
+	}
+	got.IsActive = false
+	if err := s.UpdateUser(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordLogin(ctx, u.ID, at, got.PasswordHash, ""); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("login of a deactivated user: %v, want ErrNotFound", err)
+	}
+}

@@ -1,0 +1,106 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/tessera-id/tessera/internal/store"
+)
+
+// likeEscaper makes a value match itself literally in LIKE ... ESCAPE '\'.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// keyset appends the condition "row sorts after cursor" for a listing
+// ordered by (created_at DESC, id DESC), and its arguments.
+func keyset(where []string, args []any, after *store.Cursor) ([]string, []any) {
+	if after == nil {
+		return where, args
+	}
+	// Spelled out rather than as a row comparison, which SQLite and
+	// Postgres both know but not every Postgres-compatible engine plans
+	// well.
+	where = append(where, `(created_at < ? OR (created_at = ? AND id < ?))`)
+	return where, append(args, sqlTime(after.CreatedAt), sqlTime(after.CreatedAt), after.ID)
+}
+
+// ListUsers returns at most q.Limit users, newest (created_at, id) first,
+// after q.After, whose normalised e-mail starts with q.EmailPrefix.
+func (db *DB) ListUsers(ctx context.Context, q store.UserQuery) ([]store.User, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if q.EmailPrefix != "" {
+		where = append(where, `email_normalized LIKE ? ESCAPE '\'`)
+		args = append(args, likeEscaper.Replace(q.EmailPrefix)+"%")
+	}
+	where, args = keyset(where, args, q.After)
+	query := `SELECT ` + userColumns + ` FROM users WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY created_at DESC, id DESC LIMIT ?`
+	return queryAll(ctx, db, "list users", query, append(args, q.Limit), scanUser)
+}
+
+// UpdateUserFlags writes the flags f sets, and updated_at, in one UPDATE:
+// COALESCE keeps a flag f leaves nil.
+func (db *DB) UpdateUserFlags(ctx context.Context, id uuid.UUID, f store.UserFlags) (*store.User, error) {
+	const q = `UPDATE users SET is_active = COALESCE(?, is_active), is_admin = COALESCE(?, is_admin),
+		email_verified_at = CASE WHEN ? THEN ? ELSE email_verified_at END, updated_at = ?
+		WHERE id = ? RETURNING ` + userColumns
+	var u store.User
+	row := db.w.QueryRowContext(ctx, db.flavor.rebind(q), nullBool(f.IsActive), nullBool(f.IsAdmin),
+		f.SetEmailVerified, nullTime(f.EmailVerifiedAt), sqlTime(f.UpdatedAt), id)
+	if err := scanUser(row, &u); err != nil {
+		return nil, db.flavor.wrap("update user flags", err)
+	}
+	return &u, nil
+}
+
+func nullBool(b *bool) any {
+	if b == nil {
+		return nil
+	}
+	return *b
+}
+
+// DeleteUser removes the user; the schema's ON DELETE CASCADE removes its
+// sessions, classic token and one-time tokens in the same statement.
+func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
+	return db.execOne(ctx, "delete user", `DELETE FROM users WHERE id = ?`, id)
+}
+
+// ListSessions returns at most q.Limit sessions of q.UserID, newest
+// (created_at, id) first, after q.After; only those active at q.ActiveAt
+// when it is set.
+func (db *DB) ListSessions(ctx context.Context, q store.SessionQuery) ([]store.Session, error) {
+	where, args := []string{"user_id = ?"}, []any{q.UserID}
+	if q.ActiveAt != nil {
+		at := sqlTime(*q.ActiveAt)
+		where = append(where, `revoked_at IS NULL AND idle_expires_at > ? AND expires_at > ?`)
+		args = append(args, at, at)
+	}
+	where, args = keyset(where, args, q.After)
+	query := `SELECT ` + sessionColumns + ` FROM sessions WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY created_at DESC, id DESC LIMIT ?`
+	return queryAll(ctx, db, "list sessions", query, append(args, q.Limit), scanSession)
+}
+
+// queryAll runs a read and scans each row into a T with scan.
+func queryAll[T any](ctx context.Context, db *DB, op, q string, args []any, scan func(rowScanner, *T) error) (_ []T, err error) {
+	rows, err := db.r.QueryContext(ctx, db.flavor.rebind(q), args...)
+	if err != nil {
+		return nil, db.flavor.wrap(op, err)
+	}
+	defer func() { err = errors.Join(err, rows.Close()) }()
+	var list []T
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, db.flavor.wrap(op, err)
+		}
+		list = append(list, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.flavor.wrap(op, err)
+	}
+	return list, nil
+}

@@ -1,0 +1,135 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tessera-id/tessera/internal/store"
+)
+
+const clientColumns = `client_id, name, allowed_delivery, access_ttl_seconds, idle_ttl_seconds,
+	max_ttl_seconds, cors_origins, audiences, created_at, updated_at`
+
+// scanClient reads clientColumns, in order, into c.
+func scanClient(sc rowScanner, c *store.Client) error {
+	var (
+		delivery, cors, aud     string
+		accessTTL, idle, maxTTL int64
+	)
+	err := sc.Scan(&c.ID, &c.Name, &delivery, &accessTTL, &idle, &maxTTL, &cors, &aud,
+		timeDest{&c.CreatedAt}, timeDest{&c.UpdatedAt})
+	if err != nil {
+		return err
+	}
+	c.AccessTTL = time.Duration(accessTTL) * time.Second
+	c.IdleTTL = time.Duration(idle) * time.Second
+	c.MaxTTL = time.Duration(maxTTL) * time.Second
+	if c.AllowedDelivery, err = decodeList(delivery); err != nil {
+		return err
+	}
+	if c.CORSOrigins, err = decodeList(cors); err != nil {
+		return err
+	}
+	c.Audiences, err = decodeList(aud)
+	return err
+}
+
+// clientArgs are c's columns after client_id, in clientColumns order but
+// without created_at: name, lists as JSON arrays, TTLs in whole seconds.
+func clientArgs(c *store.Client) ([]any, error) {
+	lists := make([]string, 3)
+	for i, l := range [][]string{c.AllowedDelivery, c.CORSOrigins, c.Audiences} {
+		if l == nil {
+			l = []string{}
+		}
+		b, err := json.Marshal(l)
+		if err != nil {
+			return nil, fmt.Errorf("encode list: %w", err)
+		}
+		lists[i] = string(b)
+	}
+	return []any{c.Name, lists[0], int64(c.AccessTTL / time.Second), int64(c.IdleTTL / time.Second),
+		int64(c.MaxTTL / time.Second), lists[1], lists[2]}, nil
+}
+
+// ListClients returns at most limit clients ordered by client_id, after
+// the client_id after.
+func (db *DB) ListClients(ctx context.Context, after string, limit int) ([]store.Client, error) {
+	q := `SELECT ` + clientColumns + ` FROM clients WHERE client_id > ? ORDER BY client_id LIMIT ?`
+	return queryAll(ctx, db, "list clients", q, []any{after, limit}, scanClient)
+}
+
+// CreateClient inserts c and then holds in c what was stored; a taken
+// client_id is a *store.ConflictError ("client_id").
+func (db *DB) CreateClient(ctx context.Context, c *store.Client) error {
+	args, err := clientArgs(c)
+	if err != nil {
+		return db.flavor.wrap("create client", err)
+	}
+	q := `INSERT INTO clients (` + clientColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING ` + clientColumns
+	args = append(append([]any{c.ID}, args...), sqlTime(c.CreatedAt), sqlTime(c.UpdatedAt))
+	if err := scanClient(db.w.QueryRowContext(ctx, db.flavor.rebind(q), args...), c); err != nil {
+		return db.flavor.wrap("create client", err)
+	}
+	return nil
+}
+
+// UpdateClient writes every field of c but ID and CreatedAt, then holds
+// in c what was stored. Unknown client_id: store.ErrNotFound.
+func (db *DB) UpdateClient(ctx context.Context, c *store.Client) error {
+	args, err := clientArgs(c)
+	if err != nil {
+		return db.flavor.wrap("update client", err)
+	}
+	q := `UPDATE clients SET name = ?, allowed_delivery = ?, access_ttl_seconds = ?,
+		idle_ttl_seconds = ?, max_ttl_seconds = ?, cors_origins = ?, audiences = ?, updated_at = ?
+		WHERE client_id = ? RETURNING ` + clientColumns
+	args = append(args, sqlTime(c.UpdatedAt), c.ID)
+	if err := scanClient(db.w.QueryRowContext(ctx, db.flavor.rebind(q), args...), c); err != nil {
+		return db.flavor.wrap("update client", err)
+	}
+	return nil
+}
+
+// DeleteClient removes the client and its sessions in one transaction
+// (sessions reference their client), and says how many of the sessions
+// were unrevoked.
+func (db *DB) DeleteClient(ctx context.Context, id string) (n int, err error) {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, db.flavor.wrap("delete client", err)
+	}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, tx.Rollback())
+		}
+	}()
+	var live int
+	q := `SELECT COUNT(*) FROM sessions WHERE client_id = ? AND revoked_at IS NULL`
+	if err := tx.QueryRowContext(ctx, db.flavor.rebind(q), id).Scan(&live); err != nil {
+		return 0, db.flavor.wrap("delete client", err)
+	}
+	if _, err := tx.ExecContext(ctx, db.flavor.rebind(`DELETE FROM sessions WHERE client_id = ?`), id); err != nil {
+		return 0, db.flavor.wrap("delete client", err)
+	}
+	res, err := tx.ExecContext(ctx, db.flavor.rebind(`DELETE FROM clients WHERE client_id = ?`), id)
+	if err != nil {
+		return 0, db.flavor.wrap("delete client", err)
+	}
+	gone, err := res.RowsAffected()
+	if err == nil && gone == 0 {
+		err = sql.ErrNoRows
+	}
+	if err != nil {
+		return 0, db.flavor.wrap("delete client", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, db.flavor.wrap("delete client", err)
+	}
+	return live, nil
+}
