@@ -12,15 +12,18 @@ const (
 	CodeInvalidCredentials   = "invalid_credentials"    // 400, wrong identifier or password
 	CodeInvalidGrant         = "invalid_grant"          // 400, refresh token unknown, expired, revoked or reused
 	CodeInvalidClient        = "invalid_client"         // 400, unknown client or delivery the client may not use
+	CodeInvalidKey           = "invalid_key"            // 400, e-mail link key or reset token unknown, expired, used or superseded
 	CodeUnsupportedGrantType = "unsupported_grant_type" // 400, an RFC 6749 grant other than refresh_token
 	CodeNotAuthenticated     = "not_authenticated"      // 401, no credentials
 	CodeInvalidToken         = "invalid_token"          // 401, credentials present but wrong
 	CodeAuthFailed           = "authentication_failed"  // 401, wrong HTTP Basic credentials
 	CodePermissionDenied     = "permission_denied"      // 403
 	CodeCSRFFailed           = "csrf_failed"            // 403, cookie-authenticated unsafe request without a valid CSRF token or Origin
+	CodeEmailNotVerified     = "email_not_verified"     // 403, TESSERA_EMAIL_VERIFICATION=mandatory and the address is not verified yet
 	CodeNotFound             = "not_found"              // 404
 	CodeEmailTaken           = "email_taken"            // 409
 	CodeUsernameTaken        = "username_taken"         // 409
+	CodeConflict             = "conflict"               // 409, the request conflicts with the resource's state
 	CodeRateLimited          = "rate_limited"           // 429
 	CodeUnavailable          = "service_unavailable"    // 503
 	CodeInternal             = "internal_error"         // 500

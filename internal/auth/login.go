@@ -45,7 +45,10 @@ type LoginInput struct {
 
 // Register creates an account and logs it in on the calling device. A taken
 // e-mail or username is a 409 (email_taken, username_taken): a registration
-// that logs in at once cannot hide whether the address exists.
+// that logs in at once cannot hide whether the address exists. Under
+// mandatory e-mail verification no session is opened (Login.Pending), so a
+// taken e-mail is answered exactly like a new one and its owner is told by
+// mail instead.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (*Login, error) {
 	client, err := s.client(ctx, in.Device.ClientID, in.Delivery)
 	if err != nil {
@@ -88,19 +91,32 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*Login, error
 		IsActive: true, CreatedAt: now, UpdatedAt: now, LastLoginAt: &now, PasswordChangedAt: now,
 	}
 	if err := s.store.CreateUser(ctx, u); err != nil {
-		var ce *store.ConflictError
-		if errors.As(err, &ce) && ce.Field == "username" {
-			return nil, &Error{Code: CodeUsernameTaken, Message: "this username is taken",
-				Fields: map[string][]string{"username": {"is taken"}}}
-		}
-		if errors.As(err, &ce) {
-			return nil, &Error{Code: CodeEmailTaken, Message: "an account with this e-mail exists",
-				Fields: map[string][]string{"email": {"is taken"}}}
-		}
-		return nil, fmt.Errorf("register: %w", err)
+		return s.registerFailed(ctx, err, email, in.Device)
 	}
 	s.audit(ctx, "register", u.ID, uuid.Nil, in.Device, nil)
+	if pending := s.registered(ctx, u, in.Device); pending != nil {
+		return pending, nil
+	}
 	return s.startSession(ctx, u, client, in.Delivery, in.Device)
+}
+
+// registerFailed answers a registration whose insert failed: a taken
+// username or e-mail is a 409, except that a taken e-mail is answered like
+// a new one when registration must hide it (mandatory verification).
+func (s *Service) registerFailed(ctx context.Context, err error, email string, dev Device) (*Login, error) {
+	var ce *store.ConflictError
+	if errors.As(err, &ce) && ce.Field == "username" {
+		return nil, &Error{Code: CodeUsernameTaken, Message: "this username is taken",
+			Fields: map[string][]string{"username": {"is taken"}}}
+	}
+	if errors.As(err, &ce) && ce.Field == "email" && s.hidesTakenEmails() {
+		return s.registeredExisting(ctx, email, dev), nil
+	}
+	if errors.As(err, &ce) {
+		return nil, &Error{Code: CodeEmailTaken, Message: "an account with this e-mail exists",
+			Fields: map[string][]string{"email": {"is taken"}}}
+	}
+	return nil, fmt.Errorf("register: %w", err)
 }
 
 // Login checks credentials and opens a new session for the device. Every
@@ -123,6 +139,10 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
 	}
 	u, err := s.CheckPassword(ctx, in.Email, in.Username, in.Password, in.Device)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.requireVerified(u); err != nil {
+		s.audit(ctx, "login_refused", u.ID, uuid.Nil, in.Device, map[string]string{"reason": CodeEmailNotVerified})
 		return nil, err
 	}
 	return s.startSession(ctx, u, client, in.Delivery, in.Device)
@@ -176,14 +196,18 @@ func (s *Service) checkPassword(ctx context.Context, email, username, pw string,
 	if err := s.store.ClearLoginFailures(ctx, account); err != nil {
 		return nil, OutcomeError, err
 	}
-	u.LastLoginAt = &now
+	newHash := ""
 	if rehash {
-		if h, err := s.hasher.Hash(ctx, pw); err == nil {
-			u.PasswordHash = h
-		}
+		// Parameters were raised since this hash was made: upgrade it now
+		// that the password is known (best effort: a busy hasher skips it).
+		newHash, _ = s.hasher.Hash(ctx, pw)
 	}
-	u.UpdatedAt = now
-	if err := s.store.UpdateUser(ctx, u); err != nil {
+	u, err = s.store.RecordLogin(ctx, u.ID, now, u.PasswordHash, newHash)
+	if errors.Is(err, store.ErrNotFound) {
+		// Deactivated while the password was being checked.
+		return nil, LoginFailed, errBadCredentials
+	}
+	if err != nil {
 		return nil, OutcomeError, fmt.Errorf("record login: %w", err)
 	}
 	return u, LoginSuccess, nil
@@ -288,8 +312,12 @@ func (s *Service) startSession(ctx context.Context, u *store.User, c *store.Clie
 }
 
 // issue mints the access token and derives the refresh token of the
-// session's current generation.
+// session's current generation. A user who must verify the address first
+// gets email_not_verified instead, so refresh refuses them too.
 func (s *Service) issue(u *store.User, sess *store.Session, c *store.Client) (*Login, error) {
+	if err := s.requireVerified(u); err != nil {
+		return nil, err
+	}
 	ttl := orDefault(c.AccessTTL, s.settings.AccessTTL)
 	aud := s.settings.Audiences
 	if len(c.Audiences) > 0 {

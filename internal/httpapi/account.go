@@ -45,8 +45,9 @@ type sessionResponse struct {
 }
 
 type updateMeRequest struct {
-	Username *string `json:"username"`
-	Email    *string `json:"email"`
+	Username        *string `json:"username"`
+	Email           *string `json:"email"`
+	CurrentPassword string  `json:"current_password"`
 }
 
 func (s *Server) me(c *gin.Context) {
@@ -60,11 +61,10 @@ func (s *Server) updateMe(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	if req.Email != nil {
-		s.writeError(c, auth.Invalid(map[string][]string{"email": {"the e-mail address cannot be changed here"}}))
-		return
-	}
-	u, err := s.auth.UpdateMe(c.Request.Context(), principal(c), auth.UpdateMeInput{Username: req.Username})
+	u, err := s.auth.UpdateMe(c.Request.Context(), principal(c), auth.UpdateMeInput{
+		Username: req.Username, Email: req.Email, CurrentPassword: req.CurrentPassword,
+		Device: s.device(c, deviceFields{}),
+	})
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -100,6 +100,13 @@ func (s *Server) register(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	if l.Pending() {
+		// Mandatory e-mail verification: no session yet, and the same
+		// answer whether the address was new or taken.
+		c.Header("Pragma", "no-cache")
+		writeDetail(c, http.StatusCreated, detailVerifyPending)
+		return
+	}
 	s.writeLogin(c, http.StatusCreated, l, req.Delivery)
 }
 

@@ -34,7 +34,9 @@ type Server struct {
 	Keys   *keys.Ring
 	Auth   *auth.Service
 	API    *httpapi.Server
-	log    *slog.Logger
+	// Mail queues every e-mail in front of the configured backend.
+	Mail *mail.Queue
+	log  *slog.Logger
 }
 
 // Options tune what New builds; zero values are production defaults.
@@ -103,6 +105,11 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 	if o.HashParams != nil {
 		params = *o.HashParams
 	}
+	var mailFailed func(context.Context, mail.Message, error)
+	queue, err := mailQueue(cfg, o, func(ctx context.Context, m mail.Message, err error) { mailFailed(ctx, m, err) })
+	if err != nil {
+		return nil, fmt.Errorf("mail: %w", err)
+	}
 	svc := auth.New(auth.Deps{
 		Store:     db,
 		Hasher:    password.NewHasher(params, cfg.HashConcurrency),
@@ -119,16 +126,32 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 			LoginMaxFailures: cfg.LoginMaxFailures, LoginFailureWindow: cfg.LoginFailureWindow,
 			LoginSlowdown: o.LoginSlowdown,
 		},
-		Mailer:   o.Mailer,
+		Mailer:   queue,
 		Observer: m,
 		Logger:   o.Logger,
 		Now:      o.Now,
 	})
+	mailFailed = svc.MailFailed
 	api, err := httpapi.New(httpapi.Options{Auth: svc, Keys: ring, Store: db, Config: cfg, Logger: o.Logger, Metrics: m})
 	if err != nil {
+		_ = queue.Close(context.Background()) // nothing was queued yet
 		return nil, fmt.Errorf("http api: %w", err)
 	}
-	return &Server{Config: cfg, DB: db, Keys: ring, Auth: svc, API: api, log: o.Logger}, nil
+	return &Server{Config: cfg, DB: db, Keys: ring, Auth: svc, API: api, Mail: queue, log: o.Logger}, nil
+}
+
+// mailQueue puts a Queue in front of o.Mailer or, when that is nil, the
+// backend the configuration names. failed hears of every e-mail given up on.
+func mailQueue(cfg config.Config, o Options, failed func(context.Context, mail.Message, error)) (*mail.Queue, error) {
+	backend := o.Mailer
+	if backend == nil {
+		var err error
+		backend, err = mail.Open(mail.Config{Backend: cfg.EmailBackend, SMTPURL: cfg.SMTPURL, From: cfg.MailFrom, Logger: o.Logger})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return mail.NewQueue(backend, mail.QueueOptions{Logger: o.Logger, OnFailure: failed}), nil
 }
 
 // KeyOptions is the rotation schedule the configuration implies: a new key
@@ -166,8 +189,16 @@ func (s *Server) reloadKeys(ctx context.Context) {
 	}
 }
 
-// Close releases the database.
-func (s *Server) Close() error { return s.DB.Close() }
+// Close lets queued e-mails go out (for at most the shutdown timeout), then
+// releases the database.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.Config.ShutdownTimeout)
+	defer cancel()
+	if err := s.Mail.Close(ctx); err != nil {
+		s.log.Warn("mail queue stopped with e-mails unsent", "err", err)
+	}
+	return s.DB.Close()
+}
 
 // Serve answers on ln until ctx ends, then stops accepting, lets in-flight
 // requests finish within the shutdown timeout, and returns nil.

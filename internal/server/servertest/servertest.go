@@ -4,6 +4,7 @@ package servertest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tessera-id/tessera/internal/config"
+	"github.com/tessera-id/tessera/internal/mail"
 	"github.com/tessera-id/tessera/internal/password"
 	"github.com/tessera-id/tessera/internal/server"
 	"github.com/tessera-id/tessera/internal/store/sqlstore"
@@ -56,6 +58,24 @@ const LoginSlowdown = 20 * time.Millisecond
 // mutate (may be nil). The server, and db, close when the test ends.
 func Start(t testing.TB, db *sqlstore.DB, mutate func(*config.Config)) *TestServer {
 	t.Helper()
+	return StartWith(t, db, Options{Mutate: mutate})
+}
+
+// Options are what StartWith takes beyond the database.
+type Options struct {
+	// Mutate changes the default test configuration (may be nil).
+	Mutate func(*config.Config)
+	// Mailer receives every e-mail (through the server's queue), typically
+	// a *mail.Outbox; nil uses the configured backend (console, into the
+	// discarded log).
+	Mailer mail.Sender
+}
+
+// StartWith is Start with more options. The server's mail queue is
+// drained and stopped when the test ends, before db closes.
+func StartWith(t testing.TB, db *sqlstore.DB, o Options) *TestServer {
+	t.Helper()
+	mutate := o.Mutate
 	cfg := config.Default()
 	cfg.KeysDir = t.TempDir() + "/keys"
 	cfg.CookieSecure = true
@@ -73,14 +93,33 @@ func Start(t testing.TB, db *sqlstore.DB, mutate func(*config.Config)) *TestServ
 	srv, err := server.Assemble(cfg, db, server.Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now, HashParams: &fast,
 		LoginSlowdown: LoginSlowdown,
+		Mailer:        o.Mailer,
 	})
 	if err != nil {
 		t.Fatalf("assemble: %v", err)
 	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Mail.Close(ctx); err != nil {
+			t.Errorf("mail queue: %v", err)
+		}
+	})
 	hs.Config.Handler = srv.API
 	hs.Start()
 	t.Cleanup(hs.Close)
 	return &TestServer{Server: srv, URL: hs.URL, Clock: clock, HTTP: hs}
+}
+
+// FlushMail waits until every e-mail queued so far has been handed to the
+// mailer (or given up on): mail is sent after the answer, off the request.
+func (ts *TestServer) FlushMail(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := ts.Mail.Flush(ctx); err != nil {
+		t.Fatalf("flush mail: %v", err)
+	}
 }
 
 // Client is an HTTP client with its own cookie jar: one device.
