@@ -54,6 +54,7 @@ func newServeCmd() *cobra.Command {
 				return err
 			}
 			defer srv.Close()
+			go runAuditPruner(ctx, srv, log)
 			ln, err := net.Listen("tcp", cfg.Addr)
 			if err != nil {
 				return fmt.Errorf("listen: %w", err)

@@ -93,7 +93,7 @@ func (s *Server) cors(c *gin.Context) {
 	if origin != "" {
 		h.Add("Vary", "Origin")
 	}
-	allowed := origin != "" && s.origins[origin]
+	allowed := origin != "" && s.allowedOrigin(c, origin)
 	if allowed {
 		h.Set("Access-Control-Allow-Origin", origin)
 		h.Set("Access-Control-Allow-Credentials", "true")
@@ -112,8 +112,8 @@ func (s *Server) cors(c *gin.Context) {
 }
 
 // originAllowed reports whether a request's Origin, when it sends one, is
-// the issuer's own or a configured one.
+// the issuer's own, a configured one or a client's.
 func (s *Server) originAllowed(c *gin.Context) bool {
 	o := c.GetHeader("Origin")
-	return o == "" || s.origins[o]
+	return o == "" || s.allowedOrigin(c, o)
 }

@@ -1,0 +1,62 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tessera-id/tessera/internal/store"
+)
+
+// AuditFilter selects audit events; zero fields do not filter.
+type AuditFilter struct {
+	UserID *uuid.UUID
+	Event  string
+	// Since keeps events at or after it.
+	Since time.Time
+}
+
+// AdminAuditLog returns a page of the audit events matching f, newest
+// first.
+func (s *Service) AdminAuditLog(ctx context.Context, f AuditFilter, in PageInput) (Page[store.AuditEvent], error) {
+	limit, err := in.limit()
+	if err != nil {
+		return Page[store.AuditEvent]{}, err
+	}
+	q := store.AuditQuery{UserID: f.UserID, Event: f.Event, Since: f.Since, Limit: limit + 1}
+	if in.Cursor != "" {
+		key, err := decodePageCursor("a", in.Cursor)
+		if err != nil {
+			return Page[store.AuditEvent]{}, err
+		}
+		if q.BeforeID, err = strconv.ParseInt(key, 10, 64); err != nil || q.BeforeID <= 0 {
+			return Page[store.AuditEvent]{}, errBadCursor
+		}
+	}
+	rows, err := s.store.QueryAuditEvents(ctx, q)
+	if err != nil {
+		return Page[store.AuditEvent]{}, fmt.Errorf("audit log: %w", err)
+	}
+	return newPage(rows, limit, "a", func(e store.AuditEvent) string { return strconv.FormatInt(e.ID, 10) }), nil
+}
+
+// PruneAuditEvents deletes the events older than retention and records
+// how many it deleted (when any) as an audit_pruned event.
+func (s *Service) PruneAuditEvents(ctx context.Context, a Actor, retention time.Duration) (int64, error) {
+	if retention <= 0 {
+		return 0, Invalid(map[string][]string{"retention": {"must be positive"}})
+	}
+	before := s.now().UTC().Add(-retention)
+	n, err := s.store.PruneAuditEvents(ctx, before)
+	if err != nil {
+		return n, fmt.Errorf("prune audit events: %w", err)
+	}
+	if n > 0 {
+		s.adminAudit(ctx, "audit_pruned", a, uuid.Nil, uuid.Nil, map[string]string{
+			"deleted": strconv.FormatInt(n, 10), "before": before.Format(time.RFC3339)})
+	}
+	return n, nil
+}

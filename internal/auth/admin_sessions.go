@@ -1,0 +1,60 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/tessera-id/tessera/internal/store"
+)
+
+// AdminListSessions returns a page of the user's sessions, newest first:
+// only the active ones unless includeEnded. An unknown user is not_found.
+func (s *Service) AdminListSessions(ctx context.Context, userID uuid.UUID, includeEnded bool, in PageInput) (Page[store.Session], error) {
+	limit, err := in.limit()
+	if err != nil {
+		return Page[store.Session]{}, err
+	}
+	after, err := decodeTimeCursor("s", in.Cursor)
+	if err != nil {
+		return Page[store.Session]{}, err
+	}
+	if _, err := s.AdminGetUser(ctx, userID); err != nil {
+		return Page[store.Session]{}, err
+	}
+	q := store.SessionQuery{UserID: userID, After: after, Limit: limit + 1}
+	if !includeEnded {
+		now := s.now().UTC()
+		q.ActiveAt = &now
+	}
+	rows, err := s.store.ListSessions(ctx, q)
+	if err != nil {
+		return Page[store.Session]{}, fmt.Errorf("list sessions: %w", err)
+	}
+	return newPage(rows, limit, "s", func(ss store.Session) string { return timeCursorKey(ss.CreatedAt, ss.ID) }), nil
+}
+
+// AdminRevokeSession ends one device session of any user. It takes effect
+// at once for refresh, session cookies and Tessera's own endpoints (which
+// look the session up on every request), and reaches offline verifiers
+// through the revocation feed. Revoking an ended session changes nothing
+// and is not an error; an unknown id is not_found.
+func (s *Service) AdminRevokeSession(ctx context.Context, a Actor, id uuid.UUID) error {
+	sess, err := s.store.GetSession(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return Errorf(CodeNotFound, "no such session")
+	}
+	if err != nil {
+		return fmt.Errorf("revoke session: %w", err)
+	}
+	if sess.RevokedAt != nil {
+		return nil
+	}
+	if err := s.store.RevokeSession(ctx, id, s.now().UTC(), "revoked_by_admin"); err != nil {
+		return fmt.Errorf("revoke session: %w", err)
+	}
+	s.adminAudit(ctx, "admin_session_revoked", a, sess.UserID, id, map[string]string{"client_id": sess.ClientID})
+	return nil
+}

@@ -1,0 +1,109 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tessera-id/tessera/internal/auth"
+)
+
+// adminClientRequest creates (POST) or changes (PATCH) a client; absent
+// members stay as they are on PATCH.
+type adminClientRequest struct {
+	ClientID         string   `json:"client_id"`
+	Name             *string  `json:"name"`
+	AllowedDelivery  []string `json:"allowed_delivery"`
+	AccessTTLSeconds *int64   `json:"access_ttl_seconds"`
+	IdleTTLSeconds   *int64   `json:"idle_ttl_seconds"`
+	MaxTTLSeconds    *int64   `json:"max_ttl_seconds"`
+	CORSOrigins      []string `json:"cors_origins"`
+	Audiences        []string `json:"audiences"`
+}
+
+// input converts the request. Seconds beyond any allowed TTL become a
+// duration just past the limit, so auth reports them with the other fields
+// and nothing overflows.
+func (r adminClientRequest) input() auth.ClientInput {
+	in := auth.ClientInput{ID: r.ClientID, Name: r.Name, AllowedDelivery: r.AllowedDelivery,
+		CORSOrigins: r.CORSOrigins, Audiences: r.Audiences}
+	tooLong := int64(auth.MaxClientTTL/time.Second) + 1
+	for _, f := range []struct {
+		secs *int64
+		dst  **time.Duration
+	}{{r.AccessTTLSeconds, &in.AccessTTL}, {r.IdleTTLSeconds, &in.IdleTTL}, {r.MaxTTLSeconds, &in.MaxTTL}} {
+		if f.secs != nil {
+			d := time.Duration(min(*f.secs, tooLong)) * time.Second
+			*f.dst = &d
+		}
+	}
+	return in
+}
+
+func (s *Server) adminListClients(c *gin.Context) {
+	in, err := pageInput(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	page, err := s.auth.AdminListClients(c.Request.Context(), in)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, NewAdminList("clients", page, NewAdminClient))
+}
+
+func (s *Server) adminGetClient(c *gin.Context) {
+	cl, err := s.auth.AdminGetClient(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, NewAdminClient(cl))
+}
+
+func (s *Server) adminCreateClient(c *gin.Context) {
+	var req adminClientRequest
+	if err := bind(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	cl, err := s.auth.AdminCreateClient(c.Request.Context(), adminActor(c), req.input())
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.clientOrigins().reload(c.Request.Context())
+	c.JSON(http.StatusCreated, NewAdminClient(cl))
+}
+
+func (s *Server) adminUpdateClient(c *gin.Context) {
+	var req adminClientRequest
+	if err := bind(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if req.ClientID != "" && req.ClientID != c.Param("id") {
+		s.writeError(c, auth.Invalid(map[string][]string{"client_id": {"cannot be changed"}}))
+		return
+	}
+	req.ClientID = c.Param("id")
+	cl, err := s.auth.AdminUpdateClient(c.Request.Context(), adminActor(c), req.input())
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.clientOrigins().reload(c.Request.Context())
+	c.JSON(http.StatusOK, NewAdminClient(cl))
+}
+
+func (s *Server) adminDeleteClient(c *gin.Context) {
+	if err := s.auth.AdminDeleteClient(c.Request.Context(), adminActor(c), c.Param("id")); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.clientOrigins().reload(c.Request.Context())
+	c.Status(http.StatusNoContent)
+}

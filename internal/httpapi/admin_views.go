@@ -1,0 +1,148 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/store"
+)
+
+// The admin API's JSON shapes. They are exported because `tessera users`,
+// `sessions`, `clients` and `audit` print the very same JSON with --json:
+// the command line and the API cannot drift apart.
+
+// AdminUser is a user as admins see it.
+type AdminUser struct {
+	ID                string     `json:"id"`
+	Email             string     `json:"email"`
+	Username          *string    `json:"username"`
+	IsActive          bool       `json:"is_active"`
+	IsAdmin           bool       `json:"is_admin"`
+	EmailVerified     bool       `json:"email_verified"`
+	EmailVerifiedAt   *time.Time `json:"email_verified_at"`
+	CreatedAt         time.Time  `json:"created_at"`
+	UpdatedAt         time.Time  `json:"updated_at"`
+	LastLoginAt       *time.Time `json:"last_login_at"`
+	PasswordChangedAt time.Time  `json:"password_changed_at"`
+}
+
+// NewAdminUser returns the admin view of u.
+func NewAdminUser(u *store.User) AdminUser {
+	return AdminUser{
+		ID: u.ID.String(), Email: u.Email, Username: u.Username, IsActive: u.IsActive, IsAdmin: u.IsAdmin,
+		EmailVerified: u.EmailVerifiedAt != nil, EmailVerifiedAt: u.EmailVerifiedAt, CreatedAt: u.CreatedAt,
+		UpdatedAt: u.UpdatedAt, LastLoginAt: u.LastLoginAt, PasswordChangedAt: u.PasswordChangedAt,
+	}
+}
+
+// AdminSession is one device session of any user. It never carries the
+// session's nonce or secret hash.
+type AdminSession struct {
+	ID            string     `json:"id"`
+	UserID        string     `json:"user_id"`
+	ClientID      string     `json:"client_id"`
+	Kind          string     `json:"kind"`
+	DeviceName    string     `json:"device_name"`
+	UserAgent     string     `json:"user_agent"`
+	IP            string     `json:"ip"`
+	CreatedAt     time.Time  `json:"created_at"`
+	LastUsedAt    time.Time  `json:"last_used_at"`
+	IdleExpiresAt time.Time  `json:"idle_expires_at"`
+	ExpiresAt     time.Time  `json:"expires_at"`
+	RevokedAt     *time.Time `json:"revoked_at"`
+	RevokedReason string     `json:"revoked_reason"`
+}
+
+// NewAdminSession returns the admin view of s.
+func NewAdminSession(s *store.Session) AdminSession {
+	return AdminSession{
+		ID: s.ID.String(), UserID: s.UserID.String(), ClientID: s.ClientID, Kind: s.Kind,
+		DeviceName: s.DeviceName, UserAgent: s.UserAgent, IP: s.IP, CreatedAt: s.CreatedAt,
+		LastUsedAt: s.LastUsedAt, IdleExpiresAt: s.IdleExpiresAt, ExpiresAt: s.ExpiresAt,
+		RevokedAt: s.RevokedAt, RevokedReason: s.RevokedReason,
+	}
+}
+
+// AdminClient is a client application. TTLs are whole seconds; 0 means
+// the server's default.
+type AdminClient struct {
+	ClientID         string    `json:"client_id"`
+	Name             string    `json:"name"`
+	AllowedDelivery  []string  `json:"allowed_delivery"`
+	AccessTTLSeconds int64     `json:"access_ttl_seconds"`
+	IdleTTLSeconds   int64     `json:"idle_ttl_seconds"`
+	MaxTTLSeconds    int64     `json:"max_ttl_seconds"`
+	CORSOrigins      []string  `json:"cors_origins"`
+	Audiences        []string  `json:"audiences"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+}
+
+// NewAdminClient returns the admin view of c; lists are never null.
+func NewAdminClient(c *store.Client) AdminClient {
+	return AdminClient{
+		ClientID: c.ID, Name: c.Name, AllowedDelivery: orEmpty(c.AllowedDelivery),
+		AccessTTLSeconds: int64(c.AccessTTL / time.Second), IdleTTLSeconds: int64(c.IdleTTL / time.Second),
+		MaxTTLSeconds: int64(c.MaxTTL / time.Second), CORSOrigins: orEmpty(c.CORSOrigins),
+		Audiences: orEmpty(c.Audiences), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+}
+
+// AdminAuditEvent is one audit event. ActorID is null for actions of the
+// server itself or of an operator at the command line.
+type AdminAuditEvent struct {
+	ID        int64             `json:"id"`
+	Event     string            `json:"event"`
+	ActorID   *string           `json:"actor_id"`
+	UserID    *string           `json:"user_id"`
+	SessionID *string           `json:"session_id"`
+	IP        string            `json:"ip"`
+	UserAgent string            `json:"user_agent"`
+	Details   map[string]string `json:"details"`
+	CreatedAt time.Time         `json:"created_at"`
+}
+
+// NewAdminAuditEvent returns the admin view of e; Details is never null.
+func NewAdminAuditEvent(e *store.AuditEvent) AdminAuditEvent {
+	details := e.Details
+	if details == nil {
+		details = map[string]string{}
+	}
+	return AdminAuditEvent{ID: e.ID, Event: e.Event, ActorID: idString(e.ActorID), UserID: idString(e.UserID),
+		SessionID: idString(e.SessionID), IP: e.IP, UserAgent: e.UserAgent, Details: details, CreatedAt: e.CreatedAt}
+}
+
+func idString(id *uuid.UUID) *string {
+	if id == nil {
+		return nil
+	}
+	s := id.String()
+	return &s
+}
+
+// AdminList is one page of an admin listing: Items under the listing's
+// name ("users", "sessions", "clients", "events") and the cursor of the
+// next page, null on the last.
+type AdminList map[string]any
+
+// NewAdminList returns the JSON of page, each item shown with view.
+func NewAdminList[T, V any](name string, page auth.Page[T], view func(*T) V) AdminList {
+	items := make([]V, 0, len(page.Items))
+	for i := range page.Items {
+		items = append(items, view(&page.Items[i]))
+	}
+	var next *string
+	if page.NextCursor != "" {
+		next = &page.NextCursor
+	}
+	return AdminList{name: items, "next_cursor": next}
+}
+
+func orEmpty(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}
