@@ -23,6 +23,20 @@ lint:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
+# `make bench`: a short benchmark (well under 2 minutes) on SQLite and, when
+# TESSERA_BENCH_POSTGRES_URL or TESSERA_TEST_POSTGRES_URL is set, on Postgres
+# in a schema of its own. Reports go to bench-results/ (git-ignored). The
+# full run is bin/tessera-bench with its defaults; see README, Benchmarks.
+BENCH_FLAGS ?= --clients 8 --duration 2s --warmup 500ms
+.PHONY: bench
+bench:
+	$(GO) build -o bin/tessera-bench ./cmd/tessera-bench
+	bin/tessera-bench $(BENCH_FLAGS)
+	@pg="$${TESSERA_BENCH_POSTGRES_URL:-$$TESSERA_TEST_POSTGRES_URL}"; \
+	if [ -n "$$pg" ]; then echo "bin/tessera-bench $(BENCH_FLAGS) --database-url <postgres>"; \
+		bin/tessera-bench $(BENCH_FLAGS) --database-url "$$pg"; \
+	else echo "bench: TESSERA_BENCH_POSTGRES_URL and TESSERA_TEST_POSTGRES_URL unset: Postgres skipped"; fi
+
 # Each fuzz target for FUZZTIME (a duration, or an iteration count such as
 # 2000x, which CI uses so a loaded machine cannot turn it into a timeout).
 FUZZTIME ?= 60s

@@ -1,0 +1,155 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Op is one operation of a scenario: one HTTP request, one hash, one
+// signature check. It is called by one goroutine at a time.
+type Op func(ctx context.Context) error
+
+// Load is how a scenario is driven: Clients goroutines each call their Op
+// in a closed loop (the next call starts when the previous one returned)
+// for Warmup, which is not measured, then for Duration, which is.
+type Load struct {
+	Clients  int
+	Warmup   time.Duration
+	Duration time.Duration
+}
+
+// maxErrorSamples bounds the distinct error messages kept per result.
+const maxErrorSamples = 5
+
+// errorPause slows a client down after a failure so that a dead server
+// does not turn the loop into a busy spin.
+const errorPause = 10 * time.Millisecond
+
+type worker struct {
+	samples []time.Duration
+	ok      int64 // successes, warm-up and drain included
+	errs    int64
+	shed    int64
+	msgs    []string
+}
+
+// Backoff returns how long to wait before retrying after err when err is
+// a shed answer (one with a Backoff() time.Duration method returning a
+// positive value), and 0 for any other error.
+func Backoff(err error) time.Duration {
+	var b interface{ Backoff() time.Duration }
+	if errors.As(err, &b) {
+		return b.Backoff()
+	}
+	return 0
+}
+
+// Tally is the raw outcome of one or more drives of the same scenario:
+// the latencies of the operations that succeeded inside the measured
+// windows, the failures, and the windows' total length.
+type Tally struct {
+	Clients int
+	Samples []time.Duration
+	Errors  int64
+	Shed    int64
+	Msgs    []string
+	Window  time.Duration
+	// AllOK counts every success, warm-up and drain included, and CPU is
+	// the CPU time the serving process spent over the same span (0 when
+	// unknown): their quotient is the work one operation costs, a figure
+	// other processes on the machine barely disturb.
+	AllOK int64
+	CPU   time.Duration
+}
+
+// Add merges o into t: interleaved slices of one scenario add up to one
+// result.
+func (t *Tally) Add(o Tally) {
+	t.Clients = max(t.Clients, o.Clients)
+	t.Samples = append(t.Samples, o.Samples...)
+	t.Errors += o.Errors
+	t.Shed += o.Shed
+	t.Window += o.Window
+	t.AllOK += o.AllOK
+	t.CPU += o.CPU
+	for _, m := range o.Msgs {
+		if len(t.Msgs) < maxErrorSamples && !slices.Contains(t.Msgs, m) {
+			t.Msgs = append(t.Msgs, m)
+		}
+	}
+}
+
+// Result summarizes t under name. It sorts t.Samples.
+func (t *Tally) Result(name string) Result {
+	r := Result{Name: name, Clients: t.Clients, Errors: t.Errors, Shed: t.Shed, ErrorSamples: t.Msgs}
+	summarize(&r, t.Samples, t.Window)
+	if t.CPU > 0 && t.AllOK > 0 {
+		r.CPUPerOp = Millis(float64(t.CPU) / float64(t.AllOK) / float64(time.Millisecond))
+		r.CPUPerOp = Millis(math.Round(float64(r.CPUPerOp)*1000) / 1000)
+	}
+	return r
+}
+
+// Drive runs newOp(i) for i in [0, l.Clients) as l describes and tallies
+// the operations that succeeded and ended inside the measured window.
+// Calls still running when the window closes are waited for (they may hold
+// state a later scenario needs, such as a refresh token) but not counted.
+func Drive(ctx context.Context, l Load, newOp func(i int) Op) Tally {
+	clients := max(l.Clients, 1)
+	from := time.Now().Add(l.Warmup)
+	to := from.Add(l.Duration)
+	workers := make([]worker, clients)
+	var wg sync.WaitGroup
+	for i := range workers {
+		op := newOp(i)
+		w := &workers[i]
+		wg.Go(func() { w.run(ctx, op, from, to) })
+	}
+	wg.Wait()
+	end := time.Now()
+	if end.After(to) {
+		end = to
+	}
+	t := Tally{Clients: clients, Window: max(end.Sub(from), 0)}
+	for i := range workers {
+		w := &workers[i]
+		t.Add(Tally{Samples: w.samples, Errors: w.errs, Shed: w.shed, Msgs: w.msgs, AllOK: w.ok})
+	}
+	return t
+}
+
+func (w *worker) run(ctx context.Context, op Op, from, to time.Time) {
+	for ctx.Err() == nil {
+		t0 := time.Now()
+		if !t0.Before(to) {
+			return
+		}
+		err := op(ctx)
+		t1 := time.Now()
+		if err != nil {
+			pause := errorPause
+			if d := Backoff(err); d > 0 {
+				w.shed++
+				pause = min(d, time.Until(to))
+			} else {
+				w.errs++
+				if len(w.msgs) < maxErrorSamples {
+					w.msgs = append(w.msgs, err.Error())
+				}
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(pause):
+			}
+			continue
+		}
+		w.ok++
+		if !t1.Before(from) && !t1.After(to) {
+			w.samples = append(w.samples, t1.Sub(t0))
+		}
+	}
+}

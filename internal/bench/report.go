@@ -1,0 +1,214 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tessera-id/tessera/internal/password"
+)
+
+// Report is everything one run measured; it is written as JSON and
+// rendered as markdown.
+type Report struct {
+	StartedAt  time.Time `json:"started_at"`
+	GoVersion  string    `json:"go_version"`
+	NumCPU     int       `json:"num_cpu"`
+	GOMAXPROCS int       `json:"gomaxprocs"`
+	Database   string    `json:"database"`
+	// ServerMode is child-process, in-process or target.
+	ServerMode string `json:"server_mode"`
+	// RSSMethod says whose memory peak_rss_bytes is and how it was read.
+	RSSMethod       string          `json:"rss_method"`
+	Clients         int             `json:"clients"`
+	DurationSeconds float64         `json:"duration_seconds"`
+	WarmupSeconds   float64         `json:"warmup_seconds"`
+	SigningAlg      string          `json:"signing_alg"`
+	HashParams      password.Params `json:"hash_params"`
+	Sizes           []SizeInfo      `json:"sizes,omitempty"`
+	Baselines       []Result        `json:"baselines"`
+	Scenarios       []Scenario      `json:"scenarios"`
+}
+
+// Scenario is one scenario's result beside its baseline.
+type Scenario struct {
+	Result
+	// Sessions is the number of rows in sessions when the scenario started
+	// (0 when unknown, as against a target without --database-url).
+	Sessions     int64   `json:"sessions,omitempty"`
+	PeakRSSBytes int64   `json:"peak_rss_bytes,omitempty"`
+	Baseline     string  `json:"baseline,omitempty"`
+	BaselineRate float64 `json:"baseline_per_second,omitempty"`
+	// BaselineCPU is the baseline's CPU time per operation.
+	BaselineCPU Millis `json:"baseline_cpu_ms_per_op,omitempty"`
+	// Ratio is PerSecond / BaselineRate: what the targets are about.
+	Ratio float64 `json:"ratio,omitempty"`
+	// CPURatio is BaselineCPU / CPUPerOp: the same comparison made with the
+	// serving process's own CPU time per operation, which the machine's
+	// other load and the load generator's share of the cores barely move.
+	CPURatio float64 `json:"cpu_ratio,omitempty"`
+	Targets  []Check `json:"targets,omitempty"`
+	Profile  string  `json:"cpu_profile,omitempty"`
+}
+
+// Check is one target and whether this run met it. Targets are reported,
+// never asserted.
+type Check struct {
+	Target string `json:"target"`
+	Got    string `json:"got"`
+	Met    bool   `json:"met"`
+}
+
+// Baseline names.
+const (
+	baseBareGin = "bare-gin"
+	baseCeiling = "refresh-ceiling"
+	baseArgon2  = "argon2id"
+	baseRawSig  = "raw-signature"
+)
+
+// targetRSS is the login-storm memory goal.
+const targetRSS = 256 << 20
+
+// evaluate fills s's ratio and the checks of the issue's targets.
+func (s *Scenario) evaluate(dialect string) {
+	if s.BaselineRate > 0 {
+		s.Ratio = math.Round(s.PerSecond/s.BaselineRate*1000) / 1000
+	}
+	if s.BaselineCPU > 0 && s.CPUPerOp > 0 {
+		s.CPURatio = math.Round(float64(s.BaselineCPU/s.CPUPerOp)*1000) / 1000
+	}
+	ratio := func(min float64) {
+		s.Targets = append(s.Targets, Check{
+			Target: fmt.Sprintf("ratio >= %.0f%%", min*100), Got: pct(s.Ratio), Met: s.Ratio >= min,
+		})
+	}
+	switch base(s.Name) {
+	case "login":
+		ratio(0.90)
+		if s.PeakRSSBytes > 0 {
+			s.Targets = append(s.Targets, Check{
+				Target: "server RSS < 256 MiB", Got: mib(s.PeakRSSBytes), Met: s.PeakRSSBytes < targetRSS,
+			})
+		}
+	case "jwks":
+		ratio(0.80)
+	case "verify":
+		ratio(0.85)
+	case "refresh":
+		if dialect == "postgres" {
+			ratio(0.60)
+			s.Targets = append(s.Targets, Check{
+				Target: fmt.Sprintf("p99 < 25 ms (%d clients)", s.Clients), Got: fmt.Sprintf("%.1f ms", float64(s.P99)), Met: s.P99 < 25,
+			})
+		}
+	}
+	if s.Errors > 0 {
+		s.Targets = append(s.Targets, Check{Target: "no errors", Got: fmt.Sprint(s.Errors), Met: false})
+	}
+}
+
+// base strips a "@size" suffix from a scenario name.
+func base(name string) string {
+	b, _, _ := strings.Cut(name, "@")
+	return b
+}
+
+func pct(r float64) string { return fmt.Sprintf("%.1f%%", r*100) }
+
+func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+// WriteMarkdown renders the report as markdown tables.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Tessera benchmark, %s\n\n", r.StartedAt.UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "- database: %s; server: %s; %d CPUs (GOMAXPROCS %d); %s\n",
+		r.Database, r.ServerMode, r.NumCPU, r.GOMAXPROCS, r.GoVersion)
+	fmt.Fprintf(&b, "- %d clients, %.1fs per scenario after %.1fs warm-up; %s; argon2id m=%d KiB t=%d p=%d\n",
+		r.Clients, r.DurationSeconds, r.WarmupSeconds, r.SigningAlg, r.HashParams.Memory, r.HashParams.Time, r.HashParams.Threads)
+	fmt.Fprintf(&b, "- peak RSS: %s\n", r.RSSMethod)
+	b.WriteString("- ratio = ops/s over the baseline's ops/s (what the targets are about); CPU ratio = the baseline's CPU time per op over the scenario's, " +
+		"both taken from the serving process (/proc/<pid>/stat), which other load on the machine barely moves\n\n")
+	b.WriteString("| scenario | sessions | clients | ops/s | p50 ms | p90 ms | p99 ms | errors | shed | peak RSS | CPU ms/op | baseline | baseline ops/s | ratio | CPU ratio | targets |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|\n")
+	for _, s := range r.Scenarios {
+		fmt.Fprintf(&b, "| %s | %s | %d | %.1f | %.2f | %.2f | %.2f | %d | %d | %s | %s | %s | %s | %s | %s | %s |\n",
+			s.Name, count(s.Sessions), s.Clients, s.PerSecond, s.P50, s.P90, s.P99, s.Errors, s.Shed,
+			orDash(s.PeakRSSBytes > 0, mib(s.PeakRSSBytes)), cpuMs(s.CPUPerOp), orDash(s.Baseline != "", s.Baseline),
+			orDash(s.BaselineRate > 0, fmt.Sprintf("%.1f", s.BaselineRate)), orDash(s.Ratio > 0, pct(s.Ratio)),
+			orDash(s.CPURatio > 0, pct(s.CPURatio)), checks(s.Targets))
+	}
+	b.WriteString("\n| baseline | clients | ops/s | p50 ms | p90 ms | p99 ms | errors | CPU ms/op |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, x := range r.Baselines {
+		fmt.Fprintf(&b, "| %s | %d | %.1f | %.2f | %.2f | %.2f | %d | %s |\n",
+			x.Name, x.Clients, x.PerSecond, x.P50, x.P90, x.P99, x.Errors, cpuMs(x.CPUPerOp))
+	}
+	if len(r.Sizes) > 0 {
+		b.WriteString("\n| sessions | database bytes | bytes per session | seeding s | measured as |\n")
+		b.WriteString("|---:|---:|---:|---:|---|\n")
+		for _, z := range r.Sizes {
+			fmt.Fprintf(&b, "| %d | %d | %.1f | %.1f | %s |\n", z.Sessions, z.Bytes, z.BytesPerSession, z.SeedSeconds, z.Method)
+		}
+	}
+	for _, s := range r.Scenarios {
+		for _, e := range s.ErrorSamples {
+			fmt.Fprintf(&b, "\n- %s error: %s", s.Name, e)
+		}
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func cpuMs(m Millis) string { return orDash(m > 0, fmt.Sprintf("%.3f", float64(m))) }
+
+func count(n int64) string {
+	if n == 0 {
+		return "-"
+	}
+	return fmt.Sprint(n)
+}
+
+func orDash(ok bool, s string) string {
+	if !ok {
+		return "-"
+	}
+	return s
+}
+
+// checks renders targets as "ratio >= 90%: 93.1% met; ...".
+func checks(cs []Check) string {
+	if len(cs) == 0 {
+		return "-"
+	}
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		verdict := "met"
+		if !c.Met {
+			verdict = "MISSED"
+		}
+		parts[i] = fmt.Sprintf("%s: %s %s", c.Target, c.Got, verdict)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// WriteJSON writes the report to path, creating its folder.
+func (r *Report) WriteJSON(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,100 @@
+package bench
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func sampleReport() *Report {
+	rep := &Report{Database: "postgres", ServerMode: "child-process", Clients: 32, SigningAlg: "ES256"}
+	scenarios := []Scenario{
+		{Result: Result{Name: "jwks", Clients: 32, PerSecond: 900, CPUPerOp: 0.2}, Baseline: baseBareGin, BaselineRate: 1000, BaselineCPU: 0.1},
+		{Result: Result{Name: "login", Clients: 200, PerSecond: 80}, Baseline: baseArgon2, BaselineRate: 100, PeakRSSBytes: 300 << 20},
+		{Result: Result{Name: "refresh@1000000", Clients: 32, PerSecond: 500, P99: 30}, Baseline: baseCeiling, BaselineRate: 1000},
+		{Result: Result{Name: "verify", Clients: 32, PerSecond: 90, Errors: 2, ErrorSamples: []string{"bad"}}, Baseline: baseRawSig, BaselineRate: 100},
+	}
+	for i := range scenarios {
+		scenarios[i].evaluate(rep.Database)
+		rep.Scenarios = append(rep.Scenarios, scenarios[i])
+	}
+	rep.Baselines = []Result{{Name: baseBareGin, Clients: 32, PerSecond: 1000}}
+	rep.Sizes = []SizeInfo{{Sessions: 1000, Bytes: 500000, BytesPerSession: 500, Method: "m"}}
+	return rep
+}
+
+func TestEvaluate(t *testing.T) {
+	rep := sampleReport()
+	tests := []struct {
+		name   string
+		ratio  float64
+		checks []bool
+	}{
+		{"jwks", 0.9, []bool{true}},
+		{"login", 0.8, []bool{false, false}},
+		{"refresh@1000000", 0.5, []bool{false, false}},
+		{"verify", 0.9, []bool{true, false}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := rep.Scenarios[i]
+			if s.Name != tt.name || s.Ratio != tt.ratio || len(s.Targets) != len(tt.checks) {
+				t.Fatalf("scenario %+v", s)
+			}
+			for j, met := range tt.checks {
+				if s.Targets[j].Met != met {
+					t.Errorf("target %q met = %v, want %v", s.Targets[j].Target, s.Targets[j].Met, met)
+				}
+			}
+		})
+	}
+}
+
+func TestRefreshTargetOnlyOnPostgres(t *testing.T) {
+	s := Scenario{Result: Result{Name: "refresh", PerSecond: 1}, BaselineRate: 10}
+	s.evaluate("sqlite")
+	if len(s.Targets) != 0 {
+		t.Errorf("targets on SQLite: %+v", s.Targets)
+	}
+}
+
+func TestWriteMarkdown(t *testing.T) {
+	var b strings.Builder
+	if err := sampleReport().WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	for _, want := range []string{
+		"| jwks | - | 32 | 900.0 |",
+		"| 0.200 | bare-gin | 1000.0 | 90.0% | 50.0% | ratio >= 80%: 90.0% met |",
+		"server RSS < 256 MiB: 300.0 MiB MISSED",
+		"p99 < 25 ms (32 clients): 30.0 ms MISSED",
+		"no errors: 2 MISSED",
+		"| 1000 | 500000 | 500.0 |",
+		"- verify error: bad",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+}
+
+func TestWriteJSON(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out", "r.json")
+	if err := sampleReport().WriteJSON(path); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Scenarios) != 4 || back.Scenarios[0].Ratio != 0.9 || back.Scenarios[0].CPURatio != 0.5 || back.Scenarios[1].PeakRSSBytes != 300<<20 {
+		t.Errorf("round trip: %+v", back.Scenarios)
+	}
+}
