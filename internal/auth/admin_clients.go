@@ -85,6 +85,7 @@ func (s *Service) AdminCreateClient(ctx context.Context, a Actor, in ClientInput
 	if err := fe.err(); err != nil {
 		return nil, err
 	}
+	defer s.forgetClient(c.ID)
 	if err := s.store.CreateClient(ctx, c); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return nil, &Error{Code: CodeConflict, Message: "a client with this client_id exists",
@@ -110,6 +111,7 @@ func (s *Service) AdminUpdateClient(ctx context.Context, a Actor, in ClientInput
 		return nil, err
 	}
 	c.UpdatedAt = s.now().UTC()
+	defer s.forgetClient(c.ID)
 	if err := s.store.UpdateClient(ctx, c); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, Errorf(CodeNotFound, "no such client")
@@ -126,6 +128,7 @@ func (s *Service) AdminDeleteClient(ctx context.Context, a Actor, id string) err
 	if id == store.DefaultClientID {
 		return Errorf(CodeConflict, "the default client cannot be deleted")
 	}
+	defer s.forgetClient(id)
 	n, err := s.store.DeleteClient(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return Errorf(CodeNotFound, "no such client")

@@ -263,7 +263,7 @@ func (s *Service) client(ctx context.Context, id, delivery string) (*store.Clien
 	default:
 		return nil, Invalid(map[string][]string{"delivery": {"must be one of body, cookie, session"}})
 	}
-	c, err := s.store.GetClient(ctx, id)
+	c, err := s.getClient(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, Errorf(CodeInvalidClient, "unknown client_id %q", id)
 	}

@@ -119,7 +119,7 @@ func (s *Service) finishRefresh(ctx context.Context, sess *store.Session, client
 // clientTTLs loads a session's client; a client deleted since the login
 // falls back to the server defaults rather than stranding its sessions.
 func (s *Service) clientTTLs(ctx context.Context, id string) (*store.Client, error) {
-	c, err := s.store.GetClient(ctx, id)
+	c, err := s.getClient(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return &store.Client{ID: id}, nil
 	}

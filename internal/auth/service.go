@@ -74,6 +74,7 @@ type Service struct {
 	settings  Settings
 	mailer    mail.Sender
 	observer  Observer
+	clients   clientCache
 	log       *slog.Logger
 	now       func() time.Time
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tessera-id/tessera/internal/config"
 	"github.com/tessera-id/tessera/internal/server/servertest"
@@ -234,6 +235,9 @@ func TestClientMayRefuseClassicToken(t *testing.T) {
 	if _, err := ts.DB.SQL().Exec(`UPDATE clients SET allowed_delivery = '["body"]' WHERE client_id = 'default'`); err != nil {
 		t.Fatal(err)
 	}
+	// A change made behind the server's back (another replica, the CLI)
+	// applies once the client cache expires.
+	ts.Clock.Advance(11 * time.Second)
 	c.Do("POST", "/v1/auth/token", map[string]any{"email": "policy@example.com", "password": testPassword}).
 		WantError(t, http.StatusBadRequest, "invalid_client")
 	c.Do("POST", "/v1/auth/login", map[string]any{"email": "policy@example.com", "password": testPassword, "delivery": "cookie"}).
