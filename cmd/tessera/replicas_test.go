@@ -102,10 +102,10 @@ func TestTwoReplicas(t *testing.T) {
 // TestGracefulShutdown: SIGTERM while requests are in flight lets every one
 // of them finish with its answer, then the process exits 0.
 //
-// "In flight" is made certain, not hoped for: each login is sent up to half
-// its body on its own connection, and a probe on a later connection is
-// answered before the signal. The server accepts connections in order, so
-// every login's connection is then already being served.
+// "In flight" is made certain, not hoped for: each login is sent with
+// "Expect: 100-continue" and no body, and the server's "100 Continue" shows
+// its handler is running and reading the body. Only then comes the signal,
+// and only then the bodies.
 func TestGracefulShutdown(t *testing.T) {
 	bin := buildBinary(t)
 	addr := freeAddr(t)
@@ -113,10 +113,10 @@ func TestGracefulShutdown(t *testing.T) {
 	creds := map[string]any{"email": "drain@example.com", "password": "finish what you started"}
 	p.post(t, "/v1/auth/register", creds)
 	body, _ := json.Marshal(creds)
-	half := len(body) / 2
 
 	const n = 8
 	conns := make([]net.Conn, n)
+	readers := make([]*bufio.Reader, n)
 	for i := range conns {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
@@ -124,19 +124,22 @@ func TestGracefulShutdown(t *testing.T) {
 		}
 		defer c.Close()
 		fmt.Fprintf(c, "POST /v1/auth/login HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"+
-			"Content-Length: %d\r\nConnection: close\r\n\r\n%s", addr, len(body), body[:half])
-		conns[i] = c
+			"Content-Length: %d\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n", addr, len(body))
+		conns[i], readers[i] = c, bufio.NewReader(c)
+		cont, err := http.ReadResponse(readers[i], nil)
+		if err != nil || cont.StatusCode != http.StatusContinue {
+			t.Fatalf("login %d: want 100 Continue, got %v %v", i, cont, err)
+		}
 	}
-	p.get(t, "/healthz") // answered only after every earlier connection was accepted
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond) // the server is shutting down now
 	for i, c := range conns {
-		if _, err := c.Write(body[half:]); err != nil {
-			t.Fatalf("login %d: finishing the body: %v", i, err)
+		if _, err := c.Write(body); err != nil {
+			t.Fatalf("login %d: sending the body: %v", i, err)
 		}
-		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		resp, err := http.ReadResponse(readers[i], nil)
 		if err != nil {
 			t.Fatalf("login %d: no answer during shutdown: %v", i, err)
 		}
