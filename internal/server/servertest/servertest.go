@@ -65,6 +65,9 @@ func Start(t testing.TB, db *sqlstore.DB, mutate func(*config.Config)) *TestServ
 type Options struct {
 	// Mutate changes the default test configuration (may be nil).
 	Mutate func(*config.Config)
+	// HashParams replaces FastHash, for tests whose point is the cost of
+	// hashing.
+	HashParams *password.Params
 	// Mailer receives every e-mail (through the server's queue), typically
 	// a *mail.Outbox; nil uses the configured backend (console, into the
 	// discarded log).
@@ -90,6 +93,9 @@ func StartWith(t testing.TB, db *sqlstore.DB, o Options) *TestServer {
 	}
 	clock := NewClock(time.Now().UTC().Truncate(time.Second))
 	fast := FastHash
+	if o.HashParams != nil {
+		fast = *o.HashParams
+	}
 	srv, err := server.Assemble(cfg, db, server.Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now, HashParams: &fast,
 		LoginSlowdown: LoginSlowdown,
