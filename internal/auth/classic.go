@@ -54,6 +54,9 @@ func (s *Service) ObtainClassicToken(ctx context.Context, u *store.User, dev Dev
 	if _, err := s.client(ctx, dev.ClientID, DeliveryToken); err != nil {
 		return nil, err
 	}
+	if err := s.requireVerified(u); err != nil {
+		return nil, err
+	}
 	t, err := s.store.GetAuthToken(ctx, u.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		t, err = s.createClassicToken(ctx, u, dev)
@@ -151,6 +154,9 @@ func (s *Service) AuthenticateBasic(ctx context.Context, userID, pw string, dev 
 		if ErrorCode(err) == CodeInvalidCredentials {
 			return nil, Errorf(CodeAuthFailed, "invalid username or password")
 		}
+		return nil, err
+	}
+	if err := s.requireVerified(u); err != nil {
 		return nil, err
 	}
 	return &Principal{User: u, Method: "basic"}, nil

@@ -178,5 +178,5 @@ func (s *Service) setPassword(ctx context.Context, u *store.User, hash string, k
 	if _, err := s.store.DeleteOneTimeTokens(ctx, u.ID, store.PurposeResetPassword); err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
-	return nil
+	return s.clearAccountThrottle(ctx, u)
 }

@@ -36,14 +36,18 @@ func (s *Service) refresh(ctx context.Context, raw string, dev Device) (*Login, 
 	if err != nil {
 		return nil, "", errBadGrant
 	}
-	sess, err := s.store.GetSession(ctx, rt.SessionID)
+	// One read for the session and its user; the rotation below is the
+	// write, so a refresh costs two round trips. The user read here is
+	// current enough: disabling or demoting a user revokes their sessions,
+	// which the conditional rotation refuses.
+	sess, u, err := s.store.GetSessionAndUser(ctx, rt.SessionID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, "", errBadGrant
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("refresh: %w", err)
 	}
-	if sess.Kind != store.SessionKindJWT || !s.refresher.Check(rt, sess.Nonce) {
+	if sess.Kind != store.SessionKindJWT || !s.refresher.Check(rt, sess.Nonce) || !u.IsActive {
 		return nil, "", errBadGrant
 	}
 	now := s.now().UTC()
@@ -67,7 +71,7 @@ func (s *Service) refresh(ctx context.Context, raw string, dev Device) (*Login, 
 	default:
 		return nil, RefreshReuse, s.reuse(ctx, sess, rt.Generation, dev)
 	}
-	l, err := s.finishRefresh(ctx, sess, client)
+	l, err := s.issue(u, sess, client)
 	return l, outcome, err
 }
 
@@ -103,17 +107,6 @@ func (s *Service) reuse(ctx context.Context, sess *store.Session, gen int64, dev
 		"current_generation":   strconv.FormatInt(sess.Generation, 10),
 	})
 	return errBadGrant
-}
-
-func (s *Service) finishRefresh(ctx context.Context, sess *store.Session, client *store.Client) (*Login, error) {
-	u, err := s.store.GetUser(ctx, sess.UserID)
-	if err != nil {
-		return nil, fmt.Errorf("refresh: %w", err)
-	}
-	if !u.IsActive {
-		return nil, errBadGrant
-	}
-	return s.issue(u, sess, client)
 }
 
 // clientTTLs loads a session's client; a client deleted since the login

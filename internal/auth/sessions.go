@@ -30,19 +30,15 @@ func (s *Service) AuthenticateAccess(ctx context.Context, raw, method string) (*
 	if err1 != nil || err2 != nil {
 		return nil, errInvalidToken
 	}
-	sess, err := s.store.GetSession(ctx, sid)
+	sess, u, err := s.store.GetSessionAndUser(ctx, sid)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errInvalidToken
 	}
 	if err != nil {
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
-	if sess.UserID != uid || !sess.ActiveAt(s.now()) {
+	if sess.UserID != uid || !sess.ActiveAt(s.now()) || !u.IsActive {
 		return nil, errInvalidToken
-	}
-	u, err := s.activeUser(ctx, uid)
-	if err != nil {
-		return nil, err
 	}
 	return &Principal{User: u, Session: sess, Claims: claims, Method: method}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tessera-id/tessera/internal/identifier"
+	"github.com/tessera-id/tessera/internal/store"
 )
 
 // ipFailureFactor: a client IP may fail this many times more than one
@@ -81,6 +82,22 @@ func (s *Service) recordFailure(ctx context.Context, keys [2]string, now time.Ti
 	select {
 	case <-time.After(delay):
 	case <-ctx.Done():
+	}
+	return nil
+}
+
+// clearAccountThrottle forgets the failed logins counted against u's
+// e-mail and username: after a password reset or change the owner has
+// proved themselves, and the guesses were against a password that is gone.
+func (s *Service) clearAccountThrottle(ctx context.Context, u *store.User) error {
+	names := []string{u.EmailNormalized}
+	if u.UsernameNormalized != nil {
+		names = append(names, *u.UsernameNormalized)
+	}
+	for _, n := range names {
+		if err := s.store.ClearLoginFailures(ctx, "account:"+n); err != nil {
+			return fmt.Errorf("clear login throttle: %w", err)
+		}
 	}
 	return nil
 }

@@ -184,6 +184,8 @@ type Store interface {
 	// CreateSession inserts s.
 	CreateSession(ctx context.Context, s *Session) error
 	GetSession(ctx context.Context, id uuid.UUID) (*Session, error)
+	// GetSessionAndUser returns a session and its user in one round trip.
+	GetSessionAndUser(ctx context.Context, id uuid.UUID) (*Session, *User, error)
 	// GetSessionBySecret finds a cookie session by the SHA-256 of its secret.
 	GetSessionBySecret(ctx context.Context, secretHash []byte) (*Session, error)
 	// ListUserSessions returns the user's sessions active at now, newest first.

@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"UserRecordLogin", testUserRecordLogin},
 		{"ClientDefault", testClientDefault},
 		{"SessionCreateGet", testSessionCreateGet},
+		{"SessionAndUser", testSessionAndUser},
 		{"SessionNeedsUserAndClient", testSessionNeedsUserAndClient},
 		{"SessionSecretConflict", testSessionSecretConflict},
 		{"SessionList", testSessionList},

@@ -1,0 +1,47 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/tessera-id/tessera/internal/store"
+)
+
+// sessionUserQuery reads a session and its user in one round trip.
+var sessionUserQuery = `SELECT ` + qualified("s", sessionColumns) + `, ` + qualified("u", userColumns) + `
+	FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`
+
+// qualified prefixes every column of a column list with alias.
+func qualified(alias, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, p := range parts {
+		parts[i] = alias + "." + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// collector gathers the destinations of several scan functions so one row
+// can fill them all.
+type collector struct{ dests []any }
+
+func (c *collector) Scan(dest ...any) error {
+	c.dests = append(c.dests, dest...)
+	return nil
+}
+
+// GetSessionAndUser returns session id and its user, or store.ErrNotFound.
+func (db *DB) GetSessionAndUser(ctx context.Context, id uuid.UUID) (*store.Session, *store.User, error) {
+	var (
+		s store.Session
+		u store.User
+		c collector
+	)
+	_ = scanSession(&c, &s)
+	_ = scanUser(&c, &u)
+	if err := db.r.QueryRowContext(ctx, db.flavor.rebind(sessionUserQuery), id).Scan(c.dests...); err != nil {
+		return nil, nil, db.flavor.wrap("get session and user", err)
+	}
+	return &s, &u, nil
+}
