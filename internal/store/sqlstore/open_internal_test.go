@@ -76,3 +76,18 @@ func TestUniqueKeyIgnoresOtherErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestWithBinaryParameters(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"added", "postgres://u@h:5432/db?sslmode=disable", "postgres://u@h:5432/db?binary_parameters=yes&sslmode=disable"},
+		{"kept when set", "postgres://u@h/db?binary_parameters=no", "postgres://u@h/db?binary_parameters=no"},
+		{"no query", "postgresql://h/db", "postgresql://h/db?binary_parameters=yes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := withBinaryParameters(tt.in); got != tt.want {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
