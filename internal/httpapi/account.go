@@ -30,7 +30,9 @@ func newUserResponse(u *store.User) userResponse {
 	}
 }
 
-type sessionResponse struct {
+// SessionView is what any caller may see of a device session: never its
+// nonce or secret hash. The user's own list and the admin views embed it.
+type SessionView struct {
 	ID            string    `json:"id"`
 	ClientID      string    `json:"client_id"`
 	Kind          string    `json:"kind"`
@@ -41,7 +43,20 @@ type sessionResponse struct {
 	LastUsedAt    time.Time `json:"last_used_at"`
 	IdleExpiresAt time.Time `json:"idle_expires_at"`
 	ExpiresAt     time.Time `json:"expires_at"`
-	Current       bool      `json:"current"`
+}
+
+// NewSessionView returns the view of s.
+func NewSessionView(s *store.Session) SessionView {
+	return SessionView{
+		ID: s.ID.String(), ClientID: s.ClientID, Kind: s.Kind, DeviceName: s.DeviceName,
+		UserAgent: s.UserAgent, IP: s.IP, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt,
+		IdleExpiresAt: s.IdleExpiresAt, ExpiresAt: s.ExpiresAt,
+	}
+}
+
+type sessionResponse struct {
+	SessionView
+	Current bool `json:"current"`
 }
 
 type updateMeRequest struct {
@@ -82,11 +97,7 @@ func (s *Server) sessions(c *gin.Context) {
 	}
 	out := make([]sessionResponse, 0, len(list))
 	for _, ss := range list {
-		out = append(out, sessionResponse{
-			ID: ss.ID.String(), ClientID: ss.ClientID, Kind: ss.Kind, DeviceName: ss.DeviceName,
-			UserAgent: ss.UserAgent, IP: ss.IP, CreatedAt: ss.CreatedAt, LastUsedAt: ss.LastUsedAt,
-			IdleExpiresAt: ss.IdleExpiresAt, ExpiresAt: ss.ExpiresAt, Current: ss.ID == p.SessionID(),
-		})
+		out = append(out, sessionResponse{SessionView: NewSessionView(&ss), Current: ss.ID == p.SessionID()})
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"sessions": out})

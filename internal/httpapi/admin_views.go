@@ -40,29 +40,16 @@ func NewAdminUser(u *store.User) AdminUser {
 // AdminSession is one device session of any user. It never carries the
 // session's nonce or secret hash.
 type AdminSession struct {
-	ID            string     `json:"id"`
+	SessionView
 	UserID        string     `json:"user_id"`
-	ClientID      string     `json:"client_id"`
-	Kind          string     `json:"kind"`
-	DeviceName    string     `json:"device_name"`
-	UserAgent     string     `json:"user_agent"`
-	IP            string     `json:"ip"`
-	CreatedAt     time.Time  `json:"created_at"`
-	LastUsedAt    time.Time  `json:"last_used_at"`
-	IdleExpiresAt time.Time  `json:"idle_expires_at"`
-	ExpiresAt     time.Time  `json:"expires_at"`
 	RevokedAt     *time.Time `json:"revoked_at"`
 	RevokedReason string     `json:"revoked_reason"`
 }
 
 // NewAdminSession returns the admin view of s.
 func NewAdminSession(s *store.Session) AdminSession {
-	return AdminSession{
-		ID: s.ID.String(), UserID: s.UserID.String(), ClientID: s.ClientID, Kind: s.Kind,
-		DeviceName: s.DeviceName, UserAgent: s.UserAgent, IP: s.IP, CreatedAt: s.CreatedAt,
-		LastUsedAt: s.LastUsedAt, IdleExpiresAt: s.IdleExpiresAt, ExpiresAt: s.ExpiresAt,
-		RevokedAt: s.RevokedAt, RevokedReason: s.RevokedReason,
-	}
+	return AdminSession{SessionView: NewSessionView(s), UserID: s.UserID.String(),
+		RevokedAt: s.RevokedAt, RevokedReason: s.RevokedReason}
 }
 
 // AdminClient is a client application. TTLs are whole seconds; 0 means
