@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -88,27 +87,12 @@ func (db *DB) UseOneTimeToken(ctx context.Context, id uuid.UUID, now time.Time) 
 						OR (newer.created_at = one_time_tokens.created_at AND newer.id > one_time_tokens.id)))`
 	n, err := db.exec(ctx, q, sqlTime(now), id, sqlTime(now))
 	if err == nil && n == 0 {
-		err = db.oneTimeStaleOrMissing(ctx, id)
+		err = db.staleOrMissing(ctx, "one_time_tokens", id)
 	}
 	if err != nil {
 		return db.flavor.wrap("use one-time token", err)
 	}
 	return nil
-}
-
-// oneTimeStaleOrMissing explains why a conditional write on token id
-// matched no row.
-func (db *DB) oneTimeStaleOrMissing(ctx context.Context, id uuid.UUID) error {
-	var one int
-	err := db.r.QueryRowContext(ctx, db.flavor.rebind(`SELECT 1 FROM one_time_tokens WHERE id = ?`), id).Scan(&one)
-	switch {
-	case err == nil:
-		return store.ErrStale
-	case errors.Is(err, sql.ErrNoRows):
-		return store.ErrNotFound
-	default:
-		return err
-	}
 }
 
 // DeleteOneTimeTokens removes the user's tokens of purpose, or of every

@@ -108,7 +108,7 @@ func (db *DB) RotateSession(ctx context.Context, id uuid.UUID, gen int64, now, i
 		id, gen, sqlTime(now), sqlTime(now))
 	err := scanSession(row, &s)
 	if errors.Is(err, sql.ErrNoRows) {
-		err = db.staleOrMissing(ctx, id)
+		err = db.staleOrMissing(ctx, "sessions", id)
 	}
 	if err != nil {
 		return nil, db.flavor.wrap("rotate session", err)
@@ -124,7 +124,7 @@ func (db *DB) TouchSession(ctx context.Context, id uuid.UUID, now, idleExpiresAt
 		WHERE id = ? AND revoked_at IS NULL AND idle_expires_at > ? AND expires_at > ?`
 	n, err := db.exec(ctx, q, sqlTime(now), sqlTime(idleExpiresAt), id, sqlTime(now), sqlTime(now))
 	if err == nil && n == 0 {
-		err = db.staleOrMissing(ctx, id)
+		err = db.staleOrMissing(ctx, "sessions", id)
 	}
 	if err != nil {
 		return db.flavor.wrap("touch session", err)
@@ -140,7 +140,7 @@ func (db *DB) RevokeSession(ctx context.Context, id uuid.UUID, now time.Time, re
 		WHERE id = ? AND revoked_at IS NULL`
 	n, err := db.exec(ctx, q, sqlTime(now), reason, id)
 	if err == nil && n == 0 {
-		if err = db.staleOrMissing(ctx, id); errors.Is(err, store.ErrStale) {
+		if err = db.staleOrMissing(ctx, "sessions", id); errors.Is(err, store.ErrStale) {
 			err = nil // already revoked
 		}
 	}
@@ -162,11 +162,12 @@ func (db *DB) RevokeUserSessions(ctx context.Context, userID, keep uuid.UUID, no
 	return int(n), nil
 }
 
-// staleOrMissing explains why a conditional write on session id matched no
-// row: store.ErrStale if the session exists, store.ErrNotFound if not.
-func (db *DB) staleOrMissing(ctx context.Context, id uuid.UUID) error {
+// staleOrMissing explains why a conditional write on row id of table
+// (a constant of this package, never input) matched no row: store.ErrStale
+// if the row exists, store.ErrNotFound if not.
+func (db *DB) staleOrMissing(ctx context.Context, table string, id uuid.UUID) error {
 	var one int
-	err := db.r.QueryRowContext(ctx, db.flavor.rebind(`SELECT 1 FROM sessions WHERE id = ?`), id).Scan(&one)
+	err := db.r.QueryRowContext(ctx, db.flavor.rebind(`SELECT 1 FROM `+table+` WHERE id = ?`), id).Scan(&one)
 	switch {
 	case err == nil:
 		return store.ErrStale
