@@ -18,7 +18,10 @@ import (
 //   - anything older is reuse of a stolen token: the whole session is
 //     revoked and refresh_reuse audited.
 //
-// Every failure is the same invalid_grant.
+// A refresh token is bound to the client it was issued to (RFC 6749 s6):
+// when dev.ClientID is set and names another client, the answer is
+// invalid_grant and the session is left as it was, neither rotated nor
+// revoked. Every failure is the same invalid_grant.
 func (s *Service) Refresh(ctx context.Context, raw string, dev Device) (*Login, error) {
 	l, outcome, err := s.refresh(ctx, raw, dev)
 	if err != nil && outcome == "" {
@@ -48,6 +51,9 @@ func (s *Service) refresh(ctx context.Context, raw string, dev Device) (*Login, 
 		return nil, "", fmt.Errorf("refresh: %w", err)
 	}
 	if sess.Kind != store.SessionKindJWT || !s.refresher.Check(rt, sess.Nonce) || !u.IsActive {
+		return nil, "", errBadGrant
+	}
+	if dev.ClientID != "" && dev.ClientID != sess.ClientID {
 		return nil, "", errBadGrant
 	}
 	now := s.now().UTC()

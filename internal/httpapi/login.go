@@ -33,6 +33,8 @@ type loginRequest struct {
 type refreshRequest struct {
 	RefreshToken string `json:"refresh_token"`
 	Delivery     string `json:"delivery"`
+	// ClientID, when sent, must be the client the session was issued to.
+	ClientID string `json:"client_id"`
 }
 
 type logoutRequest struct {
@@ -164,7 +166,7 @@ func (s *Server) refresh(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	l, err := s.auth.Refresh(c.Request.Context(), req.RefreshToken, s.device(c, deviceFields{}))
+	l, err := s.auth.Refresh(c.Request.Context(), req.RefreshToken, s.device(c, deviceFields{ClientID: req.ClientID}))
 	if err != nil {
 		if delivery == auth.DeliveryCookie && auth.ErrorCode(err) == auth.CodeInvalidGrant {
 			s.clearCookies(c)

@@ -72,7 +72,7 @@ func (s *Server) oauthToken(c *gin.Context) {
 		s.writeError(c, auth.Errorf(auth.CodeInvalidRequest, "refresh_token is required"))
 		return
 	}
-	l, err := s.auth.Refresh(c.Request.Context(), p["refresh_token"], s.device(c, deviceFields{}))
+	l, err := s.auth.Refresh(c.Request.Context(), p["refresh_token"], s.device(c, deviceFields{ClientID: p["client_id"]}))
 	if err != nil {
 		s.writeError(c, err)
 		return

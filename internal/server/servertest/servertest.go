@@ -162,7 +162,10 @@ func (r *Response) Str(key string) string {
 }
 
 // Do sends method path with body (marshalled to JSON unless it is a string
-// or []byte) and extra headers as "Name: value" strings.
+// or []byte) and extra headers as "Name: value" strings. A header named
+// once replaces the client's default of that name; a name given again is
+// sent as a second header line. A request given a Cookie header carries
+// exactly those cookies: the jar adds none of its own.
 func (c *Client) Do(method, path string, body any, headers ...string) *Response {
 	c.t.Helper()
 	var rd io.Reader
@@ -189,11 +192,24 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 	for k, v := range c.Header {
 		req.Header[k] = v
 	}
+	given := map[string]bool{}
 	for _, h := range headers {
 		k, v, _ := strings.Cut(h, ":")
-		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+		k, v = http.CanonicalHeaderKey(strings.TrimSpace(k)), strings.TrimSpace(v)
+		if given[k] {
+			req.Header.Add(k, v)
+		} else {
+			req.Header.Set(k, v)
+		}
+		given[k] = true
 	}
-	resp, err := c.HTTP.Do(req)
+	hc := c.HTTP
+	if given["Cookie"] {
+		noJar := *c.HTTP
+		noJar.Jar = nil
+		hc = &noJar
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", method, path, err)
 	}
