@@ -84,7 +84,7 @@ func newAuditPruneCmd() *cobra.Command {
 		return o.print(map[string]any{"deleted": n, "retention_seconds": int64(retention / time.Second)}, func(w io.Writer) {
 			fmt.Fprintf(w, "deleted %d audit events older than %s\n", n, retention)
 		})
-	})
+	}, "audit-retention")
 }
 
 // runAuditPruner prunes the audit log at once and then every

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -27,12 +28,17 @@ Serving processes re-read the dir every 30 seconds.`,
 	return cmd
 }
 
+// keySettings are the settings the keys commands use: where the keys are,
+// and the JWKS cache lifetime their schedule follows from.
+var keySettings = []string{"keys-dir", "jwks-max-age"}
+
 // openRing loads the keys dir with the schedule the configuration implies.
-func openRing(cmd *cobra.Command, cfg *config.Config) (*keys.Ring, error) {
-	if err := loadConfig(cfg, cmd.Flags()); err != nil {
-		return nil, err
-	}
-	return keys.Open(cfg.KeysDir, server.KeyOptions(*cfg, time.Now))
+// With mustExist it writes nothing: a missing dir, key or secret is an
+// error; otherwise a first key and the secret are created when missing.
+func openRing(cfg *config.Config, mustExist bool) (*keys.Ring, error) {
+	o := server.KeyOptions(*cfg, time.Now)
+	o.MustExist = mustExist
+	return keys.Open(cfg.KeysDir, o)
 }
 
 func newKeysListCmd() *cobra.Command {
@@ -40,10 +46,13 @@ func newKeysListCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use: "list", Short: "List keys with their state and schedule", Args: cobra.NoArgs,
 	}
-	cfg := cliConfig(cmd)
+	cfg := settings(cmd, keySettings...)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		ring, err := openRing(cmd, cfg)
+		if err := loadConfig(cfg, cmd.Flags()); err != nil {
+			return err
+		}
+		ring, err := openRing(cfg, true)
 		if err != nil {
 			return err
 		}
@@ -56,18 +65,30 @@ func newKeysRotateCmd() *cobra.Command {
 	var alg string
 	cmd := &cobra.Command{
 		Use:   "rotate",
-		Short: "Add a key that is published now and signs after one JWKS cache lifetime",
+		Short: "Add a key that is published now and signs after one JWKS cache lifetime (in an empty dir: the first key)",
 		Args:  cobra.NoArgs,
 	}
-	cfg := cliConfig(cmd)
+	cfg := settings(cmd, keySettings...)
 	cmd.Flags().StringVar(&alg, "alg", "", "algorithm of the new key (default: TESSERA_SIGNING_ALG)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		ring, err := openRing(cmd, cfg)
-		if err != nil {
+		if err := loadConfig(cfg, cmd.Flags()); err != nil {
 			return err
 		}
 		if alg == "" {
 			alg = cfg.SigningAlg
+		}
+		ring, err := openRing(cfg, true)
+		if errors.Is(err, keys.ErrNoKeys) {
+			// A dir without keys: its first key, which signs at once, is
+			// the rotation (a second one now would share its file name).
+			first := *cfg
+			first.SigningAlg = alg
+			if ring, err = openRing(&first, false); err == nil {
+				return printKeys(cmd.OutOrStdout(), ring.Keys(), false)
+			}
+		}
+		if err != nil {
+			return err
 		}
 		if _, err := keys.Generate(cfg.KeysDir, alg, time.Now()); err != nil {
 			return err
@@ -82,9 +103,12 @@ func newKeysRotateCmd() *cobra.Command {
 
 func newKeysPruneCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "prune", Short: "Delete the files of retired keys", Args: cobra.NoArgs}
-	cfg := cliConfig(cmd)
+	cfg := settings(cmd, keySettings...)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		ring, err := openRing(cmd, cfg)
+		if err := loadConfig(cfg, cmd.Flags()); err != nil {
+			return err
+		}
+		ring, err := openRing(cfg, true)
 		if err != nil {
 			return err
 		}

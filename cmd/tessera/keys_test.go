@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,6 +29,15 @@ func TestKeysCommands(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "keys")
 	t.Setenv("TESSERA_KEYS_DIR", dir)
 
+	if _, err := operate(t, "", "keys", "list"); !errors.Is(err, keys.ErrNoKeys) {
+		t.Fatalf("keys list without keys: %v, want ErrNoKeys", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("keys list created the keys dir: %v", err)
+	}
+	if out := runCLI(t, "keys", "rotate"); !strings.Contains(out, "active") || strings.Contains(out, "next") {
+		t.Fatalf("rotate in an empty dir makes the first key, which signs at once:\n%s", out)
+	}
 	var list []keys.KeyInfo
 	if err := json.Unmarshal([]byte(runCLI(t, "keys", "list", "--json")), &list); err != nil {
 		t.Fatal(err)

@@ -6,20 +6,19 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tessera-id/tessera/internal/config"
 	"github.com/tessera-id/tessera/internal/store/sqlstore"
 )
 
 func newMigrateCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "migrate", Short: "Manage the database schema"}
-	cmd.AddCommand(migrateSub("up", "Apply every pending migration", func(cmd *cobra.Command, db *sqlstore.DB) error {
+	cmd.AddCommand(migrateSub("up", "Apply every pending migration (creates a SQLite database when missing)", true, func(cmd *cobra.Command, db *sqlstore.DB) error {
 		if err := db.Migrate(cmd.Context()); err != nil {
 			return err
 		}
 		fmt.Fprintln(cmd.OutOrStdout(), "database is up to date")
 		return nil
 	}))
-	cmd.AddCommand(migrateSub("status", "List migrations and whether each is applied", func(cmd *cobra.Command, db *sqlstore.DB) error {
+	cmd.AddCommand(migrateSub("status", "List migrations and whether each is applied", false, func(cmd *cobra.Command, db *sqlstore.DB) error {
 		list, err := db.MigrationStatus(cmd.Context())
 		if err != nil {
 			return err
@@ -38,22 +37,22 @@ func newMigrateCmd() *cobra.Command {
 	return cmd
 }
 
-func migrateSub(use, short string, run func(*cobra.Command, *sqlstore.DB) error) *cobra.Command {
-	cfg := config.Default()
-	cmd := &cobra.Command{
-		Use: use, Short: short, Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := loadConfig(&cfg, cmd.Flags()); err != nil {
-				return err
-			}
-			db, err := sqlstore.Open(cmd.Context(), cfg.DatabaseURL, sqlstore.Options{MaxOpenConns: 2})
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			return run(cmd, db)
-		},
+// migrateSub builds `migrate up` (create true: the database is created
+// when missing) and `migrate status` (it must exist). Both read every
+// setting as serve does and show --database-url.
+func migrateSub(use, short string, create bool, run func(*cobra.Command, *sqlstore.DB) error) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs}
+	cfg := settings(cmd, "database-url")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := loadConfig(cfg, cmd.Flags()); err != nil {
+			return err
+		}
+		db, err := sqlstore.Open(cmd.Context(), cfg.DatabaseURL, sqlstore.Options{MaxOpenConns: 2, MustExist: !create})
+		if err != nil {
+			return withoutSecrets(cfg, err)
+		}
+		defer db.Close()
+		return withoutSecrets(cfg, run(cmd, db))
 	}
-	cmd.Flags().StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "sqlite:path.db or postgres://...")
 	return cmd
 }

@@ -33,19 +33,21 @@ type operator struct {
 	srv *server.Server
 }
 
-// operatorCmd builds a command that runs fn over an assembled Tessera. It
-// takes every setting of serve (flags and TESSERA_* variables) and --json.
-func operatorCmd(use, short string, args cobra.PositionalArgs, fn func(o *operator, args []string) error) *cobra.Command {
+// operatorCmd builds a command that runs fn over an assembled Tessera, on
+// the database and keys serve prepared (it never creates them). It reads
+// every setting as serve does, shows --database-url, --keys-dir and the
+// extra settings named as flags, and takes --json.
+func operatorCmd(use, short string, args cobra.PositionalArgs, fn func(o *operator, args []string) error, extra ...string) *cobra.Command {
 	cmd := &cobra.Command{Use: use, Short: short, Args: args}
-	cfg := cliConfig(cmd)
+	cfg := settings(cmd, append([]string{"database-url", "keys-dir"}, extra...)...)
 	cmd.Flags().Bool("json", false, "print JSON, in the admin API's shapes, instead of a table")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		srv, err := openServer(cmd, cfg)
 		if err != nil {
-			return err
+			return withoutSecrets(cfg, err)
 		}
 		defer srv.Close()
-		return explain(fn(&operator{cmd: cmd, srv: srv}, args))
+		return withoutSecrets(cfg, explain(fn(&operator{cmd: cmd, srv: srv}, args)))
 	}
 	return cmd
 }
@@ -141,7 +143,7 @@ func newUsersCreateCmd() *cobra.Command {
 			return err
 		}
 		return printUser(o, httpapi.NewAdminUser(u))
-	})
+	}, "password-min-length")
 	f := cmd.Flags()
 	f.StringVar(&in.Email, "email", "", "e-mail address (required)")
 	f.StringVar(&in.Username, "username", "", "optional username")

@@ -253,10 +253,14 @@ func (s *Service) hashError(err error) error {
 }
 
 // client loads the client a request names (the default one when empty) and
-// checks that it allows the delivery mode.
+// checks that it allows the delivery mode. An id of a shape no client can
+// have is refused first, without a query, a cache entry or an echo of it.
 func (s *Service) client(ctx context.Context, id, delivery string) (*store.Client, error) {
 	if id == "" {
 		id = store.DefaultClientID
+	}
+	if !validClientID(id) {
+		return nil, errMalformedClientID
 	}
 	switch delivery {
 	case DeliveryBody, DeliveryCookie, DeliverySession, DeliveryToken:

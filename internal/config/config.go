@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,18 +98,28 @@ func (c *Config) Audiences() []string {
 	return c.Audience
 }
 
-// Flags registers one flag per setting on fs, bound to c, with c's current
-// values as defaults. Each flag's environment variable is TESSERA_ followed
-// by the flag name upper-cased with '-' as '_'.
-func (c *Config) Flags(into *pflag.FlagSet) {
+// Flags registers on into a flag for each setting named (every setting
+// when none is), bound to c, with c's current values as defaults, so that
+// a command's --help shows the settings it uses and no others. Settings
+// without a flag still come from the environment (ApplyEnv). Each flag's
+// environment variable is TESSERA_ followed by the flag name upper-cased
+// with '-' as '_'. An unknown name is a programming error and panics.
+func (c *Config) Flags(into *pflag.FlagSet, names ...string) {
 	fs := pflag.NewFlagSet("config", pflag.ContinueOnError)
 	defer func() {
-		// Mark the settings so ApplyEnv reads the environment for them
-		// alone, never for a command's own flags.
+		for _, n := range names {
+			if fs.Lookup(n) == nil {
+				panic("config: no setting named " + n)
+			}
+		}
+		// Mark the settings so ApplyEnv can tell them from a command's
+		// own flags.
 		fs.VisitAll(func(f *pflag.Flag) {
 			f.Annotations = map[string][]string{configAnnotation: {"true"}}
+			if len(names) == 0 || slices.Contains(names, f.Name) {
+				into.AddFlag(f)
+			}
 		})
-		into.AddFlagSet(fs)
 	}()
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address")
 	fs.StringVar(&c.Issuer, "issuer", c.Issuer, "issuer URL: the iss of every token and the base of discovery")
@@ -154,13 +165,18 @@ func EnvName(flag string) string {
 	return "TESSERA_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
-// ApplyEnv sets every flag the command line left alone from its environment
-// variable, so the order is defaults, then environment, then flags. It
-// reports every bad value at once.
-func ApplyEnv(fs *pflag.FlagSet, lookup func(string) (string, bool)) error {
+// ApplyEnv sets every setting of c from its environment variable, unless
+// the command line (cmdline, already parsed) set it: every command reads
+// settings the same way, defaults, then environment, then flags, whether
+// or not it shows the setting as a flag. A command's own flags are never
+// read from the environment. It reports every bad value at once, secrets
+// redacted.
+func (c *Config) ApplyEnv(cmdline *pflag.FlagSet, lookup func(string) (string, bool)) error {
+	settings := pflag.NewFlagSet("env", pflag.ContinueOnError)
+	c.Flags(settings)
 	var errs []error
-	fs.VisitAll(func(f *pflag.Flag) {
-		if f.Changed || f.Annotations[configAnnotation] == nil {
+	settings.VisitAll(func(f *pflag.Flag) {
+		if g := cmdline.Lookup(f.Name); g != nil && g.Changed && g.Annotations[configAnnotation] != nil {
 			return
 		}
 		name := EnvName(f.Name)
@@ -171,12 +187,12 @@ func ApplyEnv(fs *pflag.FlagSet, lookup func(string) (string, bool)) error {
 		if sv, isSlice := f.Value.(pflag.SliceValue); isSlice {
 			// An empty variable means an empty list, not one empty item.
 			if err := sv.Replace(splitList(v)); err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: %v", name, v, err))
+				errs = append(errs, fmt.Errorf("%s=%q: %v", name, shown(f.Name, v), err))
 			}
 			return
 		}
 		if err := f.Value.Set(v); err != nil {
-			errs = append(errs, fmt.Errorf("%s=%q: want %s", name, v, describe(f)))
+			errs = append(errs, fmt.Errorf("%s=%q: want %s", name, shown(f.Name, v), describe(f)))
 		}
 	})
 	return errors.Join(errs...)
@@ -219,7 +235,7 @@ func (c *Config) Validate() error {
 	}
 	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") &&
 		!strings.HasPrefix(c.DatabaseURL, "postgresql://") {
-		bad("database-url", c.DatabaseURL, "want sqlite:path.db, sqlite:///abs/path.db or postgres://...")
+		bad("database-url", RedactURL(c.DatabaseURL), "want sqlite:path.db, sqlite:///abs/path.db or postgres://...")
 	}
 	if c.KeysDir == "" {
 		bad("keys-dir", `""`, "want a folder path")
@@ -285,9 +301,10 @@ func (c *Config) Validate() error {
 	if c.LoginMaxFailures < 1 {
 		bad("login-max-failures", c.LoginMaxFailures, "want at least 1")
 	}
-	for _, rs := range c.ResourceServers {
+	for i, rs := range c.ResourceServers {
+		// Never the entry itself: without its colon, all of it may be the secret.
 		if id, secret, ok := strings.Cut(rs, ":"); !ok || id == "" || len(secret) < 16 {
-			bad("resource-servers", id+":***", "want id:secret pairs with secrets of at least 16 characters")
+			bad("resource-servers", fmt.Sprintf("(entry %d, not shown)", i+1), "want id:secret pairs with secrets of at least 16 characters")
 		}
 	}
 	if _, err := mail.ParseAddress(c.MailFrom); err != nil {

@@ -16,7 +16,7 @@ func load(t *testing.T, env map[string]string, args ...string) (Config, error) {
 	if err := fs.Parse(args); err != nil {
 		t.Fatalf("parse: %v", err)
 	}
-	if err := ApplyEnv(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+	if err := c.ApplyEnv(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
 		return c, err
 	}
 	return c, c.Validate()
@@ -94,7 +94,7 @@ func TestApplyEnvOnlyForSettings(t *testing.T) {
 	admin := fs.Bool("admin", false, "")
 	c.Flags(fs)
 	env := map[string]string{"TESSERA_ADMIN": "true", "TESSERA_ACCESS_TTL": "1m"}
-	if err := ApplyEnv(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+	if err := c.ApplyEnv(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
 		t.Fatal(err)
 	}
 	if *admin {
@@ -103,4 +103,34 @@ func TestApplyEnvOnlyForSettings(t *testing.T) {
 	if c.AccessTTL != time.Minute {
 		t.Fatalf("settings must still come from the environment: %v", c.AccessTTL)
 	}
+}
+
+// TestSettingsWithoutFlagsComeFromTheEnvironment: a command that shows only
+// some settings as flags still reads every other one from the environment,
+// and a flag it shows still wins over the environment.
+func TestSettingsWithoutFlagsComeFromTheEnvironment(t *testing.T) {
+	c := Default()
+	fs := pflag.NewFlagSet("migrate up", pflag.ContinueOnError)
+	c.Flags(fs, "database-url")
+	var shown []string
+	fs.VisitAll(func(f *pflag.Flag) { shown = append(shown, f.Name) })
+	if len(shown) != 1 || shown[0] != "database-url" {
+		t.Fatalf("flags shown: %v, want only database-url", shown)
+	}
+	if err := fs.Parse([]string{"--database-url", "sqlite:flag.db"}); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"TESSERA_DATABASE_URL": "sqlite:env.db", "TESSERA_KEYS_DIR": "/srv/keys", "TESSERA_ACCESS_TTL": "2m"}
+	if err := c.ApplyEnv(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+		t.Fatal(err)
+	}
+	if c.DatabaseURL != "sqlite:flag.db" || c.KeysDir != "/srv/keys" || c.AccessTTL != 2*time.Minute {
+		t.Fatalf("database %q (want the flag's), keys %q, access TTL %v (want the environment's)", c.DatabaseURL, c.KeysDir, c.AccessTTL)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("an unknown setting name must panic")
+		}
+	}()
+	c.Flags(pflag.NewFlagSet("x", pflag.ContinueOnError), "no-such-setting")
 }

@@ -49,6 +49,26 @@ func bootstrap(dir string, opts Options) error {
 	return nil
 }
 
+// mustExist checks, writing nothing, that dir holds a key and the secret.
+func mustExist(dir string) error {
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs // the message names the folder wherever it was run
+	}
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: %s does not exist (`tessera serve` creates the keys on its first start)", ErrNoKeys, dir)
+	}
+	hasKey, hasSecret, err := present(dir)
+	switch {
+	case err != nil:
+		return err
+	case !hasKey:
+		return fmt.Errorf("%w: no signing key in %s (`tessera serve` creates one on its first start)", ErrNoKeys, dir)
+	case !hasSecret:
+		return fmt.Errorf("%w: no %s in %s", ErrNoKeys, SecretFile, dir)
+	}
+	return nil
+}
+
 // present reports whether dir holds at least one key file and the secret.
 func present(dir string) (hasKey, hasSecret bool, err error) {
 	names, err := keyFiles(dir)

@@ -36,7 +36,15 @@ type Options struct {
 	CacheMaxAge time.Duration
 	// Now replaces time.Now, for tests.
 	Now func() time.Time
+	// MustExist makes Open load what is there and write nothing: a missing
+	// dir, signing key or refresh secret is an error (ErrNoKeys) instead of
+	// being created. Operator commands set it.
+	MustExist bool
 }
+
+// ErrNoKeys is wrapped by Open with MustExist when the keys dir, a signing
+// key or the refresh secret is missing.
+var ErrNoKeys = errors.New("no Tessera keys")
 
 // withDefaults fills zero fields and refuses settings that would break the
 // rotation rules: a key must be published at least one JWKS cache lifetime
@@ -100,13 +108,19 @@ var _ jwtverify.KeySet = (*Ring)(nil)
 // Open loads every key in dir, creating dir (0700), a first signing key and
 // the refresh secret (files 0600) when they are missing. A dir that exists
 // is used as it is, whatever its mode, and is only written to when a key or
-// the secret is missing, so it may be mounted read-only.
+// the secret is missing, so it may be mounted read-only. With
+// opts.MustExist it never writes: what is missing is an error.
 func Open(dir string, opts Options) (*Ring, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	if err := bootstrap(dir, opts); err != nil {
+	if opts.MustExist {
+		err = mustExist(dir)
+	} else {
+		err = bootstrap(dir, opts)
+	}
+	if err != nil {
 		return nil, err
 	}
 	r := &Ring{dir: dir, opts: opts}

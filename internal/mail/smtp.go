@@ -10,6 +10,8 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+
+	"github.com/tessera-id/tessera/internal/config"
 )
 
 var _ Sender = (*SMTP)(nil)
@@ -48,14 +50,14 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 	case "smtps":
 		s.port, s.implicit = 465, true
 	default:
-		return nil, fmt.Errorf("TESSERA_SMTP_URL %s: want smtp:// or smtps://", u.Redacted())
+		return nil, fmt.Errorf("TESSERA_SMTP_URL %s: want smtp:// or smtps://", config.RedactURL(rawURL))
 	}
 	if s.host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("TESSERA_SMTP_URL %s: want scheme://[user:pass@]host[:port] and nothing more", u.Redacted())
+		return nil, fmt.Errorf("TESSERA_SMTP_URL %s: want scheme://[user:pass@]host[:port] and nothing more", config.RedactURL(rawURL))
 	}
 	if p := u.Port(); p != "" {
 		if s.port, err = strconv.Atoi(p); err != nil || s.port < 1 || s.port > 65535 {
-			return nil, fmt.Errorf("TESSERA_SMTP_URL %s: bad port", u.Redacted())
+			return nil, fmt.Errorf("TESSERA_SMTP_URL %s: bad port", config.RedactURL(rawURL))
 		}
 	}
 	if u.User != nil {

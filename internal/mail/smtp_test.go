@@ -164,3 +164,22 @@ func TestSMTPFailures(t *testing.T) {
 		t.Fatalf("bad recipient: %v, want permanent", err)
 	}
 }
+
+// TestSMTPURLErrorsHideSecrets: a refused TESSERA_SMTP_URL is named, its
+// password and secret query values are not.
+func TestSMTPURLErrorsHideSecrets(t *testing.T) {
+	const sentinel = "hunter2-Sentinel"
+	for _, raw := range []string{
+		"smtpx://mailer:" + sentinel + "@mail.example",
+		"smtp://mailer:" + sentinel + "@mail.example:99999",
+		"smtp://mail.example?password=" + sentinel,
+		"smtp://mailer:" + sentinel + "@mail.example/path?token=" + sentinel,
+	} {
+		t.Run(raw, func(t *testing.T) {
+			_, err := NewSMTP(raw, "no-reply@example.com")
+			if err == nil || !strings.Contains(err.Error(), "TESSERA_SMTP_URL") || strings.Contains(err.Error(), sentinel) {
+				t.Fatalf("error %v: want one naming TESSERA_SMTP_URL without the secret", err)
+			}
+		})
+	}
+}

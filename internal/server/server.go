@@ -52,6 +52,11 @@ type Options struct {
 	// LoginSlowdown is the delay added per failed login past half the
 	// allowance (default 250 ms; negative disables it).
 	LoginSlowdown time.Duration
+	// MustExist assembles over a database and keys that are already
+	// there, creating and migrating nothing: a missing database, schema,
+	// signing key or refresh secret is an error. Operator commands set it;
+	// serve creates what a first start needs.
+	MustExist bool
 }
 
 // New assembles Tessera from cfg, which must have passed Validate.
@@ -62,13 +67,18 @@ func New(ctx context.Context, cfg config.Config, o Options) (*Server, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	db, err := sqlstore.Open(ctx, cfg.DatabaseURL, sqlstore.Options{MaxOpenConns: cfg.DBMaxConns})
+	db, err := sqlstore.Open(ctx, cfg.DatabaseURL, sqlstore.Options{MaxOpenConns: cfg.DBMaxConns, MustExist: o.MustExist})
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, err
 	}
-	if err := db.Migrate(ctx); err != nil {
+	if o.MustExist {
+		err = db.CheckSchema(ctx)
+	} else if err = db.Migrate(ctx); err != nil {
+		err = fmt.Errorf("migrate: %w", err)
+	}
+	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("migrate: %w", err)
+		return nil, err
 	}
 	s, err := Assemble(cfg, db, o)
 	if err != nil {
@@ -90,7 +100,9 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 		o.LoginSlowdown = 250 * time.Millisecond
 	}
 	leeway := jwtverify.DefaultLeeway
-	ring, err := keys.Open(cfg.KeysDir, KeyOptions(cfg, o.Now))
+	ko := KeyOptions(cfg, o.Now)
+	ko.MustExist = o.MustExist
+	ring, err := keys.Open(cfg.KeysDir, ko)
 	if err != nil {
 		return nil, fmt.Errorf("load keys: %w", err)
 	}

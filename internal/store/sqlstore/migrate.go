@@ -62,6 +62,42 @@ func (db *DB) MigrationStatus(ctx context.Context) ([]MigrationStatus, error) {
 	return out, nil
 }
 
+// CheckSchema reports, writing nothing, whether every embedded migration
+// has been applied: operator commands work on a database that serve or
+// `migrate up` prepared, and never create or change a schema. A database
+// without goose's version table wraps ErrNoDatabase.
+func (db *DB) CheckSchema(ctx context.Context) error {
+	p, err := db.goose()
+	if err != nil {
+		return fmt.Errorf("check schema: %w", err)
+	}
+	sources := p.ListSources()
+	if len(sources) == 0 {
+		return nil
+	}
+	want := sources[len(sources)-1].Version
+	exists := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'`
+	if db.flavor == postgresFlavor {
+		exists = `SELECT COUNT(*) FROM information_schema.tables
+			WHERE table_schema = current_schema() AND table_name = 'goose_db_version'`
+	}
+	var n int
+	if err := db.r.GetContext(ctx, &n, exists); err != nil {
+		return fmt.Errorf("check schema: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%w here (no schema): run `tessera migrate up` first", ErrNoDatabase)
+	}
+	var have int64
+	if err := db.r.GetContext(ctx, &have, `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version`); err != nil {
+		return fmt.Errorf("check schema: %w", err)
+	}
+	if have < want {
+		return fmt.Errorf("the database schema is at version %d, this tessera needs %d: run `tessera migrate up` first", have, want)
+	}
+	return nil
+}
+
 // goose builds a provider over the flavor's migrations folder. The provider
 // is never closed: Close would close db.w.
 func (db *DB) goose() (*goose.Provider, error) {

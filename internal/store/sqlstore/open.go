@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -42,7 +43,15 @@ type Options struct {
 	ConnMaxIdleTime time.Duration
 	// ConnMaxLifetime closes connections this old; 0 keeps them.
 	ConnMaxLifetime time.Duration
+	// MustExist opens a database that is already there and creates
+	// nothing: a missing SQLite file (or its folder) is an error rather
+	// than a new, empty database. Operator commands set it.
+	MustExist bool
 }
+
+// ErrNoDatabase is wrapped by Open with MustExist when the database is not
+// there, and by CheckSchema when it holds no Tessera schema.
+var ErrNoDatabase = errors.New("no Tessera database")
 
 // sqliteBusyTimeout is how long a SQLite statement waits for a lock held
 // by another process (a CLI command beside the server) before failing.
@@ -52,7 +61,9 @@ const sqliteBusyTimeout = 5 * time.Second
 // sqlite:///absolute/path.db, sqlite:relative/path.db (resolved against the
 // working directory now; missing folders are created with mode 0700), and
 // postgres://... or postgresql://... (lib/pq; query parameters such as
-// sslmode and search_path pass through). Open does not migrate.
+// sslmode and search_path pass through). Open does not migrate. With
+// opts.MustExist, a SQLite file that does not exist is an error and nothing
+// is created.
 func Open(ctx context.Context, databaseURL string, opts Options) (*DB, error) {
 	var (
 		db  *DB
@@ -91,15 +102,21 @@ func openSQLite(databaseURL string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if opts.MustExist {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w at %s: run `tessera migrate up` or `tessera serve` first", ErrNoDatabase, path)
+		} else if err != nil {
+			return nil, err
+		}
+	} else if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create database folder: %w", err)
 	}
-	w, err := sqlx.Open(sqliteFlavor.driver, sqliteDSN(path, false))
+	w, err := sqlx.Open(sqliteFlavor.driver, sqliteDSN(path, false, opts.MustExist))
 	if err != nil {
 		return nil, err
 	}
 	configurePool(w.DB, 1, 1, opts)
-	r, err := sqlx.Open(sqliteFlavor.driver, sqliteDSN(path, true))
+	r, err := sqlx.Open(sqliteFlavor.driver, sqliteDSN(path, true, opts.MustExist))
 	if err != nil {
 		return nil, errors.Join(err, w.Close())
 	}
@@ -131,9 +148,13 @@ func sqlitePath(databaseURL string) (string, error) {
 // sqliteDSN builds a modernc "file:" URI whose pragmas run on every new
 // connection. Readers are query_only so a write through them fails loudly;
 // the writer begins transactions IMMEDIATE so they never fail half-way on
-// an upgrade from a read lock.
-func sqliteDSN(path string, readOnly bool) string {
+// an upgrade from a read lock. mustExist opens with mode=rw, so a file
+// removed after the check is not silently recreated empty.
+func sqliteDSN(path string, readOnly, mustExist bool) string {
 	q := url.Values{}
+	if mustExist {
+		q.Set("mode", "rw")
+	}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
