@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,4 +97,52 @@ func TestBruteForcePerIP(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBruteForceUnknownNamesBounded: failed logins for made-up names, from
+// many addresses, leave no counter per name (only keyed buckets of a fixed
+// set), while a made-up name is still refused on the 11th failure exactly
+// like an account, with the same status, body and Retry-After.
+func TestBruteForceUnknownNamesBounded(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ts := servertest.Start(t, db, behindProxy)
+		c := ts.NewClient(t)
+		register(t, c, "known@example.com")
+		for _, name := range []string{"known@example.com", "nobody@example.com"} {
+			body := map[string]any{"email": name, "password": "wrong password, again"}
+			for i := range 10 {
+				c.Do("POST", "/v1/auth/login", body, from(fmt.Sprintf("203.0.113.%d", i))).WantError(t, 400, "invalid_credentials")
+			}
+			r := c.Do("POST", "/v1/auth/login", body, from("203.0.113.99")).WantError(t, 429, "rate_limited")
+			if got := r.Header.Get("Retry-After"); got != strconv.Itoa(15*60) {
+				t.Errorf("%s: Retry-After %q, want %d", name, got, 15*60)
+			}
+		}
+		// A made-up name that happens to share nobody's bucket (odds 1 in
+		// 65536 each) is refused already: either answer is right here.
+		for i := range 40 {
+			body := map[string]any{"email": fmt.Sprintf("ghost-%d@example.com", i), "password": "guess guess guess"}
+			r := c.Do("POST", "/v1/auth/login", body, from(fmt.Sprintf("198.51.100.%d", i)))
+			if r.StatusCode != 400 && r.StatusCode != 429 {
+				t.Fatalf("ghost-%d: status %d: %s", i, r.StatusCode, r.Body)
+			}
+		}
+		var keys []string
+		if err := ts.DB.SQL().SelectContext(t.Context(), &keys, `SELECT key FROM login_throttle`); err != nil {
+			t.Fatal(err)
+		}
+		names := 0
+		for _, k := range keys {
+			switch {
+			case strings.HasPrefix(k, "ip:"), k == "account:known@example.com":
+			case strings.HasPrefix(k, "bucket:"):
+				names++
+			default:
+				t.Errorf("a made-up name left counter %q", k)
+			}
+		}
+		if names == 0 || names > 41 {
+			t.Errorf("%d bucket counters for 41 made-up names", names)
+		}
+	})
 }
