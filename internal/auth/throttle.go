@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -45,7 +46,7 @@ func (s *Service) throttleKeys(email, username string, known bool, ip string) (a
 			n = strings.ToLower(strings.TrimSpace(name))
 		}
 	}
-	addr = "ip:" + ip
+	addr = "ip:" + addressKey(ip)
 	if !known {
 		return "bucket:" + strconv.FormatUint(s.nameBucket(n), 10), addr
 	}
@@ -53,6 +54,26 @@ func (s *Service) throttleKeys(email, username string, known bool, ip string) (a
 		n = n[:256]
 	}
 	return "account:" + n, addr
+}
+
+// addressKey is the part of a client address one counter covers: the
+// address itself for IPv4, its /64 for IPv6. One IPv6 subscriber usually
+// holds a whole /64, so counting single addresses would let one caller
+// spread its failures, and its rows, over 2^64 counters.
+func addressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.WithZone("").Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }
 
 // nameBucket is HMAC-SHA256 of the normalised name under a key derived

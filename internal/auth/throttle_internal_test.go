@@ -58,3 +58,28 @@ func TestThrottleKeysBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestThrottleAddressKeys: an IPv6 caller is counted per /64, the block one
+// subscriber usually holds; IPv4, IPv4-mapped IPv6 and anything that is not
+// an address are counted as given.
+func TestThrottleAddressKeys(t *testing.T) {
+	s := &Service{secret: []byte("secret")}
+	tests := []struct {
+		name, ip, want string
+	}{
+		{"ipv4", "192.0.2.7", "ip:192.0.2.7"},
+		{"ipv6", "2001:db8:1:2:3:4:5:6", "ip:2001:db8:1:2::/64"},
+		{"same /64", "2001:db8:1:2:ffff:ffff:ffff:ffff", "ip:2001:db8:1:2::/64"},
+		{"next /64", "2001:db8:1:3::1", "ip:2001:db8:1:3::/64"},
+		{"ipv4-mapped", "::ffff:192.0.2.7", "ip:192.0.2.7"},
+		{"zone", "fe80::1%eth0", "ip:fe80::/64"},
+		{"not an address", "unknown", "ip:unknown"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, got := s.throttleKeys("a@example.com", "", true, tt.ip); got != tt.want {
+				t.Errorf("address key of %q = %q, want %q", tt.ip, got, tt.want)
+			}
+		})
+	}
+}

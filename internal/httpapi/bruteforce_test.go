@@ -146,3 +146,23 @@ func TestBruteForceUnknownNamesBounded(t *testing.T) {
 		}
 	})
 }
+
+// TestBruteForcePerIPv6Block: an IPv6 caller is counted per /64, so
+// failures spread over many addresses of one block add up, and leave one
+// counter, while the next block is untouched.
+func TestBruteForcePerIPv6Block(t *testing.T) {
+	ts := servertest.Start(t, sqltest.NewSQLite(t), behindProxy)
+	c := ts.NewClient(t)
+	register(t, c, "sprayed@example.com")
+	for i := range 50 {
+		body := map[string]any{"email": fmt.Sprintf("user%d@example.com", i), "password": "guess guess guess"}
+		c.Do("POST", "/v1/auth/login", body, from(fmt.Sprintf("2001:db8:0:1::%x", i+1))).WantError(t, 400, "invalid_credentials")
+	}
+	right := map[string]any{"email": "sprayed@example.com", "password": testPassword}
+	c.Do("POST", "/v1/auth/login", right, from("2001:db8:0:1:ffff::1")).WantError(t, 429, "rate_limited")
+	c.Do("POST", "/v1/auth/login", right, from("2001:db8:0:2::1")).Want(t, 200)
+	var n int
+	if err := ts.DB.SQL().GetContext(t.Context(), &n, `SELECT count(*) FROM login_throttle WHERE key LIKE 'ip:%'`); err != nil || n != 1 {
+		t.Errorf("address counters: %d, %v; want 1 for the whole /64", n, err)
+	}
+}
