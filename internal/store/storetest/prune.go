@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -229,5 +230,48 @@ func testPruneBatches(t *testing.T, s store.Store) {
 	}
 	if n, err := s.PruneLoginThrottles(ctx, t0); err != nil || n != backlog {
 		t.Fatalf("PruneLoginThrottles = %d, %v; want %d", n, err, backlog)
+	}
+}
+
+// testDeleteUserRacesLogin: sessions created while their user is being
+// deleted either fail (the user is gone) or leave a tombstone: none is
+// removed without one.
+func testDeleteUserRacesLogin(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	for round := range 10 {
+		u := mustCreateUser(t, s)
+		var (
+			wg      sync.WaitGroup
+			mu      sync.Mutex
+			created []uuid.UUID
+		)
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sess := newSession(u.ID)
+				if err := s.CreateSession(ctx, sess); err == nil {
+					mu.Lock()
+					created = append(created, sess.ID)
+					mu.Unlock()
+				}
+			}()
+		}
+		if err := s.DeleteUser(ctx, u.ID, t0.Add(time.Duration(round)*time.Hour)); err != nil {
+			t.Fatalf("DeleteUser: %v", err)
+		}
+		wg.Wait()
+		feed, err := s.ListRevocations(ctx, t0.Add(-time.Hour), uuid.Nil, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range created {
+			if _, err := s.GetSession(ctx, id); err == nil {
+				t.Errorf("round %d: session %s outlived its deleted user", round, id)
+			}
+			if !slices.ContainsFunc(feed, func(r store.Revocation) bool { return r.SessionID == id }) {
+				t.Errorf("round %d: session %s was removed without a tombstone", round, id)
+			}
+		}
 	}
 }

@@ -62,6 +62,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"OneTimeDelete", testOneTimeDelete},
 		{"RevocationFeed", testRevocationFeed},
 		{"RevocationFeedKeepsDeleted", testRevocationFeedKeepsDeleted},
+		{"DeleteUserRacesLogin", testDeleteUserRacesLogin},
 		{"PruneSessions", testPruneSessions},
 		{"PruneTombstones", testPruneTombstones},
 		{"PruneOneTimeTokens", testPruneOneTimeTokens},
