@@ -17,8 +17,9 @@ import (
 	"github.com/tessera-id/tessera/internal/server"
 )
 
-// auditPruneEvery is how often serve prunes the audit log. Every replica
-// does; the delete is idempotent, so they need no coordination.
+// auditPruneEvery is how often serve prunes the audit log and the rows
+// that have ended (see auth.Service.PruneStorage). Every replica does; the
+// deletes are idempotent, so they need no coordination.
 const auditPruneEvery = time.Hour
 
 func newAuditCmd() *cobra.Command {
@@ -87,8 +88,8 @@ func newAuditPruneCmd() *cobra.Command {
 	}, "audit-retention")
 }
 
-// runAuditPruner prunes the audit log at once and then every
-// auditPruneEvery until ctx ends; serve runs it beside the listener.
+// runAuditPruner prunes the audit log and ended storage at once and then
+// every auditPruneEvery until ctx ends; serve runs it beside the listener.
 // Failures are logged and retried at the next tick.
 func runAuditPruner(ctx context.Context, srv *server.Server, log *slog.Logger) {
 	actor := auth.Actor{Device: auth.Device{UserAgent: "tessera-serve/" + version}}
@@ -104,11 +105,25 @@ func runAuditPruner(ctx context.Context, srv *server.Server, log *slog.Logger) {
 		case n > 0:
 			log.InfoContext(ctx, "audit events pruned", "deleted", n, "retention", srv.Config.AuditRetention)
 		}
+		pruneStorage(ctx, srv, log)
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
 		}
+	}
+}
+
+// pruneStorage runs one auth.Service.PruneStorage and logs what it did.
+func pruneStorage(ctx context.Context, srv *server.Server, log *slog.Logger) {
+	p, err := srv.Auth.PruneStorage(ctx)
+	switch {
+	case ctx.Err() != nil:
+	case err != nil:
+		log.WarnContext(ctx, "storage prune failed", "err", err)
+	case p.Total() > 0:
+		log.InfoContext(ctx, "ended rows pruned", "sessions", p.Sessions, "session_tombstones", p.Tombstones,
+			"one_time_tokens", p.OneTimeTokens, "login_throttle", p.LoginThrottles)
 	}
 }
 

@@ -123,13 +123,15 @@ func (s *Service) AdminUpdateClient(ctx context.Context, a Actor, in ClientInput
 }
 
 // AdminDeleteClient removes a client and every session it issued: its
-// devices are logged out at once. The default client cannot be removed.
+// devices are logged out at once, and the sessions stay in the revocation
+// feed (as tombstones) until their access tokens expire. The default
+// client cannot be removed.
 func (s *Service) AdminDeleteClient(ctx context.Context, a Actor, id string) error {
 	if id == store.DefaultClientID {
 		return Errorf(CodeConflict, "the default client cannot be deleted")
 	}
 	defer s.forgetClient(id)
-	n, err := s.store.DeleteClient(ctx, id)
+	n, err := s.store.DeleteClient(ctx, id, s.now().UTC())
 	if errors.Is(err, store.ErrNotFound) {
 		return Errorf(CodeNotFound, "no such client")
 	}

@@ -222,7 +222,9 @@ func (s *Service) AdminDeleteUser(ctx context.Context, a Actor, id uuid.UUID) er
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteUser(ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+	// The store tombstones every session it removes, so offline verifiers
+	// keep refusing their access tokens until those expire.
+	if err := s.store.DeleteUser(ctx, id, s.now().UTC()); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("delete user: %w", err)
 	}
 	s.adminAudit(ctx, "admin_user_deleted", a, id, uuid.Nil, map[string]string{

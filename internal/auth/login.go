@@ -159,17 +159,18 @@ func (s *Service) CheckPassword(ctx context.Context, email, username, pw string,
 
 func (s *Service) checkPassword(ctx context.Context, email, username, pw string, dev Device) (*store.User, string, error) {
 	now := s.now().UTC()
-	account, addr := throttleKeys(email, username, dev.IP)
+	// The look-up comes first: it decides which counter the name uses.
+	u, err := s.lookupUser(ctx, email, username)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, OutcomeError, fmt.Errorf("check password: %w", err)
+	}
+	account, addr := s.throttleKeys(email, username, u != nil, dev.IP)
 	keys := [2]string{account, addr}
 	if err := s.throttled(ctx, keys, now); err != nil {
 		if ErrorCode(err) == CodeRateLimited {
 			return nil, LoginThrottled, err
 		}
 		return nil, OutcomeError, err
-	}
-	u, err := s.lookupUser(ctx, email, username)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, OutcomeError, fmt.Errorf("check password: %w", err)
 	}
 	phc := s.hasher.DummyHash()
 	if u != nil {

@@ -2,8 +2,13 @@ package auth
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"math"
+	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,10 +21,21 @@ import (
 // (an office, a carrier NAT).
 const ipFailureFactor = 5
 
-// throttleKeys names the counters a password check for this account from
-// this device is held to. The account key is derived from the name typed,
-// known account or not, so the limiter reveals nothing about existence.
-func throttleKeys(email, username, ip string) (account, addr string) {
+// unknownNameBuckets is how many counters the names that are not accounts
+// share. A made-up name is counted in one of them, chosen by a keyed hash,
+// so an anonymous caller trying any number of names from any number of
+// addresses adds at most this many rows to the throttle table. A name
+// alone in its bucket is refused after as many failures as an account;
+// sharing one could only refuse it sooner, and nobody can pick names that
+// share one without the server secret.
+const unknownNameBuckets = 1 << 16
+
+// throttleKeys names the counters a password check for this name from this
+// device is held to: the account's own counter when the name is an
+// account (known), otherwise its bucket among unknownNameBuckets. Either
+// way the limit is the same, so the limiter tells nothing about which
+// names exist.
+func (s *Service) throttleKeys(email, username string, known bool, ip string) (account, addr string) {
 	name := email
 	if name == "" {
 		name = username
@@ -30,10 +46,44 @@ func throttleKeys(email, username, ip string) (account, addr string) {
 			n = strings.ToLower(strings.TrimSpace(name))
 		}
 	}
+	addr = "ip:" + addressKey(ip)
+	if !known {
+		return "bucket:" + strconv.FormatUint(s.nameBucket(n), 10), addr
+	}
 	if len(n) > 256 {
 		n = n[:256]
 	}
-	return "account:" + n, "ip:" + ip
+	return "account:" + n, addr
+}
+
+// addressKey is the part of a client address one counter covers: the
+// address itself for IPv4, its /64 for IPv6. One IPv6 subscriber usually
+// holds a whole /64, so counting single addresses would let one caller
+// spread its failures, and its rows, over 2^64 counters.
+func addressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.WithZone("").Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
+}
+
+// nameBucket is HMAC-SHA256 of the normalised name under a key derived
+// from the server secret, reduced to one of unknownNameBuckets.
+func (s *Service) nameBucket(normalized string) uint64 {
+	key := hmac.New(sha256.New, s.secret)
+	key.Write([]byte("tessera login throttle buckets"))
+	mac := hmac.New(sha256.New, key.Sum(nil))
+	mac.Write([]byte(normalized))
+	return binary.BigEndian.Uint64(mac.Sum(nil)) % unknownNameBuckets
 }
 
 // throttled returns a rate_limited error when the account or the IP has

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,5 +96,73 @@ func TestBruteForcePerIP(t *testing.T) {
 					from("203.0.113.51")).Want(t, 200)
 			}
 		})
+	}
+}
+
+// TestBruteForceUnknownNamesBounded: failed logins for made-up names, from
+// many addresses, leave no counter per name (only keyed buckets of a fixed
+// set), while a made-up name is still refused on the 11th failure exactly
+// like an account, with the same status, body and Retry-After.
+func TestBruteForceUnknownNamesBounded(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ts := servertest.Start(t, db, behindProxy)
+		c := ts.NewClient(t)
+		register(t, c, "known@example.com")
+		for _, name := range []string{"known@example.com", "nobody@example.com"} {
+			body := map[string]any{"email": name, "password": "wrong password, again"}
+			for i := range 10 {
+				c.Do("POST", "/v1/auth/login", body, from(fmt.Sprintf("203.0.113.%d", i))).WantError(t, 400, "invalid_credentials")
+			}
+			r := c.Do("POST", "/v1/auth/login", body, from("203.0.113.99")).WantError(t, 429, "rate_limited")
+			if got := r.Header.Get("Retry-After"); got != strconv.Itoa(15*60) {
+				t.Errorf("%s: Retry-After %q, want %d", name, got, 15*60)
+			}
+		}
+		// A made-up name that happens to share nobody's bucket (odds 1 in
+		// 65536 each) is refused already: either answer is right here.
+		for i := range 40 {
+			body := map[string]any{"email": fmt.Sprintf("ghost-%d@example.com", i), "password": "guess guess guess"}
+			r := c.Do("POST", "/v1/auth/login", body, from(fmt.Sprintf("198.51.100.%d", i)))
+			if r.StatusCode != 400 && r.StatusCode != 429 {
+				t.Fatalf("ghost-%d: status %d: %s", i, r.StatusCode, r.Body)
+			}
+		}
+		var keys []string
+		if err := ts.DB.SQL().SelectContext(t.Context(), &keys, `SELECT key FROM login_throttle`); err != nil {
+			t.Fatal(err)
+		}
+		names := 0
+		for _, k := range keys {
+			switch {
+			case strings.HasPrefix(k, "ip:"), k == "account:known@example.com":
+			case strings.HasPrefix(k, "bucket:"):
+				names++
+			default:
+				t.Errorf("a made-up name left counter %q", k)
+			}
+		}
+		if names == 0 || names > 41 {
+			t.Errorf("%d bucket counters for 41 made-up names", names)
+		}
+	})
+}
+
+// TestBruteForcePerIPv6Block: an IPv6 caller is counted per /64, so
+// failures spread over many addresses of one block add up, and leave one
+// counter, while the next block is untouched.
+func TestBruteForcePerIPv6Block(t *testing.T) {
+	ts := servertest.Start(t, sqltest.NewSQLite(t), behindProxy)
+	c := ts.NewClient(t)
+	register(t, c, "sprayed@example.com")
+	for i := range 50 {
+		body := map[string]any{"email": fmt.Sprintf("user%d@example.com", i), "password": "guess guess guess"}
+		c.Do("POST", "/v1/auth/login", body, from(fmt.Sprintf("2001:db8:0:1::%x", i+1))).WantError(t, 400, "invalid_credentials")
+	}
+	right := map[string]any{"email": "sprayed@example.com", "password": testPassword}
+	c.Do("POST", "/v1/auth/login", right, from("2001:db8:0:1:ffff::1")).WantError(t, 429, "rate_limited")
+	c.Do("POST", "/v1/auth/login", right, from("2001:db8:0:2::1")).Want(t, 200)
+	var n int
+	if err := ts.DB.SQL().GetContext(t.Context(), &n, `SELECT count(*) FROM login_throttle WHERE key LIKE 'ip:%'`); err != nil || n != 1 {
+		t.Errorf("address counters: %d, %v; want 1 for the whole /64", n, err)
 	}
 }

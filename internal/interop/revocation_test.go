@@ -90,6 +90,50 @@ func TestAdminRevocationReachesVerifier(t *testing.T) {
 	mustVerify(t, v, bob.token(), "another user")
 }
 
+// TestDeletionReachesVerifier: deleting a user and deleting a client take
+// their sessions out of the database, but not out of the feed: after one
+// poll a watching verifier refuses the still-unexpired access tokens of
+// both, including a session revoked before the deletion, and keeps
+// accepting everyone else's.
+func TestDeletionReachesVerifier(t *testing.T) {
+	ts := startTessera(t, "ES256")
+	requireFeed(t, ts)
+	admin := newAdmin(t, ts, "root@example.com")
+	admin.c.Do("POST", "/v1/admin/clients", map[string]any{"client_id": "kiosk", "name": "Kiosk",
+		"access_ttl_seconds": 600}, admin.bearer()).Want(t, http.StatusCreated)
+	register(t, ts, "ada@example.com")
+	register(t, ts, "bob@example.com")
+	ada1, ada2 := login(t, ts, "ada@example.com", "laptop"), login(t, ts, "ada@example.com", "phone")
+	bob := login(t, ts, "bob@example.com", "laptop")
+	kc := ts.NewClient(t)
+	kiosk := &device{c: kc, login: kc.Do("POST", "/v1/auth/login", map[string]any{"email": "bob@example.com",
+		"password": testPassword, "client_id": "kiosk", "device_name": "lobby"}).Want(t, http.StatusOK)}
+	v, w := watching(t, ts)
+	for _, d := range []*device{ada1, ada2, bob, kiosk} {
+		mustVerify(t, v, d.token(), "before the deletions")
+	}
+	// One of ada's devices logs out first: its feed entry must survive the
+	// deletion of its row too.
+	ada2.c.Do("POST", "/v1/auth/logout", map[string]any{}, ada2.bearer()).Want(t, http.StatusNoContent)
+	ts.Clock.Advance(time.Second)
+
+	uid := ada1.login.JSON()["user"].(map[string]any)["id"].(string)
+	admin.c.Do("DELETE", "/v1/admin/users/"+uid, nil, admin.bearer()).Want(t, http.StatusNoContent)
+	admin.c.Do("DELETE", "/v1/admin/clients/kiosk", nil, admin.bearer()).Want(t, http.StatusNoContent)
+	ts.Clock.Advance(time.Second) // time passes between the deletions and the next poll
+	if err := w.Poll(context.Background()); err != nil {
+		t.Fatalf("Poll: %v", err)
+	}
+	mustFail(t, v, ada1.token(), jwtverify.ErrRevoked, "deleted user's device")
+	mustFail(t, v, ada2.token(), jwtverify.ErrRevoked, "deleted user's device, logged out before")
+	mustFail(t, v, kiosk.token(), jwtverify.ErrRevoked, "deleted client's device")
+	mustVerify(t, v, bob.token(), "the same user on another client")
+
+	late, _ := watching(t, ts)
+	mustFail(t, late, ada1.token(), jwtverify.ErrRevoked, "deleted user, verifier started afterwards")
+	mustFail(t, late, kiosk.token(), jwtverify.ErrRevoked, "deleted client, verifier started afterwards")
+}
+
 // newAdmin creates an admin as `tessera users create --admin` does and
 // logs it in.
 func newAdmin(t *testing.T, ts *servertest.TestServer, email string) *device {

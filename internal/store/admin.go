@@ -71,8 +71,11 @@ type AdminStore interface {
 	// the user as stored. Unknown id: ErrNotFound.
 	UpdateUserFlags(ctx context.Context, id uuid.UUID, f UserFlags) (*User, error)
 	// DeleteUser removes the user with its sessions, classic token and
-	// one-time tokens (unknown id: ErrNotFound). Audit events stay.
-	DeleteUser(ctx context.Context, id uuid.UUID) error
+	// one-time tokens (unknown id: ErrNotFound). Audit events stay. In the
+	// same transaction every session removed leaves a tombstone in the
+	// revocation feed, revoked at its own revoked_at or, if it was still
+	// unrevoked, at now.
+	DeleteUser(ctx context.Context, id uuid.UUID, now time.Time) error
 	// ListSessions returns at most q.Limit sessions of q.UserID, newest
 	// (CreatedAt, ID) first.
 	ListSessions(ctx context.Context, q SessionQuery) ([]Session, error)
@@ -87,8 +90,9 @@ type AdminStore interface {
 	UpdateClient(ctx context.Context, c *Client) error
 	// DeleteClient removes the client and every session it issued, in one
 	// transaction, and says how many of those sessions were still
-	// unrevoked. Unknown ID: ErrNotFound.
-	DeleteClient(ctx context.Context, id string) (int, error)
+	// unrevoked. Every session removed leaves a tombstone, as DeleteUser's
+	// do, carrying the client's access TTL. Unknown ID: ErrNotFound.
+	DeleteClient(ctx context.Context, id string, now time.Time) (int, error)
 
 	// QueryAuditEvents returns at most q.Limit events matching q.
 	QueryAuditEvents(ctx context.Context, q AuditQuery) ([]AuditEvent, error)

@@ -21,6 +21,8 @@ type RevocationStore interface {
 	// ListRevocations returns sessions revoked after the position
 	// (since, afterID) in (revoked_at, id) order, at most limit. Rows
 	// revoked at exactly since are included when their id sorts after
-	// afterID, so pages neither skip nor repeat.
+	// afterID, so pages neither skip nor repeat. Tombstones of deleted
+	// sessions are listed with the revoked sessions, in the same order, so
+	// a deletion never takes a session out of the feed.
 	ListRevocations(ctx context.Context, since time.Time, afterID uuid.UUID, limit int) ([]Revocation, error)
 }

@@ -158,6 +158,7 @@ type Store interface {
 	RevocationStore
 	ThrottleStore
 	StatsStore
+	PruneStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -62,12 +62,6 @@ func nullBool(b *bool) any {
 	return *b
 }
 
-// DeleteUser removes the user; the schema's ON DELETE CASCADE removes its
-// sessions, classic token and one-time tokens in the same statement.
-func (db *DB) DeleteUser(ctx context.Context, id uuid.UUID) error {
-	return db.execOne(ctx, "delete user", `DELETE FROM users WHERE id = ?`, id)
-}
-
 // ListSessions returns at most q.Limit sessions of q.UserID, newest
 // (created_at, id) first, after q.After; only those active at q.ActiveAt
 // when it is set.

@@ -97,9 +97,9 @@ func (db *DB) UpdateClient(ctx context.Context, c *store.Client) error {
 }
 
 // DeleteClient removes the client and its sessions in one transaction
-// (sessions reference their client), and says how many of the sessions
-// were unrevoked.
-func (db *DB) DeleteClient(ctx context.Context, id string) (n int, err error) {
+// (sessions reference their client), after tombstoning the sessions, and
+// says how many of them were unrevoked.
+func (db *DB) DeleteClient(ctx context.Context, id string, now time.Time) (n int, err error) {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, db.flavor.wrap("delete client", err)
@@ -109,6 +109,9 @@ func (db *DB) DeleteClient(ctx context.Context, id string) (n int, err error) {
 			err = errors.Join(err, tx.Rollback())
 		}
 	}()
+	if err := db.lockAndTombstone(ctx, tx, "clients", "client_id", "client_id", id, now); err != nil {
+		return 0, db.flavor.wrap("delete client", err)
+	}
 	var live int
 	q := `SELECT COUNT(*) FROM sessions WHERE client_id = ? AND revoked_at IS NULL`
 	if err := tx.QueryRowContext(ctx, db.flavor.rebind(q), id).Scan(&live); err != nil {

@@ -33,6 +33,10 @@ type flavor struct {
 	bindType int           // sqlx placeholder style
 	// now is an SQL expression for the database clock, in the stored form.
 	now string
+	// forUpdate ends a SELECT that must lock its rows until the
+	// transaction ends, so that no concurrent insert can reference them;
+	// empty on SQLite, whose one writer already excludes every other.
+	forUpdate string
 	// uniqueKey reports whether err is a unique violation and names the index
 	// it hit: "table.column" on SQLite, the index name on Postgres.
 	uniqueKey func(err error) (key string, ok bool)
@@ -56,6 +60,7 @@ var postgresFlavor = &flavor{
 	goose:     goose.DialectPostgres,
 	bindType:  sqlx.DOLLAR,
 	now:       `now()`,
+	forUpdate: ` FOR UPDATE`,
 	uniqueKey: postgresUniqueKey,
 	newLocker: postgresLocker,
 }

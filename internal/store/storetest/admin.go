@@ -148,7 +148,7 @@ func testAdminDeleteUser(t *testing.T, s store.Store) {
 	if err := s.AddAuditEvent(ctx, &store.AuditEvent{Event: "login", UserID: &u.ID, CreatedAt: t0}); err != nil {
 		t.Fatalf("AddAuditEvent: %v", err)
 	}
-	if err := s.DeleteUser(ctx, u.ID); err != nil {
+	if err := s.DeleteUser(ctx, u.ID, t0); err != nil {
 		t.Fatalf("DeleteUser: %v", err)
 	}
 	_, err := s.GetUser(ctx, u.ID)
@@ -163,7 +163,7 @@ func testAdminDeleteUser(t *testing.T, s store.Store) {
 	if ev, err := s.QueryAuditEvents(ctx, store.AuditQuery{UserID: &u.ID, Limit: 10}); err != nil || len(ev) != 1 {
 		t.Errorf("audit events of a deleted user: %d, %v; want them kept", len(ev), err)
 	}
-	wantIs(t, "DeleteUser again", s.DeleteUser(ctx, u.ID), store.ErrNotFound)
+	wantIs(t, "DeleteUser again", s.DeleteUser(ctx, u.ID, t0), store.ErrNotFound)
 }
 
 func testAdminListSessions(t *testing.T, s store.Store) {

@@ -89,7 +89,7 @@ func testAdminDeleteClient(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	other := mustCreateSession(t, s, newSession(u.ID))
-	n, err := s.DeleteClient(ctx, "kiosk")
+	n, err := s.DeleteClient(ctx, "kiosk", t0)
 	if err != nil || n != 2 {
 		t.Fatalf("DeleteClient = %d, %v; want 2 unrevoked sessions", n, err)
 	}
@@ -102,6 +102,6 @@ func testAdminDeleteClient(t *testing.T, s store.Store) {
 	if _, err := s.GetSession(ctx, other.ID); err != nil {
 		t.Errorf("session of another client: %v", err)
 	}
-	_, err = s.DeleteClient(ctx, "kiosk")
+	_, err = s.DeleteClient(ctx, "kiosk", t0)
 	wantIs(t, "DeleteClient again", err, store.ErrNotFound)
 }
