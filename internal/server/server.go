@@ -110,12 +110,13 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail: %w", err)
 	}
+	refresher := token.NewRefresher(ring.RefreshSecret())
 	svc := auth.New(auth.Deps{
 		Store:     db,
 		Hasher:    password.NewHasher(params, cfg.HashConcurrency),
 		Policy:    password.Policy{MinLength: cfg.PasswordMinLength},
 		Minter:    token.NewMinter(ring, cfg.Issuer, o.Now),
-		Refresher: token.NewRefresher(ring.RefreshSecret()),
+		Refresher: refresher,
 		Secret:    ring.RefreshSecret(),
 		Verifier:  verifier,
 		Settings: auth.Settings{
@@ -132,7 +133,7 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 		Now:      o.Now,
 	})
 	mailFailed = svc.MailFailed
-	api, err := httpapi.New(httpapi.Options{Auth: svc, Keys: ring, Store: db, Config: cfg, Logger: o.Logger, Metrics: m})
+	api, err := httpapi.New(httpapi.Options{Auth: svc, Keys: ring, Refresher: refresher, Store: db, Config: cfg, Logger: o.Logger, Metrics: m})
 	if err != nil {
 		_ = queue.Close(context.Background()) // nothing was queued yet
 		return nil, fmt.Errorf("http api: %w", err)
