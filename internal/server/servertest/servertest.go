@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -162,9 +163,21 @@ func (r *Response) Str(key string) string {
 }
 
 // Do sends method path with body (marshalled to JSON unless it is a string
-// or []byte) and extra headers as "Name: value" strings.
+// or []byte) and extra headers as "Name: value" strings. It fails the test
+// on a transport error, so it must be called from the test's goroutine; use
+// Try from others.
 func (c *Client) Do(method, path string, body any, headers ...string) *Response {
 	c.t.Helper()
+	r, err := c.Try(method, path, body, headers...)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return r
+}
+
+// Try is Do returning the transport error instead of failing the test;
+// it is safe to call from any goroutine.
+func (c *Client) Try(method, path string, body any, headers ...string) (*Response, error) {
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -175,13 +188,13 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 	default:
 		data, err := json.Marshal(b)
 		if err != nil {
-			c.t.Fatalf("marshal: %v", err)
+			return nil, fmt.Errorf("marshal: %w", err)
 		}
 		rd = bytes.NewReader(data)
 	}
 	req, err := http.NewRequest(method, c.base+path, rd)
 	if err != nil {
-		c.t.Fatalf("request: %v", err)
+		return nil, fmt.Errorf("request: %w", err)
 	}
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -195,14 +208,14 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		c.t.Fatalf("read body: %v", err)
+		return nil, fmt.Errorf("%s %s: read body: %w", method, path, err)
 	}
-	return &Response{Response: resp, Body: data}
+	return &Response{Response: resp, Body: data}, nil
 }
 
 // Want fails the test unless r has the status.
