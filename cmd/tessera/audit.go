@@ -13,8 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tessera-id/tessera/internal/auth"
-	"github.com/tessera-id/tessera/internal/httpapi"
 	"github.com/tessera-id/tessera/internal/server"
+	"github.com/tessera-id/tessera/internal/view"
 )
 
 // auditPruneEvery is how often serve prunes the audit log and the rows
@@ -55,10 +55,10 @@ func newAuditTailCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		err = o.print(httpapi.NewAdminList("events", p, httpapi.NewAdminAuditEvent), func(w io.Writer) {
+		err = o.print(view.NewAdminList("events", p, view.NewAdminAuditEvent), func(w io.Writer) {
 			fmt.Fprintln(w, "TIME\tEVENT\tACTOR\tUSER\tSESSION\tIP\tDETAILS")
 			for _, e := range p.Items {
-				v := httpapi.NewAdminAuditEvent(&e)
+				v := view.NewAdminAuditEvent(&e)
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", when(&e.CreatedAt), e.Event, deref(v.ActorID),
 					deref(v.UserID), deref(v.SessionID), orDash(e.IP), details(e.Details))
 			}

@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tessera-id/tessera/internal/auth"
-	"github.com/tessera-id/tessera/internal/httpapi"
 	"github.com/tessera-id/tessera/internal/store"
+	"github.com/tessera-id/tessera/internal/view"
 )
 
 func newClientsCmd() *cobra.Command {
@@ -97,7 +97,7 @@ func newClientsAddCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return printClients(o, httpapi.NewAdminClient(c), []store.Client{*c})
+		return printClients(o, view.NewAdminClient(c), []store.Client{*c})
 	})
 	f.register(cmd.Flags())
 	_ = cmd.MarkFlagRequired("name")
@@ -111,7 +111,7 @@ func newClientsListCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		err = printClients(o, httpapi.NewAdminList("clients", p, httpapi.NewAdminClient), p.Items)
+		err = printClients(o, view.NewAdminList("clients", p, view.NewAdminClient), p.Items)
 		o.more(p.NextCursor)
 		return err
 	})
@@ -126,7 +126,7 @@ func newClientsUpdateCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return printClients(o, httpapi.NewAdminClient(c), []store.Client{*c})
+		return printClients(o, view.NewAdminClient(c), []store.Client{*c})
 	})
 	f.register(cmd.Flags())
 	return cmd

@@ -53,15 +53,25 @@ func TestTwoReplicas(t *testing.T) {
 	env := []string{"TESSERA_DATABASE_URL=" + dbURL, "TESSERA_KEYS_DIR=" + keysDir, "TESSERA_ISSUER=https://id.tessera.test"}
 	addrA, addrB := freeAddr(t), freeAddr(t)
 
-	var a, b *proc
+	// Both start at once; startProc, not start, because a test may only
+	// fail from its own goroutine.
+	procs, errs := make([]*proc, 2), make([]error, 2)
 	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); a = start(t, bin, t.TempDir(), addrA, env...) }()
-	go func() { defer wg.Done(); b = start(t, bin, t.TempDir(), addrB, env...) }()
-	wg.Wait()
-	if a == nil || b == nil {
-		t.Fatal("a replica did not start")
+	for i, addr := range []string{addrA, addrB} {
+		dir := t.TempDir()
+		wg.Add(1)
+		go func() { defer wg.Done(); procs[i], errs[i] = startProc(bin, dir, addr, env...) }()
 	}
+	wg.Wait()
+	for i, p := range procs {
+		if p != nil {
+			t.Cleanup(p.kill)
+		}
+		if errs[i] != nil {
+			t.Fatalf("replica %d: %v", i, errs[i])
+		}
+	}
+	a, b := procs[0], procs[1]
 	keyFiles, _ := filepath.Glob(filepath.Join(keysDir, "*.pem"))
 	if len(keyFiles) != 1 {
 		t.Fatalf("replicas created %d keys, want 1: %v", len(keyFiles), keyFiles)
@@ -134,7 +144,9 @@ func TestGracefulShutdown(t *testing.T) {
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond) // the server is shutting down now
+	// Send the bodies only once the server is shutting down, which is
+	// when it stops accepting connections.
+	waitRefused(t, addr)
 	for i, c := range conns {
 		if _, err := c.Write(body); err != nil {
 			t.Fatalf("login %d: sending the body: %v", i, err)
@@ -154,4 +166,19 @@ func TestGracefulShutdown(t *testing.T) {
 	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 		t.Fatal("the server still accepts connections after exiting")
 	}
+}
+
+// waitRefused waits until addr refuses connections: a server shutting down
+// has closed its listener. A probe that still connects is closed at once,
+// so it keeps no request of its own open.
+func waitRefused(t *testing.T, addr string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			return
+		}
+		c.Close()
+	}
+	t.Fatalf("%s still accepts connections after SIGTERM", addr)
 }

@@ -62,31 +62,46 @@ type proc struct {
 
 // start runs `tessera serve` in dir with only the listen address and
 // issuer set, as `make run` does on a fresh machine, and waits for /readyz.
+// The process is killed when the test ends.
 func start(t *testing.T, bin, dir, addr string, env ...string) *proc {
 	t.Helper()
+	p, err := startProc(bin, dir, addr, env...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.kill)
+	return p
+}
+
+// startProc is start without the test: it returns an error rather than
+// failing, so it may run on any goroutine, and kills the process itself
+// when it does not become ready. The caller kills a started one.
+func startProc(bin, dir, addr string, env ...string) (*proc, error) {
 	cmd := exec.Command(bin, "serve")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), append([]string{"TESSERA_ADDR=" + addr, "TESSERA_ISSUER=http://" + addr}, env...)...)
 	logs := &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	p := &proc{cmd: cmd, logs: logs, base: "http://" + addr}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
 	// Generous: a loaded CI machine may take a while to start a process.
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
 		if resp, err := http.Get(p.base + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return p
+				return p, nil
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("server did not become ready; logs:\n%s", logs)
-	return nil
+	p.kill()
+	return nil, fmt.Errorf("server on %s did not become ready; logs:\n%s", addr, logs)
 }
+
+// kill ends the process, if it still runs, and reaps it.
+func (p *proc) kill() { _ = p.cmd.Process.Kill(); _, _ = p.cmd.Process.Wait() }
 
 // stop sends SIGTERM and requires a clean exit.
 func (p *proc) stop(t *testing.T) {

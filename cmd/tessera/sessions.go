@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tessera-id/tessera/internal/auth"
-	"github.com/tessera-id/tessera/internal/httpapi"
+	"github.com/tessera-id/tessera/internal/view"
 )
 
 func newSessionsCmd() *cobra.Command {
@@ -32,7 +32,7 @@ func newSessionsListCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		err = o.print(httpapi.NewAdminList("sessions", p, httpapi.NewAdminSession), func(w io.Writer) {
+		err = o.print(view.NewAdminList("sessions", p, view.NewAdminSession), func(w io.Writer) {
 			fmt.Fprintln(w, "ID\tCLIENT\tKIND\tDEVICE\tIP\tCREATED\tLAST USED\tENDS\tREVOKED")
 			for _, s := range p.Items {
 				ends := s.ExpiresAt

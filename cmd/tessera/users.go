@@ -19,8 +19,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tessera-id/tessera/internal/auth"
-	"github.com/tessera-id/tessera/internal/httpapi"
 	"github.com/tessera-id/tessera/internal/server"
+	"github.com/tessera-id/tessera/internal/view"
 )
 
 // operator is one run of an operator command: Tessera assembled as serve
@@ -117,7 +117,7 @@ func newUsersCmd() *cobra.Command {
 	return cmd
 }
 
-func printUser(o *operator, u httpapi.AdminUser) error {
+func printUser(o *operator, u view.AdminUser) error {
 	return o.print(u, func(w io.Writer) {
 		fmt.Fprintln(w, "ID\tEMAIL\tUSERNAME\tACTIVE\tADMIN\tVERIFIED\tCREATED\tLAST LOGIN")
 		name := "-"
@@ -142,7 +142,7 @@ func newUsersCreateCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return printUser(o, httpapi.NewAdminUser(u))
+		return printUser(o, view.NewAdminUser(u))
 	}, "password-min-length")
 	f := cmd.Flags()
 	f.StringVar(&in.Email, "email", "", "e-mail address (required)")
@@ -164,7 +164,7 @@ func newUsersListCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		list := httpapi.NewAdminList("users", p, httpapi.NewAdminUser)
+		list := view.NewAdminList("users", p, view.NewAdminUser)
 		err = o.print(list, func(w io.Writer) {
 			fmt.Fprintln(w, "ID\tEMAIL\tACTIVE\tADMIN\tVERIFIED\tCREATED\tLAST LOGIN")
 			for _, u := range p.Items {
@@ -191,7 +191,7 @@ func newUsersShowCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return printUser(o, httpapi.NewAdminUser(u))
+		return printUser(o, view.NewAdminUser(u))
 	})
 }
 
@@ -210,7 +210,7 @@ func newUsersActiveCmd(use string, active bool) *cobra.Command {
 		if u, err = o.srv.Auth.AdminUpdateUser(o.ctx(), o.actor(), u.ID, auth.UserPatch{IsActive: &active}); err != nil {
 			return err
 		}
-		return printUser(o, httpapi.NewAdminUser(u))
+		return printUser(o, view.NewAdminUser(u))
 	})
 }
 

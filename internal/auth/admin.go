@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"context"
 	"encoding/base64"
 	"strconv"
 	"strings"
@@ -41,32 +40,6 @@ func AdminActor(p *Principal, dev Device) (Actor, error) {
 		return Actor{}, Errorf(CodePermissionDenied, "this endpoint is for administrators only")
 	}
 	return Actor{UserID: p.User.ID, Device: dev}, nil
-}
-
-// adminAudit records an admin action on userID (and sessionID), both
-// optional, with the actor.
-func (s *Service) adminAudit(ctx context.Context, event string, a Actor, userID, sessionID uuid.UUID, details map[string]string) {
-	if a.Operator != "" {
-		if details == nil {
-			details = map[string]string{}
-		}
-		details["operator"] = a.Operator
-	}
-	e := &store.AuditEvent{Event: event, IP: a.Device.IP, UserAgent: a.Device.UserAgent,
-		Details: details, CreatedAt: s.now().UTC()}
-	if a.UserID != uuid.Nil {
-		e.ActorID = &a.UserID
-	}
-	if userID != uuid.Nil {
-		e.UserID = &userID
-	}
-	if sessionID != uuid.Nil {
-		e.SessionID = &sessionID
-	}
-	// As in audit: a lost event is logged, and the action stands.
-	if err := s.store.AddAuditEvent(ctx, e); err != nil {
-		s.log.ErrorContext(ctx, "audit event lost", "event", event, "err", err)
-	}
 }
 
 // PageInput asks for one page of an admin listing: Cursor is "" for the

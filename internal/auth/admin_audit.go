@@ -55,7 +55,7 @@ func (s *Service) PruneAuditEvents(ctx context.Context, a Actor, retention time.
 		return n, fmt.Errorf("prune audit events: %w", err)
 	}
 	if n > 0 {
-		s.adminAudit(ctx, "audit_pruned", a, uuid.Nil, uuid.Nil, map[string]string{
+		s.auditAs(ctx, "audit_pruned", a, uuid.Nil, uuid.Nil, map[string]string{
 			"deleted": strconv.FormatInt(n, 10), "before": before.Format(time.RFC3339)})
 	}
 	return n, nil

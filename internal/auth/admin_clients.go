@@ -93,7 +93,7 @@ func (s *Service) AdminCreateClient(ctx context.Context, a Actor, in ClientInput
 		}
 		return nil, fmt.Errorf("create client: %w", err)
 	}
-	s.adminAudit(ctx, "admin_client_created", a, uuid.Nil, uuid.Nil, map[string]string{"client_id": c.ID})
+	s.auditAs(ctx, "admin_client_created", a, uuid.Nil, uuid.Nil, map[string]string{"client_id": c.ID})
 	return c, nil
 }
 
@@ -118,7 +118,7 @@ func (s *Service) AdminUpdateClient(ctx context.Context, a Actor, in ClientInput
 		}
 		return nil, fmt.Errorf("update client: %w", err)
 	}
-	s.adminAudit(ctx, "admin_client_updated", a, uuid.Nil, uuid.Nil, map[string]string{"client_id": c.ID})
+	s.auditAs(ctx, "admin_client_updated", a, uuid.Nil, uuid.Nil, map[string]string{"client_id": c.ID})
 	return c, nil
 }
 
@@ -138,7 +138,7 @@ func (s *Service) AdminDeleteClient(ctx context.Context, a Actor, id string) err
 	if err != nil {
 		return fmt.Errorf("delete client: %w", err)
 	}
-	s.adminAudit(ctx, "admin_client_deleted", a, uuid.Nil, uuid.Nil,
+	s.auditAs(ctx, "admin_client_deleted", a, uuid.Nil, uuid.Nil,
 		map[string]string{"client_id": id, "sessions_ended": fmt.Sprint(n)})
 	return nil
 }

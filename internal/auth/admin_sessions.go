@@ -55,6 +55,6 @@ func (s *Service) AdminRevokeSession(ctx context.Context, a Actor, id uuid.UUID)
 	if err := s.store.RevokeSession(ctx, id, s.now().UTC(), "revoked_by_admin"); err != nil {
 		return fmt.Errorf("revoke session: %w", err)
 	}
-	s.adminAudit(ctx, "admin_session_revoked", a, sess.UserID, id, map[string]string{"client_id": sess.ClientID})
+	s.auditAs(ctx, "admin_session_revoked", a, sess.UserID, id, map[string]string{"client_id": sess.ClientID})
 	return nil
 }

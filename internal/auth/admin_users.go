@@ -111,7 +111,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, a Actor, in CreateUserInp
 		}
 		return nil, fmt.Errorf("create user: %w", err)
 	}
-	s.adminAudit(ctx, "admin_user_created", a, u.ID, uuid.Nil, map[string]string{
+	s.auditAs(ctx, "admin_user_created", a, u.ID, uuid.Nil, map[string]string{
 		"email": u.Email, "is_admin": strconv.FormatBool(u.IsAdmin)})
 	return u, nil
 }
@@ -184,7 +184,7 @@ func (s *Service) AdminUpdateUser(ctx context.Context, a Actor, id uuid.UUID, p 
 		changes["sessions_revoked"] = strconv.Itoa(ended.SessionsRevoked)
 		changes["token_revoked"] = strconv.FormatBool(ended.TokenRevoked)
 	}
-	s.adminAudit(ctx, "admin_user_updated", a, id, uuid.Nil, changes)
+	s.auditAs(ctx, "admin_user_updated", a, id, uuid.Nil, changes)
 	return u, nil
 }
 
@@ -227,7 +227,7 @@ func (s *Service) AdminDeleteUser(ctx context.Context, a Actor, id uuid.UUID) er
 	if err := s.store.DeleteUser(ctx, id, s.now().UTC()); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("delete user: %w", err)
 	}
-	s.adminAudit(ctx, "admin_user_deleted", a, id, uuid.Nil, map[string]string{
+	s.auditAs(ctx, "admin_user_deleted", a, id, uuid.Nil, map[string]string{
 		"email": u.Email, "sessions_revoked": strconv.Itoa(ended.SessionsRevoked)})
 	return nil
 }
@@ -242,7 +242,7 @@ func (s *Service) AdminLogoutUser(ctx context.Context, a Actor, id uuid.UUID) (E
 	if err != nil {
 		return EndedAccess{}, err
 	}
-	s.adminAudit(ctx, "admin_user_logout", a, id, uuid.Nil, map[string]string{
+	s.auditAs(ctx, "admin_user_logout", a, id, uuid.Nil, map[string]string{
 		"sessions_revoked": strconv.Itoa(ended.SessionsRevoked), "token_revoked": strconv.FormatBool(ended.TokenRevoked)})
 	return ended, nil
 }
@@ -281,6 +281,6 @@ func (s *Service) AdminUserToken(ctx context.Context, a Actor, u *store.User, cl
 	if err != nil {
 		return nil, err
 	}
-	s.adminAudit(ctx, event, a, u.ID, uuid.Nil, nil)
+	s.auditAs(ctx, event, a, u.ID, uuid.Nil, nil)
 	return t, nil
 }

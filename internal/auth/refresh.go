@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/tessera-id/tessera/internal/store"
 	"github.com/tessera-id/tessera/internal/token"
@@ -14,7 +15,8 @@ import (
 //   - g is current: one conditional update moves the session to g+1; of
 //     concurrent callers exactly one wins, the others fall into the next case;
 //   - g is the previous generation and the rotation is younger than the
-//     grace period: the current pair is returned again (no second rotation);
+//     grace period: the current pair is returned again (no second rotation),
+//     after a second read shows the session and its user still active;
 //   - anything older is reuse of a stolen token: the whole session is
 //     revoked and refresh_reuse audited.
 //
@@ -40,9 +42,10 @@ func (s *Service) refresh(ctx context.Context, raw string, dev Device) (*Login, 
 		return nil, "", errBadGrant
 	}
 	// One read for the session and its user; the rotation below is the
-	// write, so a refresh costs two round trips. The user read here is
-	// current enough: disabling or demoting a user revokes their sessions,
-	// which the conditional rotation refuses.
+	// write, so a refresh costs two round trips (the grace case reads
+	// twice instead). The user read here is current enough: disabling or
+	// demoting a user revokes their sessions, which the conditional
+	// rotation refuses.
 	sess, u, err := s.store.GetSessionAndUser(ctx, rt.SessionID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, "", errBadGrant
@@ -74,6 +77,9 @@ func (s *Service) refresh(ctx context.Context, raw string, dev Device) (*Login, 
 		// A benign race (two tabs, a retried request): hand out the
 		// current generation again.
 		outcome = RefreshGrace
+		if sess, u, err = s.reread(ctx, sess, now); err != nil {
+			return nil, "", err
+		}
 	default:
 		return nil, RefreshReuse, s.reuse(ctx, sess, rt.Generation, dev)
 	}
@@ -101,6 +107,25 @@ func (s *Service) rotate(ctx context.Context, sess *store.Session, client *store
 		return cur, nil
 	}
 	return nil, errBadGrant
+}
+
+// reread loads sess and its user again before the grace case answers. No
+// conditional write stands between that answer and a revocation (a logout,
+// a deactivation) that committed after the first read, so this read does:
+// the session must still be active at the same generation, its user too.
+// It costs a round trip on the grace path only.
+func (s *Service) reread(ctx context.Context, sess *store.Session, now time.Time) (*store.Session, *store.User, error) {
+	cur, u, err := s.store.GetSessionAndUser(ctx, sess.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, errBadGrant
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("refresh: %w", err)
+	}
+	if cur.Generation != sess.Generation || !cur.ActiveAt(now) || !u.IsActive {
+		return nil, nil, errBadGrant
+	}
+	return cur, u, nil
 }
 
 func (s *Service) reuse(ctx context.Context, sess *store.Session, gen int64, dev Device) error {

@@ -167,9 +167,27 @@ func (p *Principal) SessionID() uuid.UUID {
 	return p.Session.ID
 }
 
+// audit records event of the caller on dev about userID and sessionID
+// (either may be uuid.Nil).
 func (s *Service) audit(ctx context.Context, event string, userID, sessionID uuid.UUID, dev Device, details map[string]string) {
-	e := &store.AuditEvent{
-		Event: event, IP: dev.IP, UserAgent: dev.UserAgent, Details: details, CreatedAt: s.now().UTC(),
+	s.auditAs(ctx, event, Actor{Device: dev}, userID, sessionID, details)
+}
+
+// auditAs records event by a (an admin, an operator, or, with only a
+// Device, the caller themselves) about userID and sessionID. It is the one
+// writer of audit events. The audit trail must not turn a successful action
+// into a failure: a lost event is logged here and nowhere else.
+func (s *Service) auditAs(ctx context.Context, event string, a Actor, userID, sessionID uuid.UUID, details map[string]string) {
+	if a.Operator != "" {
+		if details == nil {
+			details = map[string]string{}
+		}
+		details["operator"] = a.Operator
+	}
+	e := &store.AuditEvent{Event: event, IP: a.Device.IP, UserAgent: a.Device.UserAgent,
+		Details: details, CreatedAt: s.now().UTC()}
+	if a.UserID != uuid.Nil {
+		e.ActorID = &a.UserID
 	}
 	if userID != uuid.Nil {
 		e.UserID = &userID
@@ -177,8 +195,6 @@ func (s *Service) audit(ctx context.Context, event string, userID, sessionID uui
 	if sessionID != uuid.Nil {
 		e.SessionID = &sessionID
 	}
-	// The audit trail must not turn a successful action into a failure: a
-	// lost event is logged here and nowhere else.
 	if err := s.store.AddAuditEvent(ctx, e); err != nil {
 		s.log.ErrorContext(ctx, "audit event lost", "event", event, "err", err)
 	}

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/tessera-id/tessera/internal/server"
 	"github.com/tessera-id/tessera/internal/store/sqlstore"
 )
 
@@ -31,7 +31,8 @@ func ceilingID(i int) uuid.UUID { return uuid.NewSHA1(ceilingNamespace, []byte(s
 // constant (the JWKS ceiling: what Gin and the HTTP stack cost with no
 // middleware and no work), POST /ceiling runs one single-row
 // UPDATE ... RETURNING on the same database as Tessera through a pool
-// opened the way Tessera opens it (same pragmas on SQLite, same pool size).
+// opened the way Tessera opens it (same pragmas on SQLite, same pool size),
+// served and stopped by server.ServeAndDrain like Tessera itself.
 func serveBaseline(ctx context.Context, spec childSpec, ln net.Listener, ready func()) error {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
@@ -48,26 +49,9 @@ func serveBaseline(ctx context.Context, spec childSpec, ln net.Listener, ready f
 		}
 		e.POST("/ceiling", ceilingHandler(db))
 	}
-	hs := &http.Server{
-		Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
-		ErrorLog: slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
 	ready()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("baseline serve: %w", err)
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("baseline shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("baseline serve: %w", err)
+	if err := server.ServeAndDrain(ctx, ln, e, stopTimeout, slog.Default()); err != nil {
+		return fmt.Errorf("baseline: %w", err)
 	}
 	return nil
 }

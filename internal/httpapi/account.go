@@ -9,6 +9,7 @@ import (
 
 	"github.com/tessera-id/tessera/internal/auth"
 	"github.com/tessera-id/tessera/internal/store"
+	"github.com/tessera-id/tessera/internal/view"
 )
 
 type userResponse struct {
@@ -30,32 +31,8 @@ func newUserResponse(u *store.User) userResponse {
 	}
 }
 
-// SessionView is what any caller may see of a device session: never its
-// nonce or secret hash. The user's own list and the admin views embed it.
-type SessionView struct {
-	ID            string    `json:"id"`
-	ClientID      string    `json:"client_id"`
-	Kind          string    `json:"kind"`
-	DeviceName    string    `json:"device_name"`
-	UserAgent     string    `json:"user_agent"`
-	IP            string    `json:"ip"`
-	CreatedAt     time.Time `json:"created_at"`
-	LastUsedAt    time.Time `json:"last_used_at"`
-	IdleExpiresAt time.Time `json:"idle_expires_at"`
-	ExpiresAt     time.Time `json:"expires_at"`
-}
-
-// NewSessionView returns the view of s.
-func NewSessionView(s *store.Session) SessionView {
-	return SessionView{
-		ID: s.ID.String(), ClientID: s.ClientID, Kind: s.Kind, DeviceName: s.DeviceName,
-		UserAgent: s.UserAgent, IP: s.IP, CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt,
-		IdleExpiresAt: s.IdleExpiresAt, ExpiresAt: s.ExpiresAt,
-	}
-}
-
 type sessionResponse struct {
-	SessionView
+	view.Session
 	Current bool `json:"current"`
 }
 
@@ -97,7 +74,7 @@ func (s *Server) sessions(c *gin.Context) {
 	}
 	out := make([]sessionResponse, 0, len(list))
 	for _, ss := range list {
-		out = append(out, sessionResponse{SessionView: NewSessionView(&ss), Current: ss.ID == p.SessionID()})
+		out = append(out, sessionResponse{Session: view.NewSession(&ss), Current: ss.ID == p.SessionID()})
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"sessions": out})

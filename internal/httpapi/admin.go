@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/view"
 )
 
 const ctxAdminActor = "tessera.admin_actor"
@@ -104,7 +105,7 @@ func (s *Server) adminListUsers(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, NewAdminList("users", page, NewAdminUser))
+	c.JSON(http.StatusOK, view.NewAdminList("users", page, view.NewAdminUser))
 }
 
 func (s *Server) adminGetUser(c *gin.Context) {
@@ -117,7 +118,7 @@ func (s *Server) adminGetUser(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, NewAdminUser(u))
+	c.JSON(http.StatusOK, view.NewAdminUser(u))
 }
 
 func (s *Server) adminUpdateUser(c *gin.Context) {
@@ -135,7 +136,7 @@ func (s *Server) adminUpdateUser(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, NewAdminUser(u))
+	c.JSON(http.StatusOK, view.NewAdminUser(u))
 }
 
 func (s *Server) adminDeleteUser(c *gin.Context) {
@@ -183,7 +184,7 @@ func (s *Server) adminListSessions(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, NewAdminList("sessions", page, NewAdminSession))
+	c.JSON(http.StatusOK, view.NewAdminList("sessions", page, view.NewAdminSession))
 }
 
 func (s *Server) adminRevokeSession(c *gin.Context) {

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/view"
 )
 
 func (s *Server) adminAuditLog(c *gin.Context) {
@@ -26,7 +27,7 @@ func (s *Server) adminAuditLog(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, NewAdminList("events", page, NewAdminAuditEvent))
+	c.JSON(http.StatusOK, view.NewAdminList("events", page, view.NewAdminAuditEvent))
 }
 
 // auditFilter reads ?user_id=, ?event= and ?since= (RFC 3339).

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/view"
 )
 
 // adminClientRequest creates (POST) or changes (PATCH) a client; absent
@@ -52,7 +53,7 @@ func (s *Server) adminListClients(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, NewAdminList("clients", page, NewAdminClient))
+	c.JSON(http.StatusOK, view.NewAdminList("clients", page, view.NewAdminClient))
 }
 
 func (s *Server) adminGetClient(c *gin.Context) {
@@ -61,7 +62,7 @@ func (s *Server) adminGetClient(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, NewAdminClient(cl))
+	c.JSON(http.StatusOK, view.NewAdminClient(cl))
 }
 
 func (s *Server) adminCreateClient(c *gin.Context) {
@@ -76,7 +77,7 @@ func (s *Server) adminCreateClient(c *gin.Context) {
 		return
 	}
 	s.clientOrigins().reload(c.Request.Context())
-	c.JSON(http.StatusCreated, NewAdminClient(cl))
+	c.JSON(http.StatusCreated, view.NewAdminClient(cl))
 }
 
 func (s *Server) adminUpdateClient(c *gin.Context) {
@@ -96,7 +97,7 @@ func (s *Server) adminUpdateClient(c *gin.Context) {
 		return
 	}
 	s.clientOrigins().reload(c.Request.Context())
-	c.JSON(http.StatusOK, NewAdminClient(cl))
+	c.JSON(http.StatusOK, view.NewAdminClient(cl))
 }
 
 func (s *Server) adminDeleteClient(c *gin.Context) {

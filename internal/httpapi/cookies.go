@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
 	"time"
 
@@ -91,15 +89,9 @@ func (s *Server) clearCookies(c *gin.Context) {
 	n.set(c, n.csrf, "", "/", 0, false, n.sameSite)
 }
 
-// csrfToken is the double-submit value of a session: an HMAC of its id
-// under the refresh secret, so a cookie planted by a sibling subdomain for
-// another session does not pass.
-func (s *Server) csrfToken(sid uuid.UUID) string {
-	m := hmac.New(sha256.New, s.keys.RefreshSecret())
-	m.Write([]byte("tessera csrf\x00"))
-	m.Write(sid[:])
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
+// csrfToken is the double-submit value of session sid, derived in
+// internal/token from the refresh secret, which the transport never holds.
+func (s *Server) csrfToken(sid uuid.UUID) string { return s.refresher.CSRF(sid) }
 
 // checkCSRF enforces the double-submit rule for a cookie-authenticated
 // unsafe request of session sid: X-CSRF-Token equal to the csrf cookie,

@@ -195,9 +195,10 @@ func (s *Server) logout(c *gin.Context) {
 }
 
 // writeLogin answers a login in the chosen delivery. Token responses are
-// never cached.
+// never cached. expires_in and the cookies' Max-Age count from the
+// service's clock, the one that set the expiry times.
 func (s *Server) writeLogin(c *gin.Context, status int, l *auth.Login, delivery string) {
-	now := time.Now()
+	now := s.auth.Now()
 	resp := loginResponse{
 		ExpiresIn:        secondsUntil(l.AccessExpiresAt, now),
 		RefreshExpiresIn: secondsUntil(l.RefreshExpiresAt, now),

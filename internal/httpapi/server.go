@@ -14,6 +14,7 @@ import (
 	"github.com/tessera-id/tessera/internal/keys"
 	"github.com/tessera-id/tessera/internal/metrics"
 	"github.com/tessera-id/tessera/internal/store"
+	"github.com/tessera-id/tessera/internal/token"
 )
 
 // MaxBodyBytes is the largest request body accepted (413 beyond).
@@ -28,12 +29,16 @@ type Options struct {
 	Logger *slog.Logger
 	// Metrics, when set, observes every request and is served at /metrics.
 	Metrics *metrics.Metrics
+	// Refresher derives the CSRF value of a session; it is the one auth
+	// derives refresh tokens with, so the transport never holds the secret.
+	Refresher *token.Refresher
 }
 
 // Server is Tessera's HTTP API.
 type Server struct {
 	auth           *auth.Service
 	keys           *keys.Ring
+	refresher      *token.Refresher
 	store          store.Store
 	cfg            config.Config
 	log            *slog.Logger
@@ -50,7 +55,7 @@ func New(o Options) (*Server, error) {
 		o.Logger = slog.Default()
 	}
 	s := &Server{
-		auth: o.Auth, keys: o.Keys, store: o.Store, cfg: o.Config, log: o.Logger,
+		auth: o.Auth, keys: o.Keys, refresher: o.Refresher, store: o.Store, cfg: o.Config, log: o.Logger,
 		cookies: newCookieNames(o.Config), metrics: o.Metrics,
 		origins: map[string]bool{},
 	}

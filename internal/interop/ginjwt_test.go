@@ -19,7 +19,6 @@ import (
 // poll after its session is revoked.
 func TestGinjwtWithTessera(t *testing.T) {
 	ts := startTessera(t, "EdDSA")
-	requireFeed(t, ts)
 	admin := newAdmin(t, ts, "root@example.com")
 	register(t, ts, "ada@example.com")
 	ada := login(t, ts, "ada@example.com", "laptop")

@@ -11,15 +11,6 @@ import (
 	"github.com/tessera-id/tessera/pkg/jwtverify"
 )
 
-// requireFeed skips the test while Tessera does not serve the revocation
-// feed yet (404), and only then.
-func requireFeed(t *testing.T, ts *servertest.TestServer) {
-	t.Helper()
-	if r := ts.NewClient(t).Do("GET", "/v1/revocations", nil); r.StatusCode == http.StatusNotFound {
-		t.Skip("GET /v1/revocations answers 404: the revocation feed is not implemented yet")
-	}
-}
-
 // watching returns a verifier of ts with a revocation watcher that polls
 // only when the test says so.
 func watching(t *testing.T, ts *servertest.TestServer) (*jwtverify.Verifier, *jwtverify.RevocationWatcher) {
@@ -38,7 +29,6 @@ func watching(t *testing.T, ts *servertest.TestServer) (*jwtverify.Verifier, *jw
 // accepting B's.
 func TestRevocationReachesVerifier(t *testing.T) {
 	ts := startTessera(t, "ES256")
-	requireFeed(t, ts)
 	register(t, ts, "ada@example.com")
 	a := login(t, ts, "ada@example.com", "laptop")
 	b := login(t, ts, "ada@example.com", "phone")
@@ -64,7 +54,6 @@ func TestRevocationReachesVerifier(t *testing.T) {
 // everywhere, with the feed's cursor carried between polls.
 func TestAdminRevocationReachesVerifier(t *testing.T) {
 	ts := startTessera(t, "ES256")
-	requireFeed(t, ts)
 	admin := newAdmin(t, ts, "root@example.com")
 	register(t, ts, "ada@example.com")
 	register(t, ts, "bob@example.com")
@@ -97,7 +86,6 @@ func TestAdminRevocationReachesVerifier(t *testing.T) {
 // accepting everyone else's.
 func TestDeletionReachesVerifier(t *testing.T) {
 	ts := startTessera(t, "ES256")
-	requireFeed(t, ts)
 	admin := newAdmin(t, ts, "root@example.com")
 	admin.c.Do("POST", "/v1/admin/clients", map[string]any{"client_id": "kiosk", "name": "Kiosk",
 		"access_ttl_seconds": 600}, admin.bearer()).Want(t, http.StatusCreated)

@@ -8,11 +8,9 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/tessera-id/tessera/internal/auth"
@@ -122,12 +120,13 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail: %w", err)
 	}
+	refresher := token.NewRefresher(ring.RefreshSecret())
 	svc := auth.New(auth.Deps{
 		Store:     db,
 		Hasher:    password.NewHasher(params, cfg.HashConcurrency),
 		Policy:    password.Policy{MinLength: cfg.PasswordMinLength},
 		Minter:    token.NewMinter(ring, cfg.Issuer, o.Now),
-		Refresher: token.NewRefresher(ring.RefreshSecret()),
+		Refresher: refresher,
 		Secret:    ring.RefreshSecret(),
 		Verifier:  verifier,
 		Settings: auth.Settings{
@@ -144,7 +143,7 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 		Now:      o.Now,
 	})
 	mailFailed = svc.MailFailed
-	api, err := httpapi.New(httpapi.Options{Auth: svc, Keys: ring, Store: db, Config: cfg, Logger: o.Logger, Metrics: m})
+	api, err := httpapi.New(httpapi.Options{Auth: svc, Keys: ring, Refresher: refresher, Store: db, Config: cfg, Logger: o.Logger, Metrics: m})
 	if err != nil {
 		_ = queue.Close(context.Background()) // nothing was queued yet
 		return nil, fmt.Errorf("http api: %w", err)
@@ -215,32 +214,6 @@ func (s *Server) Close() error {
 // Serve answers on ln until ctx ends, then stops accepting, lets in-flight
 // requests finish within the shutdown timeout, and returns nil.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	hs := &http.Server{
-		Handler:           s.API,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    1 << 20,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
 	go s.reloadKeys(ctx)
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	s.log.Info("shutting down", "timeout", s.Config.ShutdownTimeout)
-	sctx, cancel := context.WithTimeout(context.Background(), s.Config.ShutdownTimeout)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
-	}
-	return nil
+	return ServeAndDrain(ctx, ln, s.API, s.Config.ShutdownTimeout, s.log)
 }

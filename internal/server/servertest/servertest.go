@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -165,9 +166,21 @@ func (r *Response) Str(key string) string {
 // or []byte) and extra headers as "Name: value" strings. A header named
 // once replaces the client's default of that name; a name given again is
 // sent as a second header line. A request given a Cookie header carries
-// exactly those cookies: the jar adds none of its own.
+// exactly those cookies: the jar adds none of its own. Do fails the test
+// on a transport error, so it must be called from the test's goroutine;
+// use Try from others.
 func (c *Client) Do(method, path string, body any, headers ...string) *Response {
 	c.t.Helper()
+	r, err := c.Try(method, path, body, headers...)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return r
+}
+
+// Try is Do returning the transport error instead of failing the test;
+// it is safe to call from any goroutine.
+func (c *Client) Try(method, path string, body any, headers ...string) (*Response, error) {
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -178,13 +191,13 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 	default:
 		data, err := json.Marshal(b)
 		if err != nil {
-			c.t.Fatalf("marshal: %v", err)
+			return nil, fmt.Errorf("marshal: %w", err)
 		}
 		rd = bytes.NewReader(data)
 	}
 	req, err := http.NewRequest(method, c.base+path, rd)
 	if err != nil {
-		c.t.Fatalf("request: %v", err)
+		return nil, fmt.Errorf("request: %w", err)
 	}
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -211,14 +224,14 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		c.t.Fatalf("read body: %v", err)
+		return nil, fmt.Errorf("%s %s: read body: %w", method, path, err)
 	}
-	return &Response{Response: resp, Body: data}
+	return &Response{Response: resp, Body: data}, nil
 }
 
 // Want fails the test unless r has the status.

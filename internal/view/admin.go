@@ -1,4 +1,4 @@
-package httpapi
+package view
 
 import (
 	"time"
@@ -8,10 +8,6 @@ import (
 	"github.com/tessera-id/tessera/internal/auth"
 	"github.com/tessera-id/tessera/internal/store"
 )
-
-// The admin API's JSON shapes. They are exported because `tessera users`,
-// `sessions`, `clients` and `audit` print the very same JSON with --json:
-// the command line and the API cannot drift apart.
 
 // AdminUser is a user as admins see it.
 type AdminUser struct {
@@ -40,7 +36,7 @@ func NewAdminUser(u *store.User) AdminUser {
 // AdminSession is one device session of any user. It never carries the
 // session's nonce or secret hash.
 type AdminSession struct {
-	SessionView
+	Session
 	UserID        string     `json:"user_id"`
 	RevokedAt     *time.Time `json:"revoked_at"`
 	RevokedReason string     `json:"revoked_reason"`
@@ -48,7 +44,7 @@ type AdminSession struct {
 
 // NewAdminSession returns the admin view of s.
 func NewAdminSession(s *store.Session) AdminSession {
-	return AdminSession{SessionView: NewSessionView(s), UserID: s.UserID.String(),
+	return AdminSession{Session: NewSession(s), UserID: s.UserID.String(),
 		RevokedAt: s.RevokedAt, RevokedReason: s.RevokedReason}
 }
 

@@ -1,0 +1,160 @@
+package auth_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/config"
+	"github.com/tessera-id/tessera/internal/keys"
+	"github.com/tessera-id/tessera/internal/password"
+	"github.com/tessera-id/tessera/internal/server"
+	"github.com/tessera-id/tessera/internal/server/servertest"
+	"github.com/tessera-id/tessera/internal/store"
+	"github.com/tessera-id/tessera/internal/store/sqlstore"
+	"github.com/tessera-id/tessera/internal/token"
+	"github.com/tessera-id/tessera/pkg/jwtverify"
+)
+
+const testPassword = "correct horse battery staple"
+
+// grace is the refresh grace period of every test Service.
+const grace = 10 * time.Second
+
+// laptop is the device of the tests' requests.
+var laptop = auth.Device{Name: "laptop", UserAgent: "test-agent/1", IP: "192.0.2.7"}
+
+// pausingStore is the real store with one interleaving point: a function
+// run once right after the next GetSessionAndUser, while the caller holds
+// what it read. It lets a test act "during" a refresh without mocking
+// anything the refresh reads or writes.
+type pausingStore struct {
+	store.Store
+	mu    sync.Mutex
+	after func()
+}
+
+func (p *pausingStore) GetSessionAndUser(ctx context.Context, id uuid.UUID) (*store.Session, *store.User, error) {
+	s, u, err := p.Store.GetSessionAndUser(ctx, id)
+	p.mu.Lock()
+	f := p.after
+	p.after = nil
+	p.mu.Unlock()
+	if f != nil {
+		f()
+	}
+	return s, u, err
+}
+
+// afterNextRead arms f to run after the next session read.
+func (p *pausingStore) afterNextRead(f func()) {
+	p.mu.Lock()
+	p.after = f
+	p.mu.Unlock()
+}
+
+// rig is a Service over a real database with a clock the test owns.
+type rig struct {
+	svc   *auth.Service
+	db    *sqlstore.DB
+	store *pausingStore
+	clock *servertest.Clock
+}
+
+// newRig builds the use cases over db as server.Assemble does, with the
+// default settings, cheap hashing and no e-mail verification. Rigs over
+// one db and keysDir are replicas of one deployment.
+func newRig(t testing.TB, db *sqlstore.DB, keysDir string, clock *servertest.Clock) *rig {
+	t.Helper()
+	cfg := config.Default()
+	ring, err := keys.Open(keysDir, server.KeyOptions(cfg, clock.Now))
+	if err != nil {
+		t.Fatalf("keys: %v", err)
+	}
+	verifier, err := jwtverify.NewVerifier(ring, jwtverify.WithIssuer(cfg.Issuer),
+		jwtverify.WithAudience(cfg.Audiences()[0]), jwtverify.WithClock(clock.Now))
+	if err != nil {
+		t.Fatalf("verifier: %v", err)
+	}
+	ps := &pausingStore{Store: db}
+	svc := auth.New(auth.Deps{
+		Store:     ps,
+		Hasher:    password.NewHasher(servertest.FastHash, 4),
+		Policy:    password.Policy{MinLength: cfg.PasswordMinLength},
+		Minter:    token.NewMinter(ring, cfg.Issuer, clock.Now),
+		Refresher: token.NewRefresher(ring.RefreshSecret()),
+		Secret:    ring.RefreshSecret(),
+		Verifier:  verifier,
+		Settings: auth.Settings{
+			AccessTTL: cfg.AccessTTL, SessionIdleTTL: cfg.SessionIdleTTL, SessionMaxTTL: cfg.SessionMaxTTL,
+			RefreshGrace: grace, Audiences: cfg.Audiences(), EmailVerification: auth.VerificationNone,
+			LoginMaxFailures: cfg.LoginMaxFailures, LoginFailureWindow: cfg.LoginFailureWindow,
+		},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now:    clock.Now,
+	})
+	return &rig{svc: svc, db: db, store: ps, clock: clock}
+}
+
+// startRig is one replica over db, its clock on a whole second.
+func startRig(t testing.TB, db *sqlstore.DB) *rig {
+	t.Helper()
+	return newRig(t, db, t.TempDir(), servertest.NewClock(time.Now().UTC().Truncate(time.Second)))
+}
+
+// register creates email's account and logs in the laptop with body
+// delivery through clientID ("" is the default client).
+func (r *rig) register(t testing.TB, email, clientID string) *auth.Login {
+	t.Helper()
+	dev := laptop
+	dev.ClientID = clientID
+	l, err := r.svc.Register(t.Context(), auth.RegisterInput{
+		Email: email, Password: testPassword, Delivery: auth.DeliveryBody, Device: dev,
+	})
+	if err != nil {
+		t.Fatalf("register %s: %v", email, err)
+	}
+	return l
+}
+
+// refresh refreshes raw from the laptop.
+func (r *rig) refresh(t testing.TB, raw string) (*auth.Login, error) {
+	t.Helper()
+	return r.svc.Refresh(t.Context(), raw, laptop)
+}
+
+// session reads session id straight from the database.
+func (r *rig) session(t testing.TB, id uuid.UUID) *store.Session {
+	t.Helper()
+	s, err := r.db.GetSession(t.Context(), id)
+	if err != nil {
+		t.Fatalf("get session: %v", err)
+	}
+	return s
+}
+
+// events returns the audit events named event, newest first.
+func (r *rig) events(t testing.TB, event string) []store.AuditEvent {
+	t.Helper()
+	p, err := r.svc.AdminAuditLog(t.Context(), auth.AuditFilter{Event: event}, auth.PageInput{Limit: auth.MaxPageSize})
+	if err != nil {
+		t.Fatalf("audit log: %v", err)
+	}
+	return p.Items
+}
+
+// wantCode fails unless err is the auth error code.
+func wantCode(t testing.TB, err error, code string) {
+	t.Helper()
+	var ae *auth.Error
+	if !errors.As(err, &ae) || ae.Code != code {
+		t.Fatalf("error %v, want %s", err, code)
+	}
+}
