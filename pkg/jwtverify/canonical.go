@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/elliptic"
 	"encoding/base64"
-	"encoding/json"
 	"math/big"
 	"strings"
 	"unicode/utf8"
@@ -35,37 +34,46 @@ var jwsByte = func() (t [256]bool) {
 	return t
 }()
 
-// headerBufSize covers the headers Tessera mints; a longer header is
-// decoded into the heap.
-const headerBufSize = 256
+// segmentBufSize covers the header and payload of the tokens Tessera
+// mints; a longer segment is decoded into the heap.
+const segmentBufSize = 1 << 10
 
 // checkSpelling refuses raw when it holds a byte outside base64url and the
-// dot, or when its header does not decode to valid UTF-8. A header that
-// does not decode at all is left to the parser to report.
+// dot, or when its header or payload does not decode to valid UTF-8. A
+// segment that does not decode at all is left to the parser to report.
 func checkSpelling(raw string) error {
 	for i := 0; i < len(raw); i++ {
 		if !jwsByte[raw[i]] {
 			return errAlphabet
 		}
 	}
-	seg, _, _ := strings.Cut(raw, ".")
-	var buf [headerBufSize]byte
-	var dst []byte
-	if n := base64.RawURLEncoding.DecodedLen(len(seg)); n <= len(buf) {
-		dst = buf[:n]
-	} else {
-		dst = make([]byte, n)
-	}
-	n, err := base64.RawURLEncoding.Decode(dst, []byte(seg))
-	if err == nil && !utf8.Valid(dst[:n]) {
+	header, rest, _ := strings.Cut(raw, ".")
+	body, _, _ := strings.Cut(rest, ".")
+	var buf [segmentBufSize]byte
+	if !decodesToUTF8(header, buf[:]) {
 		return errHeaderUTF8
+	}
+	if !decodesToUTF8(body, buf[:]) {
+		return errPayloadUTF8
 	}
 	return nil
 }
 
+// decodesToUTF8 reports whether the base64url seg, decoded into buf (or
+// into the heap when buf is too small), is valid UTF-8. It also reports
+// true when seg does not decode.
+func decodesToUTF8(seg string, buf []byte) bool {
+	n := base64.RawURLEncoding.DecodedLen(len(seg))
+	if n > len(buf) {
+		buf = make([]byte, n)
+	}
+	n, err := base64.RawURLEncoding.Decode(buf[:n], []byte(seg))
+	return err != nil || utf8.Valid(buf[:n])
+}
+
 // payload is what Verify decodes a token's claims into: Claims, with the
-// three dates shadowed by strictly numeric ones. It is a jwt.Claims through
-// the methods Claims embeds.
+// three dates shadowed by strictly numeric ones. It is the jwt.Claims the
+// parser validates; claims hands the dates over to Claims.
 type payload struct {
 	Claims
 	ExpiresAt *numericDate `json:"exp,omitempty"`
@@ -73,20 +81,24 @@ type payload struct {
 	IssuedAt  *numericDate `json:"iat,omitempty"`
 }
 
-// UnmarshalJSON refuses a payload that is not valid UTF-8, then decodes it
-// and hands the dates to Claims.
-func (p *payload) UnmarshalJSON(b []byte) error {
-	if !utf8.Valid(b) {
-		return errPayloadUTF8
-	}
-	type plain payload // without this method
-	if err := json.Unmarshal(b, (*plain)(p)); err != nil {
-		return err
-	}
+func (p *payload) GetExpirationTime() (*jwt.NumericDate, error) {
+	return (*jwt.NumericDate)(p.ExpiresAt), nil
+}
+
+func (p *payload) GetNotBefore() (*jwt.NumericDate, error) {
+	return (*jwt.NumericDate)(p.NotBefore), nil
+}
+
+func (p *payload) GetIssuedAt() (*jwt.NumericDate, error) {
+	return (*jwt.NumericDate)(p.IssuedAt), nil
+}
+
+// claims returns the decoded Claims, dates included.
+func (p *payload) claims() *Claims {
 	p.Claims.ExpiresAt = (*jwt.NumericDate)(p.ExpiresAt)
 	p.Claims.NotBefore = (*jwt.NumericDate)(p.NotBefore)
 	p.Claims.IssuedAt = (*jwt.NumericDate)(p.IssuedAt)
-	return nil
+	return &p.Claims
 }
 
 // numericDate is a jwt.NumericDate that must be spelled as a JSON number

@@ -147,7 +147,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 	if err != nil {
 		return nil, v.classify(tok, err)
 	}
-	claims := &p.Claims
+	claims := p.claims()
 	if err := requireClaims(claims); err != nil {
 		return nil, err
 	}
