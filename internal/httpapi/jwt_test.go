@@ -16,6 +16,7 @@ import (
 
 	"github.com/tessera-id/tessera/internal/server/servertest"
 	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
+	"github.com/tessera-id/tessera/pkg/jwtverify"
 )
 
 // jwksKeys fetches the JWKS over HTTP and decodes its EC keys by hand, so
@@ -127,7 +128,7 @@ func TestForgedAccessTokensAreRefused(t *testing.T) {
 
 	// The control: a token built by this test with the real key passes, so
 	// each refusal below is due to its one defect.
-	c.Do("GET", "/v1/auth/me", nil, "Authorization: Bearer "+sign(jwt.SigningMethodES256, priv, base(), nil)).Want(t, 200)
+	c.Do("GET", "/v1/auth/me", nil, "Authorization: Bearer "+sign(jwtverify.SigningMethodES256, priv, base(), nil)).Want(t, 200)
 
 	tests := []struct {
 		name  string
@@ -135,29 +136,29 @@ func TestForgedAccessTokensAreRefused(t *testing.T) {
 	}{
 		{"alg none", sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, base(), nil)},
 		{"HS256 keyed with the public key", sign(jwt.SigningMethodHS256, pubDER, base(), nil)},
-		{"wrong audience", sign(jwt.SigningMethodES256, priv, with("aud", "https://other.example"), nil)},
-		{"wrong issuer", sign(jwt.SigningMethodES256, priv, with("iss", "https://evil.example"), nil)},
-		{"expired beyond leeway", sign(jwt.SigningMethodES256, priv, with("exp", now.Add(-31*time.Second).Unix()), nil)},
-		{"no expiry", func() string { m := base(); delete(m, "exp"); return sign(jwt.SigningMethodES256, priv, m, nil) }()},
-		{"issued in the future", sign(jwt.SigningMethodES256, priv, with("iat", now.Add(5*time.Minute).Unix()), nil)},
-		{"typ JWT", sign(jwt.SigningMethodES256, priv, base(), map[string]any{"typ": "JWT"})},
+		{"wrong audience", sign(jwtverify.SigningMethodES256, priv, with("aud", "https://other.example"), nil)},
+		{"wrong issuer", sign(jwtverify.SigningMethodES256, priv, with("iss", "https://evil.example"), nil)},
+		{"expired beyond leeway", sign(jwtverify.SigningMethodES256, priv, with("exp", now.Add(-31*time.Second).Unix()), nil)},
+		{"no expiry", func() string { m := base(); delete(m, "exp"); return sign(jwtverify.SigningMethodES256, priv, m, nil) }()},
+		{"issued in the future", sign(jwtverify.SigningMethodES256, priv, with("iat", now.Add(5*time.Minute).Unix()), nil)},
+		{"typ JWT", sign(jwtverify.SigningMethodES256, priv, base(), map[string]any{"typ": "JWT"})},
 		{"typ missing", func() string {
-			tk := jwt.NewWithClaims(jwt.SigningMethodES256, base())
+			tk := jwt.NewWithClaims(jwtverify.SigningMethodES256, base())
 			tk.Header["kid"] = sk.ID
 			delete(tk.Header, "typ")
 			s, _ := tk.SignedString(priv)
 			return s
 		}()},
 		{"tampered payload", tampered()},
-		{"unknown kid", sign(jwt.SigningMethodES256, priv, base(), map[string]any{"kid": "nope"})},
-		{"SQL kid", sign(jwt.SigningMethodES256, priv, base(), map[string]any{"kid": "' OR 1=1--"})},
-		{"path kid", sign(jwt.SigningMethodES256, priv, base(), map[string]any{"kid": "../../etc/passwd"})},
-		{"10 KB kid", sign(jwt.SigningMethodES256, priv, base(), map[string]any{"kid": strings.Repeat("k", 10<<10)})},
-		{"jku header", sign(jwt.SigningMethodES256, priv, base(), map[string]any{"kid": "x", "jku": "http://127.0.0.1:1/jwks"})},
-		{"session of another user", sign(jwt.SigningMethodES256, priv, with("sub", "00000000-0000-0000-0000-000000000001"), nil)},
+		{"unknown kid", sign(jwtverify.SigningMethodES256, priv, base(), map[string]any{"kid": "nope"})},
+		{"SQL kid", sign(jwtverify.SigningMethodES256, priv, base(), map[string]any{"kid": "' OR 1=1--"})},
+		{"path kid", sign(jwtverify.SigningMethodES256, priv, base(), map[string]any{"kid": "../../etc/passwd"})},
+		{"10 KB kid", sign(jwtverify.SigningMethodES256, priv, base(), map[string]any{"kid": strings.Repeat("k", 10<<10)})},
+		{"jku header", sign(jwtverify.SigningMethodES256, priv, base(), map[string]any{"kid": "x", "jku": "http://127.0.0.1:1/jwks"})},
+		{"session of another user", sign(jwtverify.SigningMethodES256, priv, with("sub", "00000000-0000-0000-0000-000000000001"), nil)},
 		{"1 MB token", strings.Repeat("a", 1_000_000)},
 		{"a refresh token", reg.Str("refresh_token")},
-		{"an ID-token-like JWT (typ JWT, same key and claims)", sign(jwt.SigningMethodES256, priv, base(), map[string]any{"typ": "JWT"})},
+		{"an ID-token-like JWT (typ JWT, same key and claims)", sign(jwtverify.SigningMethodES256, priv, base(), map[string]any{"typ": "JWT"})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -139,7 +139,7 @@ func signWithKeyFile(t *testing.T, ts *servertest.TestServer, kid, template stri
 	}
 	now := ts.Clock.Now()
 	claims["iat"], claims["nbf"], claims["exp"] = now.Unix(), now.Unix(), now.Add(15*time.Minute).Unix()
-	tok := jwt.NewWithClaims(jwt.SigningMethodES256, claims)
+	tok := jwt.NewWithClaims(jwtverify.SigningMethodES256, claims)
 	tok.Header["kid"], tok.Header["typ"] = kid, jwtverify.TokenType
 	raw, err := tok.SignedString(priv.(crypto.Signer))
 	if err != nil {

@@ -74,7 +74,8 @@ func NewMinter(ring *keys.Ring, issuer string, now func() time.Time) *Minter {
 }
 
 // Mint signs an access token: header {alg, kid, typ: at+jwt}, claims iss,
-// sub, aud, exp, iat, nbf, jti (random), client_id, sid, roles.
+// sub, aud, exp, iat, nbf, jti (random), client_id, sid, roles. An ES256
+// signature is always low-s, the one spelling jwtverify accepts.
 func (m *Minter) Mint(a Access) (raw string, claims *jwtverify.Claims, err error) {
 	if err := a.validate(); err != nil {
 		return "", nil, err
@@ -129,6 +130,11 @@ func (m *Minter) headerFor(key *keys.SigningKey) (*header, error) {
 		return h, nil
 	}
 	method := jwt.GetSigningMethod(key.Algorithm)
+	if key.Algorithm == jwtverify.ES256 {
+		// golang-jwt's ES256 gives a high s half of the time, a second
+		// spelling of the token that jwtverify refuses.
+		method = jwtverify.SigningMethodES256
+	}
 	if method == nil {
 		return nil, fmt.Errorf("mint: no signing method for %q", key.Algorithm)
 	}

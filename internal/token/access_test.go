@@ -2,9 +2,11 @@ package token_test
 
 import (
 	"context"
+	"crypto/elliptic"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"math/big"
 	"strings"
 	"sync"
 	"testing"
@@ -203,6 +205,69 @@ func BenchmarkMint(b *testing.B) {
 			for b.Loop() {
 				if _, _, err := m.Mint(a); err != nil {
 					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestMintedTokenHasOneSpelling: of the 16 spellings of a minted token that
+// differ only in the unused bits of its last character, the verifier
+// accepts the one Mint wrote; and every ES256 signature is low-s, so its
+// (r, n−s) twin is the one refused.
+func TestMintedTokenHasOneSpelling(t *testing.T) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	now := func() time.Time { return t0 }
+	for _, alg := range keys.Algorithms {
+		t.Run(alg, func(t *testing.T) {
+			ring := newRing(t, alg, now)
+			m := token.NewMinter(ring, issuer, now)
+			v, err := jwtverify.NewVerifier(ring, jwtverify.WithIssuer(issuer),
+				jwtverify.WithAudience("api://orders"), jwtverify.WithClock(now))
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _, err := m.Mint(access())
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := strings.IndexByte(alphabet, raw[len(raw)-1])
+			for bits := range 16 {
+				twin := raw[:len(raw)-1] + string(alphabet[last&^0xf|bits])
+				_, err := v.Verify(context.Background(), twin)
+				if twin == raw && err != nil {
+					t.Fatalf("the minted token is refused: %v", err)
+				}
+				if twin != raw && !errors.Is(err, jwtverify.ErrMalformed) {
+					t.Errorf("spelling %d: Verify = %v, want ErrMalformed", bits, err)
+				}
+			}
+			if alg != jwtverify.ES256 {
+				return
+			}
+			// Half of plain ECDSA signatures are high-s: 200 low-s in a
+			// row happen by chance with probability 2^-200.
+			half := new(big.Int).Rsh(elliptic.P256().Params().N, 1)
+			for i := range 200 {
+				raw, _, err := m.Mint(access())
+				if err != nil {
+					t.Fatal(err)
+				}
+				sig, err := base64.RawURLEncoding.DecodeString(raw[strings.LastIndexByte(raw, '.')+1:])
+				if err != nil || len(sig) != 64 {
+					t.Fatalf("signature: %v", err)
+				}
+				s := new(big.Int).SetBytes(sig[32:])
+				if s.Cmp(half) > 0 {
+					t.Fatalf("token %d is signed with a high s", i)
+				}
+				if _, err := v.Verify(context.Background(), raw); err != nil {
+					t.Fatalf("Verify: %v", err)
+				}
+				s.Sub(elliptic.P256().Params().N, s).FillBytes(sig[32:])
+				twin := raw[:strings.LastIndexByte(raw, '.')+1] + base64.RawURLEncoding.EncodeToString(sig)
+				if _, err := v.Verify(context.Background(), twin); !errors.Is(err, jwtverify.ErrMalformed) {
+					t.Fatalf("high-s twin of token %d: Verify = %v, want ErrMalformed", i, err)
 				}
 			}
 		})

@@ -19,11 +19,15 @@
 // algorithm; never "none" nor HMAC; typ must be at+jwt; iss exact; aud must
 // contain ours; exp, iat, sub, jti, client_id and sid required; nbf and iat
 // not in the future beyond the leeway (at most 60 s); the kid is only a map
-// key; input over MaxTokenSize is refused before it is decoded. Over the
-// network: at most one JWKS fetch per refetch interval whatever the
-// traffic; a failed fetch or poll keeps the last good keys or revocations;
-// every response is size-bounded; the discovery issuer must equal the URL
-// asked for, byte for byte; nothing is ever logged (LastError reports).
+// key; input over MaxTokenSize is refused before it is decoded; a token
+// has one accepted spelling (SECURITY.md, "Requests and tokens, strictly"):
+// strict base64url, header and payload valid UTF-8, exp, nbf and iat JSON
+// numbers, ES256 signatures low-s (SigningMethodES256 signs so), every
+// other spelling refused as ErrMalformed. Over the network: at most one
+// JWKS fetch per refetch interval whatever the traffic; a failed fetch or
+// poll keeps the last good keys or revocations; every response is
+// size-bounded; the discovery issuer must equal the URL asked for, byte
+// for byte; nothing is ever logged (LastError reports).
 // Clocks and HTTP clients are injectable (WithClock, WithHTTPClient).
 //
 // It must never import Tessera's internal packages or Gin (the Gin

@@ -9,6 +9,11 @@ import (
 
 // Errors returned (wrapped) by Verify. Test them with errors.Is.
 var (
+	// ErrMalformed is also returned for a token that is not spelled the one
+	// way this package accepts: a byte outside base64url, non-zero unused
+	// bits in a segment's last character, a header or payload that is not
+	// UTF-8, a date (exp, nbf, iat) that is not a JSON number, or an ES256
+	// signature whose s is above half the group order.
 	ErrMalformed       = errors.New("jwtverify: malformed token")
 	ErrTooLarge        = errors.New("jwtverify: token too large")
 	ErrUnknownKey      = errors.New("jwtverify: unknown key id")
@@ -30,6 +35,15 @@ var (
 	errMissingJti      = fmt.Errorf("%w: jti", ErrMissingClaim)
 	errMissingClientID = fmt.Errorf("%w: client_id", ErrMissingClaim)
 	errMissingSid      = fmt.Errorf("%w: sid", ErrMissingClaim)
+)
+
+// Refusals of a token's other spellings (canonical.go), preallocated too.
+var (
+	errAlphabet      = fmt.Errorf("%w: a character outside base64url", ErrMalformed)
+	errHeaderUTF8    = fmt.Errorf("%w: header is not UTF-8", ErrMalformed)
+	errPayloadUTF8   = fmt.Errorf("%w: payload is not UTF-8", ErrMalformed)
+	errDateNotNumber = fmt.Errorf("%w: exp, nbf and iat must be JSON numbers", ErrMalformed)
+	errHighS         = fmt.Errorf("%w: ES256 signature with a high s", ErrMalformed)
 )
 
 // ownErrors are the sentinels the keyfunc may return; golang-jwt wraps them

@@ -53,7 +53,7 @@ func testSigners(tb testing.TB) map[string]*signer {
 			panic(err)
 		}
 		signers = map[string]*signer{
-			"ES256": {alg: "ES256", method: jwt.SigningMethodES256, private: ec},
+			"ES256": {alg: "ES256", method: jwtverify.SigningMethodES256, private: ec},
 			"EdDSA": {alg: "EdDSA", method: jwt.SigningMethodEdDSA, private: ed},
 			"RS256": {alg: "RS256", method: jwt.SigningMethodRS256, private: rs},
 		}

@@ -71,7 +71,8 @@ func WithAudience(aud string) Option { return verifierOption(func(c *config) { c
 func WithLeeway(d time.Duration) Option { return verifierOption(func(c *config) { c.leeway = d }) }
 
 // WithAlgorithms narrows the accepted algorithms (default ES256, EdDSA,
-// RS256). Whatever is allowed, a key only ever verifies its own algorithm.
+// RS256). Whatever is allowed, a key only ever verifies its own algorithm,
+// and an ES256 signature must be low-s (see SigningMethodES256).
 func WithAlgorithms(algs ...string) Option {
 	return verifierOption(func(c *config) { c.algs = algs })
 }

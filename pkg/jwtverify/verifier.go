@@ -80,6 +80,7 @@ func newVerifier(keys KeySet, cfg config) *Verifier {
 		keys: keys,
 		cfg:  cfg,
 		parser: jwt.NewParser(
+			jwt.WithStrictDecoding(),
 			jwt.WithValidMethods(cfg.algs),
 			jwt.WithIssuer(cfg.issuer),
 			jwt.WithAudience(cfg.audience),
@@ -127,17 +128,26 @@ func supportedAlg(a string) bool { return a == ES256 || a == EdDSA || a == RS256
 // Verifier has revocations (WithRevocations, WithRevocationWatcher), that
 // the sid is not revoked. It returns the claims or an error wrapping one of
 // the Err* values, never both.
+//
+// A token has one accepted spelling: any other (stray base64url bits or
+// bytes, header or payload not UTF-8, a date as a string, a high-s ES256
+// signature) is refused with an error wrapping ErrMalformed, so a token
+// string can key a deny list or a replay cache.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 	if len(raw) > MaxTokenSize {
 		return nil, ErrTooLarge
 	}
-	claims := new(Claims)
-	tok, err := v.parser.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
+	if err := checkSpelling(raw); err != nil {
+		return nil, err
+	}
+	p := new(payload)
+	tok, err := v.parser.ParseWithClaims(raw, p, func(t *jwt.Token) (any, error) {
 		return v.keyFor(ctx, t)
 	})
 	if err != nil {
 		return nil, v.classify(tok, err)
 	}
+	claims := p.claims()
 	if err := requireClaims(claims); err != nil {
 		return nil, err
 	}
@@ -179,6 +189,9 @@ func (v *Verifier) keyFor(ctx context.Context, t *jwt.Token) (any, error) {
 	if _, ok := t.Header["crit"]; ok {
 		// RFC 7515 s4.1.11: we understand no extension, so must refuse.
 		return nil, fmt.Errorf("%w: crit header", ErrMalformed)
+	}
+	if t.Method.Alg() == ES256 && highS(t.Signature) {
+		return nil, errHighS
 	}
 	kid, _ := t.Header["kid"].(string)
 	if kid == "" {

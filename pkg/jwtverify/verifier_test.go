@@ -333,7 +333,7 @@ func TestVerifyIgnoresKeyHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	evil := &signer{alg: "ES256", method: jwt.SigningMethodES256, private: attacker}
+	evil := &signer{alg: "ES256", method: jwtverify.SigningMethodES256, private: attacker}
 	evil.key = jwtverify.Key{ID: "attacker", Algorithm: "ES256", Public: attacker.Public()}
 	point, err := attacker.PublicKey.Bytes()
 	if err != nil {

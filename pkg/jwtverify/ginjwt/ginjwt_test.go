@@ -60,7 +60,7 @@ func (f *fixture) token(t testing.TB, change func(jwt.MapClaims)) string {
 	if change != nil {
 		change(c)
 	}
-	tok := jwt.NewWithClaims(jwt.SigningMethodES256, c)
+	tok := jwt.NewWithClaims(jwtverify.SigningMethodES256, c)
 	tok.Header["typ"], tok.Header["kid"] = "at+jwt", "k1"
 	raw, err := tok.SignedString(f.key)
 	if err != nil {
