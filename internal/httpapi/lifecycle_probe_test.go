@@ -38,19 +38,19 @@ func median(d []time.Duration) time.Duration {
 // requests, as a prober filters the noise of a busy machine: that makes the
 // comparison more sensitive, not less. The mail queue is drained after each
 // try, outside the timed part. A machine shared with other test runs can
-// still make one round of 50 pairs noisy, so up to three rounds are run: a
+// still make one round of 50 pairs noisy, so up to five rounds are run: a
 // real difference fails every round.
 func TestPasswordResetHidesAccounts(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
-		const n = 50
+		const n, rounds = 50, 5
 		ls := startLifecycle(t, db, auth.VerificationNone, lcBehindProxy)
 		c := ls.NewClient(t)
-		for i := range 3 * n {
+		for i := range rounds * n {
 			register(t, c, fmt.Sprintf("known%d@example.com", i))
 		}
 		p := &resetProbe{t: t, ls: ls, c: c, bodies: map[string]bool{}}
 		p.try("warm-up@example.com", "192.0.2.1")
-		for round := range 3 {
+		for round := range rounds {
 			mk, mu := p.round(round, n)
 			ratio := float64(mk) / float64(mu)
 			t.Logf("round %d: reset request medians over %d tries: known %v, unknown %v (ratio %.3f)", round+1, n, mk, mu, ratio)
