@@ -49,7 +49,7 @@ func newServeCmd() *cobra.Command {
 			slog.SetDefault(log)
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, os.Interrupt)
 			defer stop()
-			srv, err := server.New(ctx, cfg, server.Options{Logger: log})
+			srv, err := server.New(ctx, cfg, server.Options{Logger: log, Version: version})
 			if err != nil {
 				return err
 			}
@@ -82,5 +82,5 @@ func openServer(cmd *cobra.Command, cfg *config.Config) (*server.Server, error) 
 	if err := loadConfig(cfg, cmd.Flags()); err != nil {
 		return nil, err
 	}
-	return server.New(cmd.Context(), *cfg, server.Options{Logger: newLogger(*cfg)})
+	return server.New(cmd.Context(), *cfg, server.Options{Logger: newLogger(*cfg), Version: version})
 }

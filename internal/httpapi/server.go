@@ -28,6 +28,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Metrics, when set, observes every request and is served at /metrics.
 	Metrics *metrics.Metrics
+	// Version is the server's version, stamped into the browser client
+	// served at /sdk/ ("dev" when empty).
+	Version string
 }
 
 // Server is Tessera's HTTP API.
@@ -41,6 +44,7 @@ type Server struct {
 	origins        map[string]bool // allowed for CORS and CSRF Origin checks
 	authenticators []authenticator
 	metrics        *metrics.Metrics
+	version        string
 	engine         *gin.Engine
 }
 
@@ -51,7 +55,7 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{
 		auth: o.Auth, keys: o.Keys, store: o.Store, cfg: o.Config, log: o.Logger,
-		cookies: newCookieNames(o.Config), metrics: o.Metrics,
+		cookies: newCookieNames(o.Config), metrics: o.Metrics, version: o.Version,
 		origins: map[string]bool{},
 	}
 	if iss, err := url.Parse(o.Config.Issuer); err == nil {
@@ -79,6 +83,9 @@ func New(o Options) (*Server, error) {
 	e.NoRoute(s.notFound)
 	e.NoMethod(s.methodNotAllowed)
 	s.routes(e)
+	if err := s.sdkRoutes(e); err != nil {
+		return nil, err
+	}
 	s.engine = e
 	return s, nil
 }

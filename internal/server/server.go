@@ -52,6 +52,8 @@ type Options struct {
 	// LoginSlowdown is the delay added per failed login past half the
 	// allowance (default 250 ms; negative disables it).
 	LoginSlowdown time.Duration
+	// Version is the build's version, stamped into the browser client.
+	Version string
 }
 
 // New assembles Tessera from cfg, which must have passed Validate.
@@ -132,7 +134,7 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 		Now:      o.Now,
 	})
 	mailFailed = svc.MailFailed
-	api, err := httpapi.New(httpapi.Options{Auth: svc, Keys: ring, Store: db, Config: cfg, Logger: o.Logger, Metrics: m})
+	api, err := httpapi.New(httpapi.Options{Auth: svc, Keys: ring, Store: db, Config: cfg, Logger: o.Logger, Metrics: m, Version: o.Version})
 	if err != nil {
 		_ = queue.Close(context.Background()) // nothing was queued yet
 		return nil, fmt.Errorf("http api: %w", err)
