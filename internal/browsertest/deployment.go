@@ -35,6 +35,9 @@ type Deployment struct {
 	*Sites
 	Tessera *servertest.TestServer
 	API     *API
+
+	mu       sync.Mutex
+	requests map[string]int // "POST /v1/auth/refresh" -> count
 }
 
 // NewDeployment starts the deployment; mutate (may be nil) changes
@@ -42,7 +45,7 @@ type Deployment struct {
 func NewDeployment(t testing.TB, mutate func(*config.Config)) *Deployment {
 	t.Helper()
 	s := NewSites(t)
-	d := &Deployment{Sites: s}
+	d := &Deployment{Sites: s, requests: map[string]int{}}
 	d.Tessera = servertest.Start(t, sqltest.NewSQLite(t), func(c *config.Config) {
 		c.Issuer = s.Origin(AuthHost)
 		c.CookieDomain = CookieDomain
@@ -53,7 +56,12 @@ func NewDeployment(t testing.TB, mutate func(*config.Config)) *Deployment {
 			mutate(c)
 		}
 	})
-	s.Handle(AuthHost, d.Tessera.API)
+	s.Handle(AuthHost, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d.mu.Lock()
+		d.requests[r.Method+" "+r.URL.Path]++
+		d.mu.Unlock()
+		d.Tessera.API.ServeHTTP(w, r)
+	}))
 	s.Handle(AppHost, d.page("Acme Notes", "#2f6fde", AppHost))
 	s.Handle(AdminHost, d.page("Acme Admin", "#7a3fd0", AdminHost))
 	s.Handle(EvilHost, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -67,6 +75,14 @@ func NewDeployment(t testing.TB, mutate func(*config.Config)) *Deployment {
 
 // Issuer is Tessera's origin.
 func (d *Deployment) Issuer() string { return d.Origin(AuthHost) }
+
+// Requests counts the requests Tessera received for a method and path
+// ("POST /v1/auth/refresh").
+func (d *Deployment) Requests(methodPath string) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.requests[methodPath]
+}
 
 // page serves the test front-end at / (and a 404 elsewhere).
 func (d *Deployment) page(title, accent, host string) http.Handler {

@@ -50,28 +50,34 @@ func changes(t *testing.T, tab *browsertest.Tab) []change {
 	return browsertest.Eval[[]change](tab, "window.changes")
 }
 
-// session is the stored state of a user's only session.
+// session is the stored state of a user's newest session, and how many
+// of the user's sessions are live.
 type session struct {
 	Generation int64
 	Revoked    bool
-	Count      int
+	Live       int
 }
 
 func sessionOf(t *testing.T, d *browsertest.Deployment, userID string) session {
 	t.Helper()
-	rows, err := d.Tessera.DB.SQL().Query(`SELECT generation, revoked_at FROM sessions WHERE user_id = ?`, userID)
+	rows, err := d.Tessera.DB.SQL().Query(`SELECT generation, revoked_at FROM sessions WHERE user_id = ? ORDER BY created_at DESC, id DESC`, userID)
 	if err != nil {
 		t.Fatalf("sessions: %v", err)
 	}
 	defer rows.Close()
 	var s session
-	for rows.Next() {
+	for n := 0; rows.Next(); n++ {
+		var gen int64
 		var revoked sql.NullString
-		if err := rows.Scan(&s.Generation, &revoked); err != nil {
+		if err := rows.Scan(&gen, &revoked); err != nil {
 			t.Fatalf("scan: %v", err)
 		}
-		s.Revoked = s.Revoked || revoked.Valid
-		s.Count++
+		if n == 0 {
+			s.Generation, s.Revoked = gen, revoked.Valid
+		}
+		if !revoked.Valid {
+			s.Live++
+		}
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatalf("sessions: %v", err)
