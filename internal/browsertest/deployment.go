@@ -36,8 +36,15 @@ type Deployment struct {
 	Tessera *servertest.TestServer
 	API     *API
 
-	mu       sync.Mutex
-	requests map[string]int // "POST /v1/auth/refresh" -> count
+	mu   sync.Mutex
+	seen []Request
+}
+
+// Request is what Tessera or the API received: enough to tell where a
+// request came from and whether the user's cookies came with it.
+type Request struct {
+	Host, Method, Path, Origin string
+	Cookies                    []string // names
 }
 
 // NewDeployment starts the deployment; mutate (may be nil) changes
@@ -45,7 +52,7 @@ type Deployment struct {
 func NewDeployment(t testing.TB, mutate func(*config.Config)) *Deployment {
 	t.Helper()
 	s := NewSites(t)
-	d := &Deployment{Sites: s, requests: map[string]int{}}
+	d := &Deployment{Sites: s}
 	d.Tessera = servertest.Start(t, sqltest.NewSQLite(t), func(c *config.Config) {
 		c.Issuer = s.Origin(AuthHost)
 		c.CookieDomain = CookieDomain
@@ -56,12 +63,7 @@ func NewDeployment(t testing.TB, mutate func(*config.Config)) *Deployment {
 			mutate(c)
 		}
 	})
-	s.Handle(AuthHost, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		d.mu.Lock()
-		d.requests[r.Method+" "+r.URL.Path]++
-		d.mu.Unlock()
-		d.Tessera.API.ServeHTTP(w, r)
-	}))
+	s.Handle(AuthHost, d.record(d.Tessera.API))
 	s.Handle(AppHost, d.page("Acme Notes", "#2f6fde", AppHost))
 	s.Handle(AdminHost, d.page("Acme Admin", "#7a3fd0", AdminHost))
 	s.Handle(EvilHost, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -69,7 +71,7 @@ func NewDeployment(t testing.TB, mutate func(*config.Config)) *Deployment {
 		_, _ = w.Write([]byte("<!doctype html><title>Prize draw</title><p>You won!</p>"))
 	}))
 	d.API = newAPI(t, s, d.Tessera)
-	s.Handle(APIHost, d.API)
+	s.Handle(APIHost, d.record(d.API))
 	return d
 }
 
@@ -79,9 +81,33 @@ func (d *Deployment) Issuer() string { return d.Origin(AuthHost) }
 // Requests counts the requests Tessera received for a method and path
 // ("POST /v1/auth/refresh").
 func (d *Deployment) Requests(methodPath string) int {
+	n := 0
+	for _, r := range d.Seen() {
+		if r.Host == AuthHost && r.Method+" "+r.Path == methodPath {
+			n++
+		}
+	}
+	return n
+}
+
+// Seen lists every request Tessera and the API received, in order.
+func (d *Deployment) Seen() []Request {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.requests[methodPath]
+	return append([]Request(nil), d.seen...)
+}
+
+func (d *Deployment) record(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := Request{Host: strings.Split(r.Host, ":")[0], Method: r.Method, Path: r.URL.Path, Origin: r.Header.Get("Origin")}
+		for _, c := range r.Cookies() {
+			rec.Cookies = append(rec.Cookies, c.Name)
+		}
+		d.mu.Lock()
+		d.seen = append(d.seen, rec)
+		d.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
 }
 
 // page serves the test front-end at / (and a 404 elsewhere).
