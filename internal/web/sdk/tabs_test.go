@@ -117,3 +117,41 @@ func adminClient(t *testing.T, d *browsertest.Deployment) *adminHTTP {
 	a.bearer, _ = r["access_token"].(string)
 	return a
 }
+
+// TestRefreshBeforeExpiry: the client refreshes refreshLeeway seconds
+// before the access token expires, with no request; with three tabs
+// scheduling it, every refresh request is one rotation and none is a
+// reuse.
+func TestRefreshBeforeExpiry(t *testing.T) {
+	d := browsertest.NewDeployment(t, nil)
+	p := browsertest.NewProfile(t)
+	// A leeway one second short of the access lifetime: due a second
+	// after each sign-in or refresh.
+	leeway := int(d.Tessera.Config.AccessTTL/time.Second) - 1
+	url := fmt.Sprintf("%s/?leeway=%d", d.Origin(browsertest.AppHost), leeway)
+	first := p.Open(url)
+	u := register(t, first)
+	before := sessionOf(t, d, u.ID)
+	refreshes := d.Requests("POST /v1/auth/refresh")
+	tabs := append(p.OpenAll(2, url), first)
+	for _, tab := range tabs {
+		browsertest.Eval[any](tab, "window.ready")
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for sessionOf(t, d, u.ID).Generation < before.Generation+2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no refresh before expiry: session %+v", sessionOf(t, d, u.ID))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// Read the rotations first: a refresh request counted after them may
+	// still be in flight, and the lock lets only one be.
+	after := sessionOf(t, d, u.ID)
+	sent := d.Requests("POST /v1/auth/refresh") - refreshes
+	if after.Revoked || auditCount(t, d, "refresh_reuse") != 0 {
+		t.Fatalf("a scheduled refresh reused a token: session %+v", after)
+	}
+	if rotations := int(after.Generation - before.Generation); sent < rotations || sent > rotations+1 {
+		t.Fatalf("%d refresh requests for %d rotations by %d tabs", sent, rotations, len(tabs))
+	}
+}
