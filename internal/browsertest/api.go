@@ -1,7 +1,6 @@
 package browsertest
 
 import (
-	"crypto/subtle"
 	"net/http"
 	"sync"
 	"testing"
@@ -20,7 +19,7 @@ const (
 )
 
 // API is the resource server on api.tessera.test, written as a team using
-// Tessera would: pkg/jwtverify/ginjwt reading the access cookie, the CSRF
+// Tessera would: pkg/jwtverify/ginjwt reading the access cookie, its CSRF
 // double submit on unsafe methods, CORS for the two front-ends. It never
 // asks Tessera about a request: it fetches discovery and the JWKS once and
 // verifies offline.
@@ -63,7 +62,7 @@ func newAPI(t testing.TB, s *Sites, ts *servertest.TestServer) *API {
 	origins := map[string]bool{s.Origin(AppHost): true, s.Origin(AdminHost): true}
 	e := gin.New()
 	e.Use(func(c *gin.Context) { cors(c, origins) })
-	g := e.Group("/v1", verify, csrf)
+	g := e.Group("/v1", verify, ginjwt.CSRF(CSRFCookie))
 	g.GET("/whoami", func(c *gin.Context) {
 		claims, _ := ginjwt.ClaimsFrom(c)
 		c.JSON(http.StatusOK, gin.H{"sub": claims.Subject, "sid": claims.SessionID})
@@ -100,23 +99,6 @@ func cors(c *gin.Context, origins map[string]bool) {
 		}
 		c.AbortWithStatus(http.StatusNoContent)
 	}
-}
-
-// csrf is the double submit for a token that came in the cookie: an unsafe
-// request must repeat the csrf cookie in X-CSRF-Token.
-func csrf(c *gin.Context) {
-	m := c.Request.Method
-	if m == http.MethodGet || m == http.MethodHead || c.GetHeader("Authorization") != "" {
-		c.Next()
-		return
-	}
-	cookie, _ := c.Cookie(CSRFCookie)
-	header := c.GetHeader("X-CSRF-Token")
-	if header == "" || subtle.ConstantTimeCompare([]byte(header), []byte(cookie)) != 1 {
-		c.AbortWithStatusJSON(http.StatusForbidden, gin.H{"error": "csrf_failed", "error_description": "missing or wrong X-CSRF-Token header"})
-		return
-	}
-	c.Next()
 }
 
 type roundTripper func(*http.Request) (*http.Response, error)
