@@ -110,7 +110,7 @@ func serve(cmd *cobra.Command, cfg config.Config) error {
 	slog.SetDefault(log)
 	ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	srv, err := server.New(ctx, cfg, server.Options{Logger: log})
+	srv, err := server.New(ctx, cfg, server.Options{Logger: log, Version: version})
 	if err != nil {
 		return err
 	}
@@ -132,5 +132,5 @@ func openServer(cmd *cobra.Command, cfg *config.Config) (*server.Server, error) 
 	if err := loadConfig(cfg, cmd.Flags()); err != nil {
 		return nil, err
 	}
-	return server.New(cmd.Context(), *cfg, server.Options{Logger: newLogger(cmd.ErrOrStderr(), *cfg), MustExist: true})
+	return server.New(cmd.Context(), *cfg, server.Options{Logger: newLogger(cmd.ErrOrStderr(), *cfg), MustExist: true, Version: version})
 }

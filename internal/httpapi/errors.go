@@ -87,13 +87,33 @@ func unavailable(err error) bool {
 	return errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// challenge adds one WWW-Authenticate header per enabled scheme.
+// challenge adds one WWW-Authenticate header per enabled scheme, except
+// Basic for a script's request: a browser answers a Basic challenge to
+// fetch or XMLHttpRequest with its own password dialog, which a page can
+// neither prevent nor style (Django REST Framework has the same trap).
+// curl and other programs still get it.
 func (s *Server) challenge(c *gin.Context, invalidBearer bool) {
+	script := fromScript(c.Request)
 	for _, a := range s.authenticators {
+		if _, isBasic := a.(basicAuth); isBasic && script {
+			continue
+		}
 		if ch := a.challenge(invalidBearer && c.GetBool(ctxBearerSent)); ch != "" {
 			c.Writer.Header().Add("WWW-Authenticate", ch)
 		}
 	}
+}
+
+// fromScript reports whether a request was made by a script in a browser
+// page rather than by a person navigating or by a program: it carries an
+// Origin, a Sec-Fetch-Mode other than navigate, or X-Requested-With (set
+// by script libraries, and never by a browser on its own).
+func fromScript(r *http.Request) bool {
+	if r.Header.Get("Origin") != "" || r.Header.Get("X-Requested-With") != "" {
+		return true
+	}
+	mode := r.Header.Get("Sec-Fetch-Mode")
+	return mode != "" && mode != "navigate"
 }
 
 func (s *Server) notFound(c *gin.Context) {

@@ -32,6 +32,9 @@ type Options struct {
 	// Refresher derives the CSRF value of a session; it is the one auth
 	// derives refresh tokens with, so the transport never holds the secret.
 	Refresher *token.Refresher
+	// Version is the server's version, stamped into the browser client
+	// served at /sdk/ ("dev" when empty).
+	Version string
 }
 
 // Server is Tessera's HTTP API.
@@ -46,6 +49,7 @@ type Server struct {
 	origins        map[string]bool // allowed for CORS and CSRF Origin checks
 	authenticators []authenticator
 	metrics        *metrics.Metrics
+	version        string
 	engine         *gin.Engine
 }
 
@@ -56,7 +60,7 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{
 		auth: o.Auth, keys: o.Keys, refresher: o.Refresher, store: o.Store, cfg: o.Config, log: o.Logger,
-		cookies: newCookieNames(o.Config), metrics: o.Metrics,
+		cookies: newCookieNames(o.Config), metrics: o.Metrics, version: o.Version,
 		origins: map[string]bool{},
 	}
 	if iss, err := url.Parse(o.Config.Issuer); err == nil {
@@ -84,6 +88,9 @@ func New(o Options) (*Server, error) {
 	e.NoRoute(s.notFound)
 	e.NoMethod(s.methodNotAllowed)
 	s.routes(e)
+	if err := s.sdkRoutes(e); err != nil {
+		return nil, err
+	}
 	s.engine = e
 	return s, nil
 }

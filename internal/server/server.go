@@ -55,6 +55,8 @@ type Options struct {
 	// signing key or refresh secret is an error. Operator commands set it;
 	// serve creates what a first start needs.
 	MustExist bool
+	// Version is the build's version, stamped into the browser client.
+	Version string
 }
 
 // New assembles Tessera from cfg, which must have passed Validate.
@@ -143,7 +145,7 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 		Now:      o.Now,
 	})
 	mailFailed = svc.MailFailed
-	api, err := httpapi.New(httpapi.Options{Auth: svc, Keys: ring, Refresher: refresher, Store: db, Config: cfg, Logger: o.Logger, Metrics: m})
+	api, err := httpapi.New(httpapi.Options{Auth: svc, Keys: ring, Refresher: refresher, Store: db, Config: cfg, Logger: o.Logger, Metrics: m, Version: o.Version})
 	if err != nil {
 		_ = queue.Close(context.Background()) // nothing was queued yet
 		return nil, fmt.Errorf("http api: %w", err)

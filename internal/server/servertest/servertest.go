@@ -73,6 +73,8 @@ type Options struct {
 	// a *mail.Outbox; nil uses the configured backend (console, into the
 	// discarded log).
 	Mailer mail.Sender
+	// Version is the build version the server reports ("dev" when empty).
+	Version string
 }
 
 // StartWith is Start with more options. The server's mail queue is
@@ -101,6 +103,7 @@ func StartWith(t testing.TB, db *sqlstore.DB, o Options) *TestServer {
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now, HashParams: &fast,
 		LoginSlowdown: LoginSlowdown,
 		Mailer:        o.Mailer,
+		Version:       o.Version,
 	})
 	if err != nil {
 		t.Fatalf("assemble: %v", err)

@@ -2,7 +2,8 @@
 // offline by a jwtverify.Verifier. It owns the HTTP side only: reading the
 // bearer token (Authorization header, or a cookie when asked), the RFC 6750
 // answers (401 with a WWW-Authenticate challenge, 403 insufficient_scope),
-// and handing the verified claims to handlers (ClaimsFrom).
+// handing the verified claims to handlers (ClaimsFrom), and the CSRF
+// double submit for routes that take the token from a cookie (CSRF).
 //
 // Its rules: a request without a token gets a challenge without error=
 // (RFC 6750 s3.1); a token that fails verification gets

@@ -36,6 +36,27 @@ func ExampleMiddleware() {
 	// Output: 401 Bearer realm="api"
 }
 
+func ExampleCSRF() {
+	v, _ := exampleVerifier()
+
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	// A browser front-end's cookies reach this API: unsafe requests must
+	// repeat the csrf cookie in X-CSRF-Token, as Tessera's client does.
+	api := r.Group("/api", ginjwt.CSRF("__Host-tessera_csrf"),
+		ginjwt.Middleware(v, ginjwt.WithCookie("__Host-tessera_access")))
+	api.POST("/orders", func(c *gin.Context) { c.Status(http.StatusCreated) })
+
+	// A form on another site posts with the user's cookies, but cannot
+	// read the csrf cookie to repeat it.
+	req := httptest.NewRequest("POST", "/api/orders", nil)
+	req.AddCookie(&http.Cookie{Name: "__Host-tessera_csrf", Value: "b2theQ"})
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, req)
+	fmt.Println(rec.Code, rec.Body.String())
+	// Output: 403 {"error":"csrf_failed","error_description":"missing or wrong X-CSRF-Token header"}
+}
+
 func ExampleRequireRole() {
 	v, sign := exampleVerifier()
 

@@ -38,8 +38,8 @@ func WithRealm(realm string) Option { return func(c *config) { c.realm = quotabl
 // WithCookie also reads the token from the cookie named name (Tessera's is
 // "__Host-tessera_access") when the request has no Authorization header.
 // A cookie is sent by browsers on their own: a route that changes state
-// and accepts it must also defend against CSRF (Tessera's X-CSRF-Token
-// double submit), which this middleware does not do.
+// and accepts it must also defend against CSRF with CSRF (Tessera's
+// X-CSRF-Token double submit), which Middleware itself does not do.
 func WithCookie(name string) Option { return func(c *config) { c.cookie = name } }
 
 type ctxKey int

@@ -1,0 +1,74 @@
+// Type declarations of the Tessera browser client, version
+// __TESSERA_VERSION__, served at /sdk/tessera.d.ts beside /sdk/tessera.js.
+
+/** The version of the Tessera server that served the client. */
+export declare const version: string;
+
+/** A Tessera user, as GET /v1/auth/me answers it. */
+export interface User {
+  id: string;
+  email: string;
+  username: string | null;
+  is_active: boolean;
+  is_admin: boolean;
+  email_verified: boolean;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+/** Every failure of the client: the server's error body, and the status. */
+export declare class TesseraError extends Error {
+  /** The HTTP status; 0 when no answer came. */
+  readonly status: number;
+  /** The server's stable error code ("invalid_credentials", ...), or "network_error". */
+  readonly error: string;
+  readonly error_description: string;
+  /** Validation messages per field, e.g. { password: ["too short"] }. */
+  readonly fields: Record<string, string[]>;
+}
+
+export interface TesseraOptions {
+  /** Tessera's URL, the iss of its tokens, e.g. "https://auth.example.com". */
+  issuer: string;
+  /** The client (front-end) id registered in Tessera; the default client when left out. */
+  clientId?: string;
+  /** The device name shown in the user's device list, unless login names another. */
+  deviceName?: string;
+  /** TESSERA_COOKIE_DOMAIN: hosts under it get X-CSRF-Token from fetch. Default: the issuer's host without its first label. */
+  cookieDomain?: string;
+  /** Seconds before the access token expires to refresh it (default 60). */
+  refreshLeeway?: number;
+}
+
+export interface RegisterInput {
+  email: string;
+  password: string;
+  username?: string;
+  deviceName?: string;
+}
+
+export type LoginInput =
+  | { email: string; username?: never; password: string; deviceName?: string }
+  | { username: string; email?: never; password: string; deviceName?: string };
+
+/** Why onChange was called. */
+export type ChangeReason = "signed-in" | "signed-out" | "session-lost";
+
+export interface Tessera {
+  readonly version: string;
+  /** Creates an account and signs in; null when e-mail verification is mandatory (nobody is signed in yet). */
+  register(input: RegisterInput): Promise<User | null>;
+  login(input: LoginInput): Promise<User>;
+  /** The current user, or null when signed out. */
+  user(): Promise<User | null>;
+  /** Rotates the tokens now; null when the session is gone. Every tab shares one refresh. */
+  refresh(): Promise<User | null>;
+  /** Ends this session ("local", the default), the user's other sessions ("others") or all ("global"). */
+  logout(options?: { scope?: "local" | "others" | "global" }): Promise<void>;
+  /** window.fetch with cookies, X-CSRF-Token on unsafe methods, and one refresh and retry on 401. */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  /** Called on sign-in, sign-out and a lost session, in every tab; returns a function that stops it. */
+  onChange(fn: (user: User | null, info: { reason: ChangeReason }) => void): () => void;
+}
+
+export declare function createTessera(options: TesseraOptions): Tessera;
