@@ -19,10 +19,11 @@ const (
 	ErrRegistrationNotSupported = "registration_not_supported"
 )
 
-// PageError is an error that must be shown on Tessera's own error page and
-// never sent to a redirect URI: the client is unknown or the redirect URI
-// is not one of its registered ones, so a redirect could go anywhere (RFC
-// 6749 s4.1.2.1, RFC 9700 s4.11).
+// PageError is an error answered to the caller directly and never sent to
+// a redirect URI: on Tessera's own error page at the authorization and
+// logout endpoints, where the client is unknown or the redirect URI is not
+// one of its registered ones, so a redirect could go anywhere (RFC 6749
+// s4.1.2.1, RFC 9700 s4.11); as the JSON error at the token endpoint.
 type PageError struct {
 	Code        string
 	Description string

@@ -75,6 +75,9 @@ func TestIDTokenVerifiesWithGoOIDC(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if h := segment(t, other, 0); h["typ"] != "at+jwt" {
+				t.Errorf("access token minted after an ID token has typ %v", h["typ"])
+			}
 			if err := idt.VerifyAccessToken(other); err == nil {
 				t.Error("at_hash matches an access token it was not minted with")
 			}
