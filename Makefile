@@ -49,6 +49,8 @@ FUZZ_TARGETS = \
 	./internal/httpapi:FuzzParseBasic \
 	./internal/httpapi:FuzzBind \
 	./internal/token:FuzzParseRefresh \
+	./internal/oidc:FuzzParseAuthorizationRequest \
+	./internal/oidc:FuzzClientAuth \
 	./pkg/jwtverify:FuzzVerify \
 	./internal/password:FuzzVerify \
 	./internal/identifier:FuzzNormalizeEmail \

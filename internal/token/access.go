@@ -54,9 +54,11 @@ type Minter struct {
 	ring   *keys.Ring
 	issuer string
 	now    func() time.Time
-	// header caches the encoded JOSE header of the last signing key: it
-	// changes only when the key rotates.
-	header atomic.Pointer[header]
+	// header and idHeader cache the encoded JOSE headers (access token,
+	// ID token) of the last signing key: they change only when the key
+	// rotates.
+	header   atomic.Pointer[header]
+	idHeader atomic.Pointer[header]
 }
 
 type header struct {
@@ -83,14 +85,6 @@ func (m *Minter) Mint(a Access) (raw string, claims *jwtverify.Claims, err error
 	if a.TTL == 0 {
 		a.TTL = DefaultAccessTTL
 	}
-	key, err := m.ring.SigningKey()
-	if err != nil {
-		return "", nil, fmt.Errorf("mint: %w", err)
-	}
-	h, err := m.headerFor(key)
-	if err != nil {
-		return "", nil, err
-	}
 	now := m.now().Truncate(time.Second)
 	claims = &jwtverify.Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
@@ -106,9 +100,27 @@ func (m *Minter) Mint(a Access) (raw string, claims *jwtverify.Claims, err error
 		SessionID: a.SessionID,
 		Roles:     a.Roles,
 	}
-	payload, err := json.Marshal(claims)
+	key, err := m.ring.SigningKey()
 	if err != nil {
 		return "", nil, fmt.Errorf("mint: %w", err)
+	}
+	raw, err = m.sign(key, jwtverify.TokenType, &m.header, claims)
+	if err != nil {
+		return "", nil, fmt.Errorf("mint: %w", err)
+	}
+	return raw, claims, nil
+}
+
+// sign encodes claims under the header {alg, kid, typ} of key (cached in
+// slot) and signs them with key.
+func (m *Minter) sign(key *keys.SigningKey, typ string, slot *atomic.Pointer[header], claims any) (string, error) {
+	h, err := headerFor(key, typ, slot)
+	if err != nil {
+		return "", err
+	}
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", err
 	}
 	enc := base64.RawURLEncoding
 	buf := make([]byte, 0, len(h.encoded)+enc.EncodedLen(len(payload))+1+enc.EncodedLen(512))
@@ -116,17 +128,17 @@ func (m *Minter) Mint(a Access) (raw string, claims *jwtverify.Claims, err error
 	buf = enc.AppendEncode(buf, payload)
 	sig, err := h.method.Sign(string(buf), key.Private)
 	if err != nil {
-		return "", nil, fmt.Errorf("mint: sign: %w", err)
+		return "", fmt.Errorf("sign: %w", err)
 	}
 	buf = append(buf, '.')
 	buf = enc.AppendEncode(buf, sig)
-	return string(buf), claims, nil
+	return string(buf), nil
 }
 
-// headerFor returns the cached header of key, building it when the signing
-// key changed since the last call.
-func (m *Minter) headerFor(key *keys.SigningKey) (*header, error) {
-	if h := m.header.Load(); h != nil && h.kid == key.ID {
+// headerFor returns the header of key with typ cached in slot, building it
+// when the signing key changed since the last call.
+func headerFor(key *keys.SigningKey, typ string, slot *atomic.Pointer[header]) (*header, error) {
+	if h := slot.Load(); h != nil && h.kid == key.ID {
 		return h, nil
 	}
 	method := jwt.GetSigningMethod(key.Algorithm)
@@ -136,18 +148,18 @@ func (m *Minter) headerFor(key *keys.SigningKey) (*header, error) {
 		method = jwtverify.SigningMethodES256
 	}
 	if method == nil {
-		return nil, fmt.Errorf("mint: no signing method for %q", key.Algorithm)
+		return nil, fmt.Errorf("no signing method for %q", key.Algorithm)
 	}
 	js, err := json.Marshal(struct {
 		Alg string `json:"alg"`
 		Kid string `json:"kid"`
 		Typ string `json:"typ"`
-	}{key.Algorithm, key.ID, jwtverify.TokenType})
+	}{key.Algorithm, key.ID, typ})
 	if err != nil {
-		return nil, fmt.Errorf("mint: header: %w", err)
+		return nil, fmt.Errorf("header: %w", err)
 	}
 	h := &header{kid: key.ID, encoded: base64.RawURLEncoding.EncodeToString(js) + ".", method: method}
-	m.header.Store(h)
+	slot.Store(h)
 	return h, nil
 }
 
