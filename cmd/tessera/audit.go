@@ -123,7 +123,8 @@ func pruneStorage(ctx context.Context, srv *server.Server, log *slog.Logger) {
 		log.WarnContext(ctx, "storage prune failed", "err", err)
 	case p.Total() > 0:
 		log.InfoContext(ctx, "ended rows pruned", "sessions", p.Sessions, "session_tombstones", p.Tombstones,
-			"one_time_tokens", p.OneTimeTokens, "login_throttle", p.LoginThrottles)
+			"one_time_tokens", p.OneTimeTokens, "login_throttle", p.LoginThrottles,
+			"authorization_codes", p.AuthorizationCodes)
 	}
 }
 

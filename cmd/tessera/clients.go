@@ -16,7 +16,8 @@ import (
 
 func newClientsCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "clients", Short: "Manage client applications"}
-	cmd.AddCommand(newClientsAddCmd(), newClientsListCmd(), newClientsUpdateCmd(), newClientsRemoveCmd())
+	cmd.AddCommand(newClientsAddCmd(), newClientsListCmd(), newClientsUpdateCmd(), newClientsRemoveCmd(),
+		newClientsRotateSecretCmd())
 	return cmd
 }
 
@@ -24,10 +25,13 @@ func newClientsCmd() *cobra.Command {
 // serve's own flags (--access-ttl, --cors-origins, --audience), which every
 // operator command also takes.
 type clientFlags struct {
-	name                    string
-	delivery                []string
-	accessTTL, idle, maxTTL time.Duration
-	origins, audiences      []string
+	name                                 string
+	delivery                             []string
+	accessTTL, idle, maxTTL              time.Duration
+	origins, audiences                   []string
+	redirectURIs, logoutURIs             []string
+	grantTypes, scopes                   []string
+	confidential, firstParty, logoutEnds bool
 }
 
 func (f *clientFlags) register(fs *pflag.FlagSet) {
@@ -38,6 +42,12 @@ func (f *clientFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.maxTTL, "max-ttl", 0, "session absolute lifetime (0: the server's)")
 	fs.StringSliceVar(&f.origins, "origins", nil, "CORS origins allowed with credentials, scheme://host[:port]")
 	fs.StringSliceVar(&f.audiences, "audiences", nil, "audiences of the client's access tokens (default: the server's)")
+	fs.StringSliceVar(&f.redirectURIs, "redirect-uris", nil, "OAuth redirect URIs, matched character for character (at most 20)")
+	fs.StringSliceVar(&f.logoutURIs, "post-logout-redirect-uris", nil, "where RP-initiated logout may send the browser (at most 20)")
+	fs.BoolVar(&f.firstParty, "first-party", false, "the operator's own application: no consent page")
+	fs.StringSliceVar(&f.grantTypes, "grant-types", nil, "authorization_code, refresh_token, client_credentials (default on add: the first two)")
+	fs.StringSliceVar(&f.scopes, "scopes", nil, "allowed scopes: openid, profile, email, offline_access (default on add: all)")
+	fs.BoolVar(&f.logoutEnds, "logout-ends-sessions", false, "RP-initiated logout also ends every session of the browser's sign-in")
 }
 
 // input returns the flags the command line set, as auth expects them.
@@ -51,7 +61,9 @@ func (f *clientFlags) input(fs *pflag.FlagSet, id string) auth.ClientInput {
 		flag string
 		src  []string
 		dst  *[]string
-	}{{"delivery", f.delivery, &in.AllowedDelivery}, {"origins", f.origins, &in.CORSOrigins}, {"audiences", f.audiences, &in.Audiences}} {
+	}{{"delivery", f.delivery, &in.AllowedDelivery}, {"origins", f.origins, &in.CORSOrigins}, {"audiences", f.audiences, &in.Audiences},
+		{"redirect-uris", f.redirectURIs, &in.RedirectURIs}, {"post-logout-redirect-uris", f.logoutURIs, &in.PostLogoutRedirectURIs},
+		{"grant-types", f.grantTypes, &in.GrantTypes}, {"scopes", f.scopes, &in.Scopes}} {
 		if set(l.flag) {
 			*l.dst = append([]string{}, l.src...)
 		}
@@ -65,18 +77,50 @@ func (f *clientFlags) input(fs *pflag.FlagSet, id string) auth.ClientInput {
 			*d.dst = d.src
 		}
 	}
+	for _, b := range []struct {
+		flag string
+		src  *bool
+		dst  **bool
+	}{{"first-party", &f.firstParty, &in.FirstParty}, {"logout-ends-sessions", &f.logoutEnds, &in.LogoutEndsSessions}} {
+		if set(b.flag) {
+			*b.dst = b.src
+		}
+	}
+	if f.confidential {
+		confidential := store.ClientConfidential
+		in.Type = &confidential
+	}
 	return in
 }
 
 func printClients(o *operator, v any, list []store.Client) error {
 	return o.print(v, func(w io.Writer) {
-		fmt.Fprintln(w, "CLIENT\tNAME\tDELIVERY\tACCESS\tIDLE\tMAX\tCORS ORIGINS\tAUDIENCES")
+		fmt.Fprintln(w, "CLIENT\tNAME\tTYPE\tDELIVERY\tACCESS\tIDLE\tMAX\tCORS ORIGINS\tAUDIENCES\tREDIRECT URIS")
 		for _, c := range list {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, strings.Join(c.AllowedDelivery, ","),
-				ttl(c.AccessTTL), ttl(c.IdleTTL), ttl(c.MaxTTL), orDash(strings.Join(c.CORSOrigins, ",")),
-				orDash(strings.Join(c.Audiences, ",")))
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, clientType(&c),
+				strings.Join(c.AllowedDelivery, ","), ttl(c.AccessTTL), ttl(c.IdleTTL), ttl(c.MaxTTL),
+				orDash(strings.Join(c.CORSOrigins, ",")), orDash(strings.Join(c.Audiences, ",")),
+				orDash(strings.Join(c.RedirectURIs, ",")))
 		}
 	})
+}
+
+// clientType shows a client's type, and "first-party" when it is one.
+func clientType(c *store.Client) string {
+	if c.FirstParty {
+		return c.Type + ",first-party"
+	}
+	return c.Type
+}
+
+// printSecret shows a new client secret after the client: once, and never
+// again.
+func printSecret(o *operator, c *store.Client, secret string) error {
+	err := printClients(o, view.NewAdminClientWithSecret(c, secret), []store.Client{*c})
+	if asJSON, _ := o.cmd.Flags().GetBool("json"); err == nil && secret != "" && !asJSON {
+		_, err = fmt.Fprintf(o.cmd.OutOrStdout(), "client secret (shown once, keep it now): %s\n", secret)
+	}
+	return err
 }
 
 // ttl shows a client lifetime: whole days as "90d", 0 as "default".
@@ -93,13 +137,14 @@ func ttl(d time.Duration) string {
 func newClientsAddCmd() *cobra.Command {
 	var f clientFlags
 	cmd := operatorCmd("add <client-id>", "Register a client application", cobra.ExactArgs(1), func(o *operator, args []string) error {
-		c, err := o.srv.Auth.AdminCreateClient(o.ctx(), o.actor(), f.input(o.cmd.Flags(), args[0]))
+		c, secret, err := o.srv.Auth.AdminCreateClient(o.ctx(), o.actor(), f.input(o.cmd.Flags(), args[0]))
 		if err != nil {
 			return err
 		}
-		return printClients(o, view.NewAdminClient(c), []store.Client{*c})
+		return printSecret(o, c, secret)
 	})
 	f.register(cmd.Flags())
+	cmd.Flags().BoolVar(&f.confidential, "confidential", false, "a confidential client: it gets a secret, shown once")
 	_ = cmd.MarkFlagRequired("name")
 	return cmd
 }
@@ -141,5 +186,16 @@ func newClientsRemoveCmd() *cobra.Command {
 			return o.print(map[string]any{"removed": args[0]}, func(w io.Writer) {
 				fmt.Fprintf(w, "client %s removed\n", args[0])
 			})
+		})
+}
+
+func newClientsRotateSecretCmd() *cobra.Command {
+	return operatorCmd("rotate-secret <client-id>", "Give a confidential client a new secret (shown once); the old one stops working",
+		cobra.ExactArgs(1), func(o *operator, args []string) error {
+			c, secret, err := o.srv.Auth.AdminRotateClientSecret(o.ctx(), o.actor(), args[0])
+			if err != nil {
+				return err
+			}
+			return printSecret(o, c, secret)
 		})
 }

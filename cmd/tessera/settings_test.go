@@ -113,6 +113,8 @@ func TestEveryCommandReadsTheEnvironment(t *testing.T) {
 		{name: "clients add", args: []string{"clients", "add", "mobile", "--name", "Mobile"}, want: "mobile"},
 		{name: "clients list", args: []string{"clients", "list"}, want: "mobile"},
 		{name: "clients update", args: []string{"clients", "update", "mobile", "--name", "Mobile 2"}, want: "Mobile 2"},
+		{name: "clients add", args: []string{"clients", "add", "backend", "--name", "Backend", "--confidential"}, want: "tcs_"},
+		{name: "clients rotate-secret", args: []string{"clients", "rotate-secret", "backend"}, want: "tcs_"},
 		{name: "clients remove", args: []string{"clients", "remove", "mobile"}, want: "removed"},
 		{name: "audit tail", args: []string{"audit", "tail"}, want: "admin_client_deleted"},
 		{name: "audit prune", env: map[string]string{"TESSERA_AUDIT_RETENTION": "1h"}, args: []string{"audit", "prune"}, want: "older than 1h0m0s"},
@@ -161,7 +163,7 @@ func TestOperatorCommandsCreateNothing(t *testing.T) {
 		{"users", "create", "--email", "a@example.com", "--password-stdin"},
 		{"sessions", "list", "--user", "a@example.com"}, {"sessions", "revoke", uuid.NewString()},
 		{"clients", "list"}, {"clients", "add", "mobile", "--name", "Mobile"}, {"clients", "update", "mobile", "--name", "M"},
-		{"clients", "remove", "mobile"}, {"audit", "tail"}, {"audit", "prune"},
+		{"clients", "remove", "mobile"}, {"clients", "rotate-secret", "backend"}, {"audit", "tail"}, {"audit", "prune"},
 		{"keys", "list"}, {"keys", "prune"}, {"migrate", "status"},
 	}
 	// A database that exists, without keys: the keys are missing.

@@ -25,17 +25,26 @@ var clientIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 var allDeliveries = []string{DeliveryBody, DeliveryCookie, DeliverySession, DeliveryToken}
 
 // ClientInput creates or changes a client. On update nil fields stay as
-// they are; an empty, non-nil list clears CORSOrigins or Audiences. TTLs of
-// zero mean the server's default.
+// they are; an empty, non-nil list clears CORSOrigins, Audiences or a
+// redirect URI list. TTLs of zero mean the server's default. Type is set
+// on create only (public when nil): a client that changes type changes
+// what it must prove, so it is registered anew.
 type ClientInput struct {
-	ID              string
-	Name            *string
-	AllowedDelivery []string // create: nil allows all four modes
-	AccessTTL       *time.Duration
-	IdleTTL         *time.Duration
-	MaxTTL          *time.Duration
-	CORSOrigins     []string
-	Audiences       []string
+	ID                     string
+	Name                   *string
+	AllowedDelivery        []string // create: nil allows all four modes
+	AccessTTL              *time.Duration
+	IdleTTL                *time.Duration
+	MaxTTL                 *time.Duration
+	CORSOrigins            []string
+	Audiences              []string
+	RedirectURIs           []string
+	PostLogoutRedirectURIs []string
+	Type                   *string
+	FirstParty             *bool
+	GrantTypes             []string // create: nil allows authorization_code and refresh_token
+	Scopes                 []string // create: nil allows all four scopes
+	LogoutEndsSessions     *bool
 }
 
 // AdminListClients returns a page of clients ordered by client_id.
@@ -70,10 +79,12 @@ func (s *Service) AdminGetClient(ctx context.Context, id string) (*store.Client,
 }
 
 // AdminCreateClient registers a front-end application. A taken client_id
-// is a conflict.
-func (s *Service) AdminCreateClient(ctx context.Context, a Actor, in ClientInput) (*store.Client, error) {
+// is a conflict. A confidential client gets a secret, returned here once
+// and stored only as its hash; a public client's secret is "".
+func (s *Service) AdminCreateClient(ctx context.Context, a Actor, in ClientInput) (*store.Client, string, error) {
 	now := s.now().UTC()
-	c := &store.Client{ID: in.ID, AllowedDelivery: slices.Clone(allDeliveries), CreatedAt: now, UpdatedAt: now}
+	c := &store.Client{ID: in.ID, AllowedDelivery: slices.Clone(allDeliveries), Type: store.ClientPublic,
+		GrantTypes: slices.Clone(defaultGrants), Scopes: slices.Clone(allScopes), CreatedAt: now, UpdatedAt: now}
 	fe := fieldErrors{}
 	if !clientIDPattern.MatchString(in.ID) {
 		fe.add("client_id", "must be 1-64 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit")
@@ -81,20 +92,34 @@ func (s *Service) AdminCreateClient(ctx context.Context, a Actor, in ClientInput
 	if in.Name == nil {
 		fe.add("name", "this field is required")
 	}
+	if in.Type != nil {
+		c.Type = *in.Type
+		if !slices.Contains(clientTypes, c.Type) {
+			fe.add("type", fmt.Sprintf("%q is not one of public, confidential", quoteable(c.Type)))
+		}
+	}
 	applyClient(c, in, fe)
 	if err := fe.err(); err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	var secret string
+	if c.Type == store.ClientConfidential {
+		var err error
+		if secret, c.SecretHash, err = newClientSecret(); err != nil {
+			return nil, "", err
+		}
+		c.SecretCreatedAt = &now
 	}
 	defer s.forgetClient(c.ID)
 	if err := s.store.CreateClient(ctx, c); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return nil, &Error{Code: CodeConflict, Message: "a client with this client_id exists",
+			return nil, "", &Error{Code: CodeConflict, Message: "a client with this client_id exists",
 				Fields: map[string][]string{"client_id": {"is taken"}}}
 		}
-		return nil, fmt.Errorf("create client: %w", err)
+		return nil, "", fmt.Errorf("create client: %w", err)
 	}
 	s.auditAs(ctx, "admin_client_created", a, uuid.Nil, uuid.Nil, map[string]string{"client_id": c.ID})
-	return c, nil
+	return c, secret, nil
 }
 
 // AdminUpdateClient changes the client in.ID. New TTLs apply to sessions
@@ -106,6 +131,9 @@ func (s *Service) AdminUpdateClient(ctx context.Context, a Actor, in ClientInput
 		return nil, err
 	}
 	fe := fieldErrors{}
+	if in.Type != nil && *in.Type != c.Type {
+		fe.add("type", "cannot be changed: register a new client")
+	}
 	applyClient(c, in, fe)
 	if err := fe.err(); err != nil {
 		return nil, err
@@ -204,6 +232,7 @@ func applyClient(c *store.Client, in ClientInput, fe fieldErrors) {
 			fe.add("audiences", "must not contain an empty audience")
 		}
 	}
+	applyClientOAuth(c, in, fe)
 }
 
 func setTTL(dst *time.Duration, v *time.Duration, most time.Duration, field string, fe fieldErrors) {

@@ -14,11 +14,18 @@ type Pruned struct {
 	Tombstones     int64
 	OneTimeTokens  int64
 	LoginThrottles int64
+	// AuthorizationCodes counts OAuth authorization codes.
+	AuthorizationCodes int64
 }
+
+// CodeReplayWindow is how long an authorization code is kept after it
+// expired: a replay within it is recognised and revokes what the code's
+// exchange produced (RFC 6749 s4.1.2); later, the code is simply unknown.
+const CodeReplayWindow = 24 * time.Hour
 
 // Total is the number of rows deleted.
 func (p Pruned) Total() int64 {
-	return p.Sessions + p.Tombstones + p.OneTimeTokens + p.LoginThrottles
+	return p.Sessions + p.Tombstones + p.OneTimeTokens + p.LoginThrottles + p.AuthorizationCodes
 }
 
 // PruneStorage deletes what no rule needs any more, so that storage stays
@@ -31,7 +38,8 @@ func (p Pruned) Total() int64 {
 //     leeway, the feed's own look-back (a deleted client's TTL is no
 //     longer known, so the longest possible one is kept);
 //   - one-time tokens past their expiry, used or not;
-//   - login-throttle counters whose window is over.
+//   - login-throttle counters whose window is over;
+//   - authorization codes expired longer ago than CodeReplayWindow.
 //
 // Each table is pruned in bounded batches; running it on every replica at
 // once is harmless.
@@ -52,6 +60,9 @@ func (s *Service) PruneStorage(ctx context.Context) (Pruned, error) {
 		return p, fmt.Errorf("prune storage: %w", err)
 	}
 	if p.LoginThrottles, err = s.store.PruneLoginThrottles(ctx, now.Add(-s.settings.LoginFailureWindow)); err != nil {
+		return p, fmt.Errorf("prune storage: %w", err)
+	}
+	if p.AuthorizationCodes, err = s.store.PruneAuthorizationCodes(ctx, now.Add(-CodeReplayWindow)); err != nil {
 		return p, fmt.Errorf("prune storage: %w", err)
 	}
 	return p, nil

@@ -145,7 +145,7 @@ func TestRefreshAfterClientDeleted(t *testing.T) {
 				ttl := 5 * time.Minute
 				name := "Mobile"
 				op := auth.Actor{Operator: "ops"}
-				if _, err := r.svc.AdminCreateClient(t.Context(), op, auth.ClientInput{ID: "mobile", Name: &name, AccessTTL: &ttl}); err != nil {
+				if _, _, err := r.svc.AdminCreateClient(t.Context(), op, auth.ClientInput{ID: "mobile", Name: &name, AccessTTL: &ttl}); err != nil {
 					t.Fatalf("create client: %v", err)
 				}
 				r.register(t, "gone@example.com", "mobile")

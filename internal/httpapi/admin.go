@@ -33,6 +33,7 @@ func (s *Server) adminRoutes(e *gin.Engine) {
 	a.GET("/clients/:id", s.adminGetClient)
 	a.PATCH("/clients/:id", s.adminUpdateClient)
 	a.DELETE("/clients/:id", s.adminDeleteClient)
+	a.POST("/clients/:id/secret", s.adminRotateClientSecret)
 	a.GET("/audit", s.adminAuditLog)
 }
 

@@ -13,14 +13,21 @@ import (
 // adminClientRequest creates (POST) or changes (PATCH) a client; absent
 // members stay as they are on PATCH.
 type adminClientRequest struct {
-	ClientID         string   `json:"client_id"`
-	Name             *string  `json:"name"`
-	AllowedDelivery  []string `json:"allowed_delivery"`
-	AccessTTLSeconds *int64   `json:"access_ttl_seconds"`
-	IdleTTLSeconds   *int64   `json:"idle_ttl_seconds"`
-	MaxTTLSeconds    *int64   `json:"max_ttl_seconds"`
-	CORSOrigins      []string `json:"cors_origins"`
-	Audiences        []string `json:"audiences"`
+	ClientID               string   `json:"client_id"`
+	Name                   *string  `json:"name"`
+	AllowedDelivery        []string `json:"allowed_delivery"`
+	AccessTTLSeconds       *int64   `json:"access_ttl_seconds"`
+	IdleTTLSeconds         *int64   `json:"idle_ttl_seconds"`
+	MaxTTLSeconds          *int64   `json:"max_ttl_seconds"`
+	CORSOrigins            []string `json:"cors_origins"`
+	Audiences              []string `json:"audiences"`
+	RedirectURIs           []string `json:"redirect_uris"`
+	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris"`
+	Type                   *string  `json:"type"`
+	FirstParty             *bool    `json:"first_party"`
+	GrantTypes             []string `json:"grant_types"`
+	Scopes                 []string `json:"scopes"`
+	LogoutEndsSessions     *bool    `json:"logout_ends_sessions"`
 }
 
 // input converts the request. Seconds beyond any allowed TTL become a
@@ -28,7 +35,9 @@ type adminClientRequest struct {
 // and nothing overflows.
 func (r adminClientRequest) input() auth.ClientInput {
 	in := auth.ClientInput{ID: r.ClientID, Name: r.Name, AllowedDelivery: r.AllowedDelivery,
-		CORSOrigins: r.CORSOrigins, Audiences: r.Audiences}
+		CORSOrigins: r.CORSOrigins, Audiences: r.Audiences, RedirectURIs: r.RedirectURIs,
+		PostLogoutRedirectURIs: r.PostLogoutRedirectURIs, Type: r.Type, FirstParty: r.FirstParty,
+		GrantTypes: r.GrantTypes, Scopes: r.Scopes, LogoutEndsSessions: r.LogoutEndsSessions}
 	tooLong := int64(auth.MaxClientTTL/time.Second) + 1
 	for _, f := range []struct {
 		secs *int64
@@ -71,13 +80,13 @@ func (s *Server) adminCreateClient(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	cl, err := s.auth.AdminCreateClient(c.Request.Context(), adminActor(c), req.input())
+	cl, secret, err := s.auth.AdminCreateClient(c.Request.Context(), adminActor(c), req.input())
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
 	s.clientOrigins().reload(c.Request.Context())
-	c.JSON(http.StatusCreated, view.NewAdminClient(cl))
+	c.JSON(http.StatusCreated, view.NewAdminClientWithSecret(cl, secret))
 }
 
 func (s *Server) adminUpdateClient(c *gin.Context) {
@@ -107,4 +116,15 @@ func (s *Server) adminDeleteClient(c *gin.Context) {
 	}
 	s.clientOrigins().reload(c.Request.Context())
 	c.Status(http.StatusNoContent)
+}
+
+// adminRotateClientSecret gives a confidential client a new secret and
+// shows it once.
+func (s *Server) adminRotateClientSecret(c *gin.Context) {
+	cl, secret, err := s.auth.AdminRotateClientSecret(c.Request.Context(), adminActor(c), c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, view.NewAdminClientWithSecret(cl, secret))
 }

@@ -48,6 +48,7 @@ func adminRoutes() []adminRoute {
 		{"GET", "/v1/admin/clients/default", nil},
 		{"PATCH", "/v1/admin/clients/default", map[string]any{"name": "X"}},
 		{"DELETE", "/v1/admin/clients/x", nil},
+		{"POST", "/v1/admin/clients/x/secret", nil},
 		{"GET", "/v1/admin/audit", nil},
 	}
 }

@@ -83,10 +83,11 @@ type AdminStore interface {
 	// ListClients returns at most limit clients ordered by ID, those after
 	// the ID after ("" starts at the first).
 	ListClients(ctx context.Context, after string, limit int) ([]Client, error)
-	// CreateClient inserts c; a taken ID is a *ConflictError ("client_id").
+	// CreateClient inserts c, its secret hash included; a taken ID is a
+	// *ConflictError ("client_id").
 	CreateClient(ctx context.Context, c *Client) error
-	// UpdateClient writes every field of c but ID and CreatedAt (unknown
-	// ID: ErrNotFound).
+	// UpdateClient writes every field of c but ID, CreatedAt and the
+	// secret, which only SetClientSecret changes (unknown ID: ErrNotFound).
 	UpdateClient(ctx context.Context, c *Client) error
 	// DeleteClient removes the client and every session it issued, in one
 	// transaction, and says how many of those sessions were still

@@ -106,17 +106,33 @@ func (s *Session) ActiveAt(t time.Time) bool {
 
 // Client is a front-end application sharing the identity. Zero TTLs mean
 // "use the server's configured default".
+//
+// The OAuth fields: RedirectURIs and PostLogoutRedirectURIs are kept
+// exactly as registered (they are matched character for character); Type
+// is ClientPublic or ClientConfidential; a FirstParty client skips
+// consent; LogoutEndsSessions makes RP-initiated logout end every session
+// born from the browser's sign-in. A confidential client's secret is kept
+// only as SecretHash, its SHA-256; public clients have none.
 type Client struct {
-	ID              string        `db:"client_id"`
-	Name            string        `db:"name"`
-	AllowedDelivery []string      `db:"-"`
-	AccessTTL       time.Duration `db:"-"`
-	IdleTTL         time.Duration `db:"-"`
-	MaxTTL          time.Duration `db:"-"`
-	CORSOrigins     []string      `db:"-"`
-	Audiences       []string      `db:"-"`
-	CreatedAt       time.Time     `db:"created_at"`
-	UpdatedAt       time.Time     `db:"updated_at"`
+	ID                     string        `db:"client_id"`
+	Name                   string        `db:"name"`
+	AllowedDelivery        []string      `db:"-"`
+	AccessTTL              time.Duration `db:"-"`
+	IdleTTL                time.Duration `db:"-"`
+	MaxTTL                 time.Duration `db:"-"`
+	CORSOrigins            []string      `db:"-"`
+	Audiences              []string      `db:"-"`
+	RedirectURIs           []string      `db:"-"`
+	PostLogoutRedirectURIs []string      `db:"-"`
+	Type                   string        `db:"client_type"`
+	FirstParty             bool          `db:"first_party"`
+	GrantTypes             []string      `db:"-"`
+	Scopes                 []string      `db:"-"`
+	LogoutEndsSessions     bool          `db:"logout_ends_sessions"`
+	SecretHash             []byte        `db:"secret_hash"`
+	SecretCreatedAt        *time.Time    `db:"secret_created_at"`
+	CreatedAt              time.Time     `db:"created_at"`
+	UpdatedAt              time.Time     `db:"updated_at"`
 }
 
 // AuthToken is a user's one classic token. The key itself is never stored:
@@ -159,6 +175,7 @@ type Store interface {
 	ThrottleStore
 	StatsStore
 	PruneStore
+	OAuthStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -49,18 +49,29 @@ func NewAdminSession(s *store.Session) AdminSession {
 }
 
 // AdminClient is a client application. TTLs are whole seconds; 0 means
-// the server's default.
+// the server's default. It never carries the secret's hash; ClientSecret
+// is set only in the answer that creates or rotates a secret, the one time
+// the secret is shown.
 type AdminClient struct {
-	ClientID         string    `json:"client_id"`
-	Name             string    `json:"name"`
-	AllowedDelivery  []string  `json:"allowed_delivery"`
-	AccessTTLSeconds int64     `json:"access_ttl_seconds"`
-	IdleTTLSeconds   int64     `json:"idle_ttl_seconds"`
-	MaxTTLSeconds    int64     `json:"max_ttl_seconds"`
-	CORSOrigins      []string  `json:"cors_origins"`
-	Audiences        []string  `json:"audiences"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	ClientID               string     `json:"client_id"`
+	Name                   string     `json:"name"`
+	AllowedDelivery        []string   `json:"allowed_delivery"`
+	AccessTTLSeconds       int64      `json:"access_ttl_seconds"`
+	IdleTTLSeconds         int64      `json:"idle_ttl_seconds"`
+	MaxTTLSeconds          int64      `json:"max_ttl_seconds"`
+	CORSOrigins            []string   `json:"cors_origins"`
+	Audiences              []string   `json:"audiences"`
+	RedirectURIs           []string   `json:"redirect_uris"`
+	PostLogoutRedirectURIs []string   `json:"post_logout_redirect_uris"`
+	Type                   string     `json:"type"`
+	FirstParty             bool       `json:"first_party"`
+	GrantTypes             []string   `json:"grant_types"`
+	Scopes                 []string   `json:"scopes"`
+	LogoutEndsSessions     bool       `json:"logout_ends_sessions"`
+	SecretCreatedAt        *time.Time `json:"secret_created_at"`
+	ClientSecret           string     `json:"client_secret,omitempty"`
+	CreatedAt              time.Time  `json:"created_at"`
+	UpdatedAt              time.Time  `json:"updated_at"`
 }
 
 // NewAdminClient returns the admin view of c; lists are never null.
@@ -69,8 +80,19 @@ func NewAdminClient(c *store.Client) AdminClient {
 		ClientID: c.ID, Name: c.Name, AllowedDelivery: orEmpty(c.AllowedDelivery),
 		AccessTTLSeconds: int64(c.AccessTTL / time.Second), IdleTTLSeconds: int64(c.IdleTTL / time.Second),
 		MaxTTLSeconds: int64(c.MaxTTL / time.Second), CORSOrigins: orEmpty(c.CORSOrigins),
-		Audiences: orEmpty(c.Audiences), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		Audiences: orEmpty(c.Audiences), RedirectURIs: orEmpty(c.RedirectURIs),
+		PostLogoutRedirectURIs: orEmpty(c.PostLogoutRedirectURIs), Type: c.Type, FirstParty: c.FirstParty,
+		GrantTypes: orEmpty(c.GrantTypes), Scopes: orEmpty(c.Scopes), LogoutEndsSessions: c.LogoutEndsSessions,
+		SecretCreatedAt: c.SecretCreatedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
+}
+
+// NewAdminClientWithSecret returns the admin view of c showing secret, its
+// new secret, once ("" shows none: a public client).
+func NewAdminClientWithSecret(c *store.Client, secret string) AdminClient {
+	v := NewAdminClient(c)
+	v.ClientSecret = secret
+	return v
 }
 
 // AdminAuditEvent is one audit event. ActorID is null for actions of the

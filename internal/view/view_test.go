@@ -18,6 +18,7 @@ import (
 // cursor, and a session's secrets never appear.
 func TestViewsJSON(t *testing.T) {
 	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	conf := store.Client{ID: "backend", Type: store.ClientConfidential, SecretHash: []byte("hash-must-not-show"), SecretCreatedAt: &at}
 	sess := store.Session{ID: uuid.New(), UserID: uuid.New(), ClientID: "web", Kind: store.SessionKindJWT,
 		Nonce: []byte("nonce-must-not-show"), SecretHash: []byte("hash-must-not-show"), CreatedAt: at}
 	tests := []struct {
@@ -30,6 +31,11 @@ func TestViewsJSON(t *testing.T) {
 			[]string{`"users":[]`, `"next_cursor":null`}, nil},
 		{"next page", view.NewAdminList("clients", auth.Page[store.Client]{Items: []store.Client{{ID: "web"}}, NextCursor: "abc"}, view.NewAdminClient),
 			[]string{`"next_cursor":"abc"`, `"allowed_delivery":[]`, `"cors_origins":[]`, `"audiences":[]`}, nil},
+		{"confidential client", view.NewAdminClient(&conf),
+			[]string{`"type":"confidential"`, `"redirect_uris":[]`, `"post_logout_redirect_uris":[]`, `"grant_types":[]`, `"secret_created_at":"2030`},
+			[]string{"hash", "client_secret"}},
+		{"confidential client with its new secret", view.NewAdminClientWithSecret(&conf, "tcs_new"),
+			[]string{`"client_secret":"tcs_new"`}, []string{"hash-must-not-show"}},
 		{"admin session", view.NewAdminSession(&sess),
 			[]string{`"id":"` + sess.ID.String(), `"user_id":"` + sess.UserID.String(), `"revoked_at":null`},
 			[]string{"nonce", "hash", "secret"}},

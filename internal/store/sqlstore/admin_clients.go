@@ -3,57 +3,56 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/tessera-id/tessera/internal/store"
 )
 
 const clientColumns = `client_id, name, allowed_delivery, access_ttl_seconds, idle_ttl_seconds,
-	max_ttl_seconds, cors_origins, audiences, created_at, updated_at`
+	max_ttl_seconds, cors_origins, audiences, redirect_uris, post_logout_redirect_uris, client_type,
+	first_party, grant_types, scopes, logout_ends_sessions, secret_hash, secret_created_at,
+	created_at, updated_at`
 
 // scanClient reads clientColumns, in order, into c.
 func scanClient(sc rowScanner, c *store.Client) error {
 	var (
-		delivery, cors, aud     string
 		accessTTL, idle, maxTTL int64
+		lists                   [7]string
 	)
-	err := sc.Scan(&c.ID, &c.Name, &delivery, &accessTTL, &idle, &maxTTL, &cors, &aud,
-		timeDest{&c.CreatedAt}, timeDest{&c.UpdatedAt})
+	err := sc.Scan(&c.ID, &c.Name, &lists[0], &accessTTL, &idle, &maxTTL, &lists[1], &lists[2],
+		&lists[3], &lists[4], &c.Type, &c.FirstParty, &lists[5], &lists[6], &c.LogoutEndsSessions,
+		&c.SecretHash, nullTimeDest{&c.SecretCreatedAt}, timeDest{&c.CreatedAt}, timeDest{&c.UpdatedAt})
 	if err != nil {
 		return err
 	}
 	c.AccessTTL = time.Duration(accessTTL) * time.Second
 	c.IdleTTL = time.Duration(idle) * time.Second
 	c.MaxTTL = time.Duration(maxTTL) * time.Second
-	if c.AllowedDelivery, err = decodeList(delivery); err != nil {
-		return err
+	for i, dst := range []*[]string{&c.AllowedDelivery, &c.CORSOrigins, &c.Audiences, &c.RedirectURIs,
+		&c.PostLogoutRedirectURIs, &c.GrantTypes, &c.Scopes} {
+		if *dst, err = decodeList(lists[i]); err != nil {
+			return err
+		}
 	}
-	if c.CORSOrigins, err = decodeList(cors); err != nil {
-		return err
-	}
-	c.Audiences, err = decodeList(aud)
-	return err
+	return nil
 }
 
 // clientArgs are c's columns after client_id, in clientColumns order but
-// without created_at: name, lists as JSON arrays, TTLs in whole seconds.
+// without secret_hash, secret_created_at and created_at: name, lists as
+// JSON arrays, TTLs in whole seconds.
 func clientArgs(c *store.Client) ([]any, error) {
-	lists := make([]string, 3)
-	for i, l := range [][]string{c.AllowedDelivery, c.CORSOrigins, c.Audiences} {
-		if l == nil {
-			l = []string{}
+	var lists [7]string
+	for i, l := range [][]string{c.AllowedDelivery, c.CORSOrigins, c.Audiences, c.RedirectURIs,
+		c.PostLogoutRedirectURIs, c.GrantTypes, c.Scopes} {
+		var err error
+		if lists[i], err = encodeList(l); err != nil {
+			return nil, err
 		}
-		b, err := json.Marshal(l)
-		if err != nil {
-			return nil, fmt.Errorf("encode list: %w", err)
-		}
-		lists[i] = string(b)
 	}
 	return []any{c.Name, lists[0], int64(c.AccessTTL / time.Second), int64(c.IdleTTL / time.Second),
-		int64(c.MaxTTL / time.Second), lists[1], lists[2]}, nil
+		int64(c.MaxTTL / time.Second), lists[1], lists[2], lists[3], lists[4], c.Type, c.FirstParty,
+		lists[5], lists[6], c.LogoutEndsSessions}, nil
 }
 
 // ListClients returns at most limit clients ordered by client_id, after
@@ -70,24 +69,28 @@ func (db *DB) CreateClient(ctx context.Context, c *store.Client) error {
 	if err != nil {
 		return db.flavor.wrap("create client", err)
 	}
-	q := `INSERT INTO clients (` + clientColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	q := `INSERT INTO clients (` + clientColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING ` + clientColumns
-	args = append(append([]any{c.ID}, args...), sqlTime(c.CreatedAt), sqlTime(c.UpdatedAt))
+	args = append(append([]any{c.ID}, args...), nullBytes(c.SecretHash), nullTime(c.SecretCreatedAt),
+		sqlTime(c.CreatedAt), sqlTime(c.UpdatedAt))
 	if err := scanClient(db.w.QueryRowContext(ctx, db.flavor.rebind(q), args...), c); err != nil {
 		return db.flavor.wrap("create client", err)
 	}
 	return nil
 }
 
-// UpdateClient writes every field of c but ID and CreatedAt, then holds
-// in c what was stored. Unknown client_id: store.ErrNotFound.
+// UpdateClient writes every field of c but ID, CreatedAt and the secret,
+// then holds in c what was stored. Unknown client_id: store.ErrNotFound.
 func (db *DB) UpdateClient(ctx context.Context, c *store.Client) error {
 	args, err := clientArgs(c)
 	if err != nil {
 		return db.flavor.wrap("update client", err)
 	}
 	q := `UPDATE clients SET name = ?, allowed_delivery = ?, access_ttl_seconds = ?,
-		idle_ttl_seconds = ?, max_ttl_seconds = ?, cors_origins = ?, audiences = ?, updated_at = ?
+		idle_ttl_seconds = ?, max_ttl_seconds = ?, cors_origins = ?, audiences = ?, redirect_uris = ?,
+		post_logout_redirect_uris = ?, client_type = ?, first_party = ?, grant_types = ?, scopes = ?,
+		logout_ends_sessions = ?, updated_at = ?
 		WHERE client_id = ? RETURNING ` + clientColumns
 	args = append(args, sqlTime(c.UpdatedAt), c.ID)
 	if err := scanClient(db.w.QueryRowContext(ctx, db.flavor.rebind(q), args...), c); err != nil {

@@ -142,6 +142,18 @@ func decodeList(text string) ([]string, error) {
 	return list, nil
 }
 
+// encodeList writes a list as a JSON array of strings ("[]" when nil).
+func encodeList(list []string) (string, error) {
+	if list == nil {
+		list = []string{}
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		return "", fmt.Errorf("encode list: %w", err)
+	}
+	return string(b), nil
+}
+
 // encodeDetails writes audit details as a JSON object ("{}" when empty).
 func encodeDetails(m map[string]string) (string, error) {
 	if len(m) == 0 {

@@ -135,6 +135,8 @@ var uniqueFields = map[string]string{
 	"one_time_tokens_token_hash_key": "token_hash",
 	"clients.client_id":              "client_id",
 	"clients_pkey":                   "client_id",
+	"authorization_codes.code_hash":  "code_hash",
+	"authorization_codes_pkey":       "code_hash",
 }
 
 // wrap gives err the op prefix and turns driver errors into the store's:

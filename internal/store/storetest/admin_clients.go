@@ -14,6 +14,10 @@ func newClient(id string) *store.Client {
 		ID: id, Name: "Client " + id, AllowedDelivery: []string{"body", "cookie"},
 		AccessTTL: 5 * time.Minute, IdleTTL: 90 * 24 * time.Hour, MaxTTL: 365 * 24 * time.Hour,
 		CORSOrigins: []string{"https://" + id + ".example.com"}, Audiences: []string{"api://" + id},
+		RedirectURIs:           []string{"https://" + id + ".example.com/cb", "http://127.0.0.1:8400/cb"},
+		PostLogoutRedirectURIs: []string{"https://" + id + ".example.com/"},
+		Type:                   store.ClientPublic, GrantTypes: []string{store.GrantAuthorizationCode, store.GrantRefreshToken},
+		Scopes:    []string{store.ScopeOpenID, store.ScopeEmail},
 		CreatedAt: t0, UpdatedAt: t0,
 	}
 }
@@ -35,6 +39,8 @@ func testAdminClientCRUD(t *testing.T, s store.Store) {
 
 	got.Name, got.AllowedDelivery, got.CORSOrigins, got.Audiences = "Phones", []string{"token"}, nil, nil
 	got.IdleTTL, got.UpdatedAt = 24*time.Hour, t0.Add(time.Hour)
+	got.RedirectURIs, got.PostLogoutRedirectURIs = []string{"com.example.app:/cb"}, nil
+	got.FirstParty, got.LogoutEndsSessions, got.Scopes = true, true, []string{store.ScopeOpenID}
 	upd := *got
 	if err := s.UpdateClient(ctx, got); err != nil {
 		t.Fatalf("UpdateClient: %v", err)

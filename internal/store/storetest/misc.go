@@ -24,6 +24,15 @@ func testClientDefault(t *testing.T, s store.Store) {
 	if len(c.CORSOrigins) != 0 || len(c.Audiences) != 0 {
 		t.Errorf("default client lists: %v %v, want empty", c.CORSOrigins, c.Audiences)
 	}
+	if c.Type != store.ClientPublic || !c.FirstParty || c.LogoutEndsSessions || c.SecretHash != nil || c.SecretCreatedAt != nil {
+		t.Errorf("default client: type %q, first party %v, logout ends sessions %v, secret %x at %v; want public, first-party, no secret",
+			c.Type, c.FirstParty, c.LogoutEndsSessions, c.SecretHash, c.SecretCreatedAt)
+	}
+	if len(c.RedirectURIs) != 0 || len(c.PostLogoutRedirectURIs) != 0 {
+		t.Errorf("default client redirect URIs: %v %v, want none", c.RedirectURIs, c.PostLogoutRedirectURIs)
+	}
+	wantEqual(t, "GrantTypes", c.GrantTypes, []string{"authorization_code", "refresh_token"})
+	wantEqual(t, "Scopes", c.Scopes, []string{"openid", "profile", "email", "offline_access"})
 	if c.CreatedAt.IsZero() || c.CreatedAt.Location() != time.UTC {
 		t.Errorf("default client CreatedAt: %v, want set, in UTC", c.CreatedAt)
 	}
