@@ -1,30 +1,36 @@
 package oidc
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/tessera-id/tessera/internal/store"
+)
 
 // ClientType is public (no secret: a browser or native app) or
 // confidential (authenticates with a secret), RFC 6749 s2.1.
 type ClientType string
 
-// The client types. Any other value is treated as public, the stricter.
+// The client types, as the store keeps them. Any other value is treated
+// as public, the stricter.
 const (
-	ClientPublic       ClientType = "public"
-	ClientConfidential ClientType = "confidential"
+	ClientPublic       ClientType = store.ClientPublic
+	ClientConfidential ClientType = store.ClientConfidential
 )
 
-// Grant types (RFC 6749).
+// Grant types (RFC 6749), as the store keeps them.
 const (
-	GrantAuthorizationCode = "authorization_code"
-	GrantRefreshToken      = "refresh_token"
-	GrantClientCredentials = "client_credentials"
+	GrantAuthorizationCode = store.GrantAuthorizationCode
+	GrantRefreshToken      = store.GrantRefreshToken
+	GrantClientCredentials = store.GrantClientCredentials
 )
 
-// Scopes Tessera knows (OpenID Connect Core s5.4 and s11).
+// Scopes Tessera knows (OpenID Connect Core s5.4 and s11), as the store
+// keeps them.
 const (
-	ScopeOpenID        = "openid"
-	ScopeProfile       = "profile"
-	ScopeEmail         = "email"
-	ScopeOfflineAccess = "offline_access"
+	ScopeOpenID        = store.ScopeOpenID
+	ScopeProfile       = store.ScopeProfile
+	ScopeEmail         = store.ScopeEmail
+	ScopeOfflineAccess = store.ScopeOfflineAccess
 )
 
 // SupportedScopes are the scopes Tessera knows, in discovery order.

@@ -12,7 +12,9 @@
 // Tessera's error page, never redirected: the client or redirect URI is not
 // trusted) or a *RedirectError (sent to the client's validated redirect URI).
 //
-// It must never import the store or an HTTP framework, redirect to a URI
+// It takes the names of client types, grants and scopes from the store's
+// domain constants and nothing else from it: it must never call the store
+// or import an HTTP framework, redirect to a URI
 // that is not character for character a registered one (loopback ports
 // aside), accept PKCE plain, put a response parameter in a fragment, or
 // compare a verifier or secret other than in constant time.
