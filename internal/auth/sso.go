@@ -65,6 +65,25 @@ func (s *Service) SignInBrowser(ctx context.Context, in BrowserSignInInput) (*Br
 	return s.startBrowserSignIn(ctx, u, []string{AMRPassword}, in.Device)
 }
 
+// RegisterBrowser creates an account from the hosted sign-up page with the
+// API's rules (Register) and signs the browser in. Under mandatory
+// verification it signs nobody in and answers a pending sign-in (nil
+// Session) whether or not the e-mail was taken.
+func (s *Service) RegisterBrowser(ctx context.Context, in RegisterInput) (*BrowserSignIn, error) {
+	u, pending, err := s.createAccount(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if pending != nil {
+		return &BrowserSignIn{}, nil
+	}
+	return s.startBrowserSignIn(ctx, u, []string{AMRPassword}, in.Device)
+}
+
+// Pending reports whether b only acknowledges a sign-up that opened no
+// sign-in (mandatory e-mail verification).
+func (b *BrowserSignIn) Pending() bool { return b.Session == nil }
+
 // startBrowserSignIn opens the sso session of u, signed in now by amr.
 func (s *Service) startBrowserSignIn(ctx context.Context, u *store.User, amr []string, dev Device) (*BrowserSignIn, error) {
 	c, err := s.clientTTLs(ctx, store.DefaultClientID)

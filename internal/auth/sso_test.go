@@ -162,3 +162,22 @@ func TestSignInBrowserRules(t *testing.T) {
 		wantCode(t, err, auth.CodeRateLimited)
 	})
 }
+
+// TestRegisterBrowser: the sign-up page signs the browser in, except under
+// mandatory verification, where a new and a taken e-mail look the same.
+func TestRegisterBrowser(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		r := startRig(t, db)
+		in := auth.RegisterInput{Email: "new@example.com", Password: testPassword, Device: laptop}
+		b, err := r.svc.RegisterBrowser(t.Context(), in)
+		if err != nil || b.Pending() || b.Session.Kind != store.SessionKindSSO || b.Secret == "" {
+			t.Fatalf("RegisterBrowser: %+v, %v", b, err)
+		}
+		_, err = r.svc.RegisterBrowser(t.Context(), in)
+		wantCode(t, err, auth.CodeEmailTaken)
+		in.Password = "short"
+		in.Email = "weak@example.com"
+		_, err = r.svc.RegisterBrowser(t.Context(), in)
+		wantCode(t, err, auth.CodeInvalidRequest)
+	})
+}
