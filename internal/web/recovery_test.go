@@ -38,7 +38,7 @@ func TestSignUp(t *testing.T) {
 	r = mb.submit("/signin", "/signin", url.Values{"identifier": {"ver@example.com"}, "password": {testPassword}}).Want(t, http.StatusForbidden)
 	wantText(t, r, "Confirm your e-mail address first", `href="/verify-email"`)
 	link := m.mailLink(t, "ver@example.com")
-	r = mb.get("/verify-email?" + link.RawQuery).Want(t, http.StatusOK)
+	r = mb.get("/verify-email?"+link.RawQuery).Want(t, http.StatusOK)
 	wantText(t, r, "Confirm my address")
 	mb.submit("/verify-email?"+link.RawQuery, "/verify-email", url.Values{"key": {link.Query().Get("key")}}).Want(t, http.StatusOK)
 	mb.signIn("ver@example.com", "")
@@ -51,7 +51,7 @@ func TestVerifyPageChangesNothingOnGet(t *testing.T) {
 	s.register(t, "ada@example.com")
 	link := s.mailLink(t, "ada@example.com")
 	b := s.browser(t)
-	b.get("/verify-email?" + link.RawQuery).Want(t, http.StatusOK)
+	b.get("/verify-email?"+link.RawQuery).Want(t, http.StatusOK)
 	var verified *string
 	if err := s.DB.SQL().Get(&verified, `SELECT email_verified_at FROM users`); err != nil || verified != nil {
 		t.Fatalf("after GET: verified at %v (%v), want not yet", verified, err)
