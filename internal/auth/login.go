@@ -54,6 +54,18 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*Login, error
 	if err != nil {
 		return nil, err
 	}
+	u, pending, err := s.createAccount(ctx, in)
+	if pending != nil || err != nil {
+		return pending, err
+	}
+	return s.startSession(ctx, u, client, in.Delivery, in.Device)
+}
+
+// createAccount checks and stores the account of a registration, audits
+// it and mails the verification link. When no session may be opened
+// (mandatory verification, a taken e-mail hidden) it returns the pending
+// answer instead of the user.
+func (s *Service) createAccount(ctx context.Context, in RegisterInput) (*store.User, *Login, error) {
 	fe := fieldErrors{}
 	email, err := identifier.NormalizeEmail(in.Email)
 	if in.Email == "" {
@@ -78,11 +90,11 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*Login, error
 		}
 	}
 	if err := fe.err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hash, err := s.hasher.Hash(ctx, in.Password)
 	if err != nil {
-		return nil, s.hashError(err)
+		return nil, nil, s.hashError(err)
 	}
 	now := s.now().UTC()
 	u := &store.User{
@@ -91,13 +103,14 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*Login, error
 		IsActive: true, CreatedAt: now, UpdatedAt: now, LastLoginAt: &now, PasswordChangedAt: now,
 	}
 	if err := s.store.CreateUser(ctx, u); err != nil {
-		return s.registerFailed(ctx, err, email, in.Device)
+		pending, err := s.registerFailed(ctx, err, email, in.Device)
+		return nil, pending, err
 	}
 	s.audit(ctx, "register", u.ID, uuid.Nil, in.Device, nil)
 	if pending := s.registered(ctx, u, in.Device); pending != nil {
-		return pending, nil
+		return nil, pending, nil
 	}
-	return s.startSession(ctx, u, client, in.Delivery, in.Device)
+	return u, nil, nil
 }
 
 // registerFailed answers a registration whose insert failed: a taken

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -52,6 +53,11 @@ type Config struct {
 	MailFrom               string
 	LoginMaxFailures       int
 	LoginFailureWindow     time.Duration
+
+	// BrandName, BrandLogoURL and BrandColor dress the hosted pages.
+	BrandName    string
+	BrandLogoURL string
+	BrandColor   string
 }
 
 // Default returns the configuration `make run` uses: SQLite in ./data, keys
@@ -87,6 +93,8 @@ func Default() Config {
 		MailFrom:               "Tessera <no-reply@localhost>",
 		LoginMaxFailures:       10,
 		LoginFailureWindow:     15 * time.Minute,
+		BrandName:              "Tessera",
+		BrandColor:             "#2f5fd0",
 	}
 }
 
@@ -156,6 +164,9 @@ func (c *Config) Flags(into *pflag.FlagSet, names ...string) {
 	fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "From address of Tessera's e-mails")
 	fs.IntVar(&c.LoginMaxFailures, "login-max-failures", c.LoginMaxFailures, "failed logins per account or IP in the window before 429")
 	fs.DurationVar(&c.LoginFailureWindow, "login-failure-window", c.LoginFailureWindow, "window in which failed logins are counted")
+	fs.StringVar(&c.BrandName, "brand-name", c.BrandName, "product name on the hosted pages")
+	fs.StringVar(&c.BrandLogoURL, "brand-logo-url", c.BrandLogoURL, "https URL of the logo on the hosted pages (empty: the name only)")
+	fs.StringVar(&c.BrandColor, "brand-color", c.BrandColor, "accent colour of the hosted pages' buttons and links, #rgb or #rrggbb")
 }
 
 const configAnnotation = "tessera-config"
@@ -313,7 +324,30 @@ func (c *Config) Validate() error {
 	if c.HashConcurrency < 0 {
 		bad("hash-concurrency", c.HashConcurrency, "want 0 (one per core) or more")
 	}
+	c.validateBrand(bad)
 	return errors.Join(errs...)
+}
+
+// brandColor is #rgb or #rrggbb.
+var brandColor = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
+
+// validateBrand checks the hosted pages' branding. The logo must be https:
+// its origin is allowed by the pages' Content-Security-Policy, and a page
+// that asks for a password must not load anything over plain http.
+func (c *Config) validateBrand(bad func(flag string, value any, allowed string)) {
+	if name := strings.TrimSpace(c.BrandName); name == "" || len(c.BrandName) > 100 {
+		bad("brand-name", fmt.Sprintf("%q", c.BrandName), "want a name of 1 to 100 characters")
+	}
+	if c.BrandLogoURL != "" {
+		u, err := url.Parse(c.BrandLogoURL)
+		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.Fragment != "" ||
+			strings.ContainsAny(c.BrandLogoURL, " '\"\\;") {
+			bad("brand-logo-url", c.BrandLogoURL, "want an absolute https URL or nothing")
+		}
+	}
+	if !brandColor.MatchString(c.BrandColor) {
+		bad("brand-color", fmt.Sprintf("%q", c.BrandColor), "want #rgb or #rrggbb")
+	}
 }
 
 func oneOf(errs *[]error, flag, v string, allowed ...string) {

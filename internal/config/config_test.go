@@ -35,6 +35,19 @@ func TestDefaultsAreValid(t *testing.T) {
 	}
 }
 
+func TestBrandSettings(t *testing.T) {
+	c, err := load(t, map[string]string{"TESSERA_BRAND_NAME": "Acme", "TESSERA_BRAND_LOGO_URL": "https://cdn.acme.example/logo.svg"}, "--brand-color", "#0a0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BrandName != "Acme" || c.BrandLogoURL != "https://cdn.acme.example/logo.svg" || c.BrandColor != "#0a0" {
+		t.Errorf("brand settings: %q %q %q", c.BrandName, c.BrandLogoURL, c.BrandColor)
+	}
+	if d := Default(); d.BrandName != "Tessera" || d.BrandLogoURL != "" {
+		t.Errorf("default brand: %q %q", d.BrandName, d.BrandLogoURL)
+	}
+}
+
 func TestPrecedence(t *testing.T) {
 	env := map[string]string{"TESSERA_ACCESS_TTL": "5m", "TESSERA_ADDR": "127.0.0.1:9000", "TESSERA_CORS_ORIGINS": "https://a.example, https://b.example"}
 	c, err := load(t, env, "--addr", "127.0.0.1:9100")
@@ -69,6 +82,12 @@ func TestBadValuesAllReportedAtOnce(t *testing.T) {
 		{"samesite none without secure", map[string]string{"TESSERA_COOKIE_SAMESITE": "none", "TESSERA_COOKIE_SECURE": "false"}, []string{"needs TESSERA_COOKIE_SECURE"}},
 		{"issuer with query", map[string]string{"TESSERA_ISSUER": "https://id.example/?x=1"}, []string{"TESSERA_ISSUER"}},
 		{"bad proxy", map[string]string{"TESSERA_TRUSTED_PROXIES": "10.0.0.0/99"}, []string{"TESSERA_TRUSTED_PROXIES"}},
+		{"empty brand name", map[string]string{"TESSERA_BRAND_NAME": "  "}, []string{`TESSERA_BRAND_NAME="  "`, "1 to 100"}},
+		{"plain-http logo", map[string]string{"TESSERA_BRAND_LOGO_URL": "http://cdn.example/logo.png"}, []string{"TESSERA_BRAND_LOGO_URL=http://cdn.example/logo.png", "https"}},
+		{"logo that is no URL", map[string]string{"TESSERA_BRAND_LOGO_URL": "logo.png"}, []string{"TESSERA_BRAND_LOGO_URL=logo.png"}},
+		{"logo breaking out of the CSP", map[string]string{"TESSERA_BRAND_LOGO_URL": "https://cdn.example/a;script-src *"}, []string{"TESSERA_BRAND_LOGO_URL"}},
+		{"colour name", map[string]string{"TESSERA_BRAND_COLOR": "red"}, []string{`TESSERA_BRAND_COLOR="red"`, "#rgb or #rrggbb"}},
+		{"colour of four digits", map[string]string{"TESSERA_BRAND_COLOR": "#abcd"}, []string{"TESSERA_BRAND_COLOR"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -35,6 +35,9 @@ type Options struct {
 	// Version is the server's version, stamped into the browser client
 	// served at /sdk/ ("dev" when empty).
 	Version string
+	// Mount, when set, adds routes served by another package (the hosted
+	// pages) to the router, behind the same middleware.
+	Mount func(gin.IRoutes)
 }
 
 // Server is Tessera's HTTP API.
@@ -90,6 +93,9 @@ func New(o Options) (*Server, error) {
 	s.routes(e)
 	if err := s.sdkRoutes(e); err != nil {
 		return nil, err
+	}
+	if o.Mount != nil {
+		o.Mount(e)
 	}
 	s.engine = e
 	return s, nil

@@ -22,6 +22,7 @@ import (
 	"github.com/tessera-id/tessera/internal/password"
 	"github.com/tessera-id/tessera/internal/store/sqlstore"
 	"github.com/tessera-id/tessera/internal/token"
+	"github.com/tessera-id/tessera/internal/web"
 	"github.com/tessera-id/tessera/pkg/jwtverify"
 )
 
@@ -145,7 +146,13 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 		Now:      o.Now,
 	})
 	mailFailed = svc.MailFailed
-	api, err := httpapi.New(httpapi.Options{Auth: svc, Keys: ring, Refresher: refresher, Store: db, Config: cfg, Logger: o.Logger, Metrics: m, Version: o.Version})
+	pages, err := web.New(web.Options{Auth: svc, Refresher: refresher, Config: cfg, Logger: o.Logger})
+	if err != nil {
+		_ = queue.Close(context.Background()) // nothing was queued yet
+		return nil, fmt.Errorf("pages: %w", err)
+	}
+	api, err := httpapi.New(httpapi.Options{Auth: svc, Keys: ring, Refresher: refresher, Store: db, Config: cfg,
+		Logger: o.Logger, Metrics: m, Version: o.Version, Mount: pages.Mount})
 	if err != nil {
 		_ = queue.Close(context.Background()) // nothing was queued yet
 		return nil, fmt.Errorf("http api: %w", err)

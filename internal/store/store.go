@@ -63,11 +63,13 @@ func (u *User) Roles() []string {
 	return nil
 }
 
-// Session kinds: a device holding a JWT + refresh token pair, or a browser
-// holding an opaque session cookie.
+// Session kinds: a device holding a JWT + refresh token pair, a browser
+// holding an opaque session cookie, or the browser's sign-in on Tessera's
+// hosted pages (its cookie is never accepted by the API).
 const (
 	SessionKindJWT    = "jwt"
 	SessionKindCookie = "cookie"
+	SessionKindSSO    = "sso"
 )
 
 // Session is one device's login. Refreshing rotates Generation in place:
@@ -94,8 +96,14 @@ type Session struct {
 	Nonce         []byte     `db:"nonce"`
 	RotatedAt     time.Time  `db:"rotated_at"`
 	// SecretHash is SHA-256 of the opaque cookie secret for SessionKindCookie
-	// sessions; nil for JWT sessions.
+	// and SessionKindSSO sessions; nil for JWT sessions.
 	SecretHash []byte `db:"secret_hash"`
+	// AuthTime is when the person proved who they are for this session
+	// (OpenID's auth_time); nil when not recorded.
+	AuthTime *time.Time `db:"auth_time"`
+	// AMR names the methods used then (RFC 8176: "pwd", "otp", ...); nil
+	// when not recorded.
+	AMR []string `db:"-"`
 }
 
 // ActiveAt reports whether the session can still be used at t: not revoked,

@@ -27,3 +27,24 @@ func (r *Refresher) CSRF(sid uuid.UUID) string {
 	r.macs.Put(h)
 	return base64.RawURLEncoding.EncodeToString(mac)
 }
+
+// formLabel separates the hosted pages' form tokens from the session CSRF
+// values and refresh MACs under the same secret.
+const formLabel = "tessera form\x00"
+
+// FormToken returns the CSRF token of the hosted pages' forms for a
+// browser whose pre-session cookie holds cookie:
+// base64url(HMAC-SHA256(refresh secret, "tessera form\x00" | cookie)).
+// A login-CSRF attacker can neither read the victim's cookie nor set a
+// __Host- cookie from another site, so cannot make a token that matches.
+// Compare it with hmac.Equal, never ==.
+func (r *Refresher) FormToken(cookie string) string {
+	h := r.macs.Get().(hash.Hash)
+	h.Reset()
+	h.Write([]byte(formLabel))
+	h.Write([]byte(cookie))
+	var sum [macSize]byte
+	mac := h.Sum(sum[:0])
+	r.macs.Put(h)
+	return base64.RawURLEncoding.EncodeToString(mac)
+}

@@ -130,6 +130,36 @@ func nullUUID(id *uuid.UUID) any {
 	return *id
 }
 
+// encodeList writes a list as a JSON array ("[]" when empty).
+func encodeList(list []string) (string, error) {
+	if len(list) == 0 {
+		return "[]", nil
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		return "", fmt.Errorf("encode list: %w", err)
+	}
+	return string(b), nil
+}
+
+// listDest scans a JSON array column into a list (nil when empty).
+type listDest struct{ p *[]string }
+
+func (d listDest) Scan(src any) error {
+	var text string
+	switch v := src.(type) {
+	case string:
+		text = v
+	case []byte:
+		text = string(v)
+	default:
+		return fmt.Errorf("decode list: unexpected %T", src)
+	}
+	list, err := decodeList(text)
+	*d.p = list
+	return err
+}
+
 // decodeList reads a JSON array of strings; an empty array gives nil.
 func decodeList(text string) ([]string, error) {
 	var list []string
@@ -140,18 +170,6 @@ func decodeList(text string) ([]string, error) {
 		return nil, nil
 	}
 	return list, nil
-}
-
-// encodeList writes a list as a JSON array of strings ("[]" when nil).
-func encodeList(list []string) (string, error) {
-	if list == nil {
-		list = []string{}
-	}
-	b, err := json.Marshal(list)
-	if err != nil {
-		return "", fmt.Errorf("encode list: %w", err)
-	}
-	return string(b), nil
 }
 
 // encodeDetails writes audit details as a JSON object ("{}" when empty).

@@ -14,14 +14,15 @@ import (
 
 const sessionColumns = `id, user_id, client_id, kind, device_name, user_agent, ip,
 	created_at, last_used_at, idle_expires_at, expires_at, revoked_at, revoked_reason,
-	generation, nonce, rotated_at, secret_hash`
+	generation, nonce, rotated_at, secret_hash, auth_time, amr`
 
 // scanSession reads sessionColumns, in order, into s.
 func scanSession(sc rowScanner, s *store.Session) error {
 	return sc.Scan(&s.ID, &s.UserID, &s.ClientID, &s.Kind, &s.DeviceName, &s.UserAgent, &s.IP,
 		timeDest{&s.CreatedAt}, timeDest{&s.LastUsedAt}, timeDest{&s.IdleExpiresAt},
 		timeDest{&s.ExpiresAt}, nullTimeDest{&s.RevokedAt}, &s.RevokedReason,
-		&s.Generation, &s.Nonce, timeDest{&s.RotatedAt}, &s.SecretHash)
+		&s.Generation, &s.Nonce, timeDest{&s.RotatedAt}, &s.SecretHash,
+		nullTimeDest{&s.AuthTime}, listDest{&s.AMR})
 }
 
 // CreateSession inserts s and then holds in s exactly what was stored. An
@@ -29,13 +30,18 @@ func scanSession(sc rowScanner, s *store.Session) error {
 // is a *store.ConflictError ("id", "secret_hash").
 func (db *DB) CreateSession(ctx context.Context, s *store.Session) error {
 	const q = `INSERT INTO sessions (` + sessionColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING ` + sessionColumns
+	amr, err := encodeList(s.AMR)
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
 	row := db.w.QueryRowContext(ctx, db.flavor.rebind(q),
 		s.ID, s.UserID, s.ClientID, s.Kind, s.DeviceName, s.UserAgent, s.IP,
 		sqlTime(s.CreatedAt), sqlTime(s.LastUsedAt), sqlTime(s.IdleExpiresAt),
 		sqlTime(s.ExpiresAt), nullTime(s.RevokedAt), s.RevokedReason,
-		s.Generation, s.Nonce, sqlTime(s.RotatedAt), nullBytes(s.SecretHash))
+		s.Generation, s.Nonce, sqlTime(s.RotatedAt), nullBytes(s.SecretHash),
+		nullTime(s.AuthTime), amr)
 	if err := scanSession(row, s); err != nil {
 		return db.flavor.wrap("create session", err)
 	}

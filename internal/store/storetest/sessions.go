@@ -201,3 +201,39 @@ func testSessionTouch(t *testing.T, s store.Store) {
 		t.Errorf("TouchSession(unknown): got %v, want ErrStale or ErrNotFound", err)
 	}
 }
+
+// testSessionSSO: a browser sign-in keeps its secret hash, its sign-in time
+// and its methods; other sessions read back with neither.
+func testSessionSSO(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	u := mustCreateUser(t, s)
+	at := t0.Add(-time.Minute)
+	sso := newSession(u.ID)
+	sso.Kind, sso.SecretHash, sso.AuthTime, sso.AMR = store.SessionKindSSO, randomBytes(32), &at, []string{"pwd", "otp"}
+	want := *sso
+	mustCreateSession(t, s, sso)
+	wantEqual(t, "CreateSession(sso) result", sso, &want)
+	got, err := s.GetSessionBySecret(ctx, want.SecretHash)
+	if err != nil {
+		t.Fatalf("GetSessionBySecret: %v", err)
+	}
+	wantEqual(t, "GetSessionBySecret(sso)", got, &want)
+	got, _, err = s.GetSessionAndUser(ctx, want.ID)
+	if err != nil {
+		t.Fatalf("GetSessionAndUser: %v", err)
+	}
+	wantEqual(t, "GetSessionAndUser(sso)", got, &want)
+	list, err := s.ListUserSessions(ctx, u.ID, t0)
+	if err != nil || len(list) != 1 || list[0].Kind != store.SessionKindSSO {
+		t.Fatalf("ListUserSessions: %+v, %v; want the sso session", list, err)
+	}
+
+	plain := mustCreateSession(t, s, newSession(u.ID))
+	got, err = s.GetSession(ctx, plain.ID)
+	if err != nil {
+		t.Fatalf("GetSession: %v", err)
+	}
+	if got.AuthTime != nil || got.AMR != nil {
+		t.Errorf("JWT session: auth_time %v, amr %v; want neither", got.AuthTime, got.AMR)
+	}
+}

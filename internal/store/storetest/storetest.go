@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"SessionAndUser", testSessionAndUser},
 		{"SessionNeedsUserAndClient", testSessionNeedsUserAndClient},
 		{"SessionSecretConflict", testSessionSecretConflict},
+		{"SessionSSO", testSessionSSO},
 		{"SessionList", testSessionList},
 		{"SessionRotate", testSessionRotate},
 		{"SessionRotateRevoked", testSessionRotateRevoked},

@@ -1,0 +1,213 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/tessera-id/tessera/internal/store"
+	"github.com/tessera-id/tessera/internal/token"
+)
+
+// SSOSecretPrefix starts every browser sign-in cookie value.
+const SSOSecretPrefix = "tsb_"
+
+// AMRPassword is the RFC 8176 method name of a password check.
+const AMRPassword = "pwd"
+
+// BrowserSignIn is the browser's sign-in on the hosted pages: its own
+// session (kind sso, on the default client), listed among the user's
+// devices, revocable and in the revocation feed like any session.
+type BrowserSignIn struct {
+	User    *store.User
+	Session *store.Session
+	// Secret is the cookie value; set only when the sign-in was just made.
+	Secret string
+}
+
+// BrowserSignInInput is a password sign-in on the hosted pages: Email or
+// Username names the account.
+type BrowserSignInInput struct {
+	Email    string
+	Username string
+	Password string
+	Device   Device
+}
+
+// SignInBrowser checks credentials exactly as Login does (brute-force
+// limits, timing, audit, mandatory verification) and opens a browser
+// sign-in recording when and how the person signed in (auth_time, amr).
+func (s *Service) SignInBrowser(ctx context.Context, in BrowserSignInInput) (*BrowserSignIn, error) {
+	if (in.Email == "" && in.Username == "") || in.Password == "" {
+		fe := fieldErrors{}
+		if in.Email == "" && in.Username == "" {
+			fe.add("email", "email or username is required")
+		}
+		if in.Password == "" {
+			fe.add("password", "this field is required")
+		}
+		return nil, fe.err()
+	}
+	u, err := s.CheckPassword(ctx, in.Email, in.Username, in.Password, in.Device)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.requireVerified(u); err != nil {
+		s.audit(ctx, "login_refused", u.ID, uuid.Nil, in.Device, map[string]string{"reason": CodeEmailNotVerified})
+		return nil, err
+	}
+	return s.startBrowserSignIn(ctx, u, []string{AMRPassword}, in.Device)
+}
+
+// RegisterBrowser creates an account from the hosted sign-up page with the
+// API's rules (Register) and signs the browser in. Under mandatory
+// verification it signs nobody in and answers a pending sign-in (nil
+// Session) whether or not the e-mail was taken.
+func (s *Service) RegisterBrowser(ctx context.Context, in RegisterInput) (*BrowserSignIn, error) {
+	u, pending, err := s.createAccount(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if pending != nil {
+		return &BrowserSignIn{}, nil
+	}
+	return s.startBrowserSignIn(ctx, u, []string{AMRPassword}, in.Device)
+}
+
+// Pending reports whether b only acknowledges a sign-up that opened no
+// sign-in (mandatory e-mail verification).
+func (b *BrowserSignIn) Pending() bool { return b.Session == nil }
+
+// startBrowserSignIn opens the sso session of u, signed in now by amr.
+func (s *Service) startBrowserSignIn(ctx context.Context, u *store.User, amr []string, dev Device) (*BrowserSignIn, error) {
+	c, err := s.clientTTLs(ctx, store.DefaultClientID)
+	if err != nil {
+		return nil, fmt.Errorf("browser sign-in: %w", err)
+	}
+	nonce, err := token.NewNonce()
+	if err != nil {
+		return nil, fmt.Errorf("browser sign-in: %w", err)
+	}
+	secret, hash, err := newSSOSecret()
+	if err != nil {
+		return nil, fmt.Errorf("browser sign-in: %w", err)
+	}
+	now := s.now().UTC()
+	sess := &store.Session{
+		ID: newID(), UserID: u.ID, ClientID: store.DefaultClientID, Kind: store.SessionKindSSO,
+		DeviceName: truncate(dev.Name, 200), UserAgent: truncate(dev.UserAgent, 500), IP: dev.IP,
+		CreatedAt: now, LastUsedAt: now, RotatedAt: now,
+		IdleExpiresAt: now.Add(orDefault(c.IdleTTL, s.settings.SessionIdleTTL)),
+		ExpiresAt:     now.Add(orDefault(c.MaxTTL, s.settings.SessionMaxTTL)),
+		Generation:    1, Nonce: nonce, SecretHash: hash, AuthTime: &now, AMR: amr,
+	}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return nil, fmt.Errorf("browser sign-in: %w", err)
+	}
+	s.audit(ctx, "login", u.ID, sess.ID, dev, map[string]string{"client_id": store.DefaultClientID, "delivery": "sso"})
+	return &BrowserSignIn{User: u, Session: sess, Secret: secret}, nil
+}
+
+// newSSOSecret returns a browser sign-in cookie value (256 random bits)
+// and the SHA-256 the database keeps instead of it.
+func newSSOSecret() (string, []byte, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, err
+	}
+	secret := SSOSecretPrefix + base64.RawURLEncoding.EncodeToString(b)
+	h := sha256.Sum256([]byte(secret))
+	return secret, h[:], nil
+}
+
+// BrowserSession returns the browser's current sign-in from its cookie
+// value, or nil (and no error) when there is none: no cookie, an unknown,
+// revoked or expired one, or a user who is disabled or, under mandatory
+// verification, unverified. It slides the idle expiry (written at most once
+// a minute). The authorize endpoint and the pages call it; nothing else may
+// treat the sso cookie as a credential.
+func (s *Service) BrowserSession(ctx context.Context, value string) (*BrowserSignIn, error) {
+	sess, err := s.ssoSession(ctx, value)
+	if sess == nil || err != nil {
+		return nil, err
+	}
+	u, err := s.activeUser(ctx, sess.UserID)
+	if ErrorCode(err) == CodeInvalidToken || (err == nil && s.requireVerified(u) != nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	if now.Sub(sess.LastUsedAt) >= touchEvery {
+		c, err := s.clientTTLs(ctx, sess.ClientID)
+		if err != nil {
+			return nil, err
+		}
+		idle := minTime(now.Add(orDefault(c.IdleTTL, s.settings.SessionIdleTTL)), sess.ExpiresAt)
+		if err := s.store.TouchSession(ctx, sess.ID, now, idle); err != nil {
+			s.log.WarnContext(ctx, "browser sign-in last-use not recorded", "err", err)
+		} else {
+			sess.LastUsedAt, sess.IdleExpiresAt = now, idle
+		}
+	}
+	return &BrowserSignIn{User: u, Session: sess}, nil
+}
+
+// ssoSession finds the active sso session whose secret is value; nil when
+// there is none.
+func (s *Service) ssoSession(ctx context.Context, value string) (*store.Session, error) {
+	if !strings.HasPrefix(value, SSOSecretPrefix) || len(value) > 100 {
+		return nil, nil
+	}
+	h := sha256.Sum256([]byte(value))
+	sess, err := s.store.GetSessionBySecret(ctx, h[:])
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("browser sign-in: %w", err)
+	}
+	if sess.Kind != store.SessionKindSSO || !sess.ActiveAt(s.now().UTC()) {
+		return nil, nil
+	}
+	return sess, nil
+}
+
+// SignOutBrowser ends the browser sign-in whose cookie value is value (a
+// missing or ended one is not an error: the browser is signed out either
+// way) and audits it like an API logout.
+func (s *Service) SignOutBrowser(ctx context.Context, value string, dev Device) error {
+	sess, err := s.ssoSession(ctx, value)
+	if sess == nil || err != nil {
+		return err
+	}
+	if err := s.store.RevokeSession(ctx, sess.ID, s.now().UTC(), "logout"); err != nil {
+		return fmt.Errorf("browser sign-out: %w", err)
+	}
+	s.audit(ctx, "logout", sess.UserID, sess.ID, dev, map[string]string{"scope": ScopeLocal})
+	return nil
+}
+
+// ClientName returns the display name of client id, or "" when id names
+// no client. Pages say which application asked with it, never with text
+// from a URL.
+func (s *Service) ClientName(ctx context.Context, id string) (string, error) {
+	if !validClientID(id) {
+		return "", nil
+	}
+	c, err := s.getClient(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("client name: %w", err)
+	}
+	return c.Name, nil
+}

@@ -1,0 +1,183 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/tessera-id/tessera/internal/browsertest"
+)
+
+func TestMain(m *testing.M) { browsertest.Main(m) }
+
+// run runs chromedp actions in the tab, failing the test on an error.
+func run(t *testing.T, tab *browsertest.Tab, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tab.Context(), 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatalf("chromedp: %v", err)
+	}
+}
+
+// colorScheme emulates prefers-color-scheme in the tab.
+func colorScheme(t *testing.T, tab *browsertest.Tab, scheme string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tab.Context(), 30*time.Second)
+	defer cancel()
+	params := emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}}
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, params); err != nil {
+		t.Fatalf("emulate %s: %v", scheme, err)
+	}
+}
+
+// waitPage waits until cond is true in the tab, across the navigation a
+// form post causes (an evaluation cut short by it is tried again).
+func waitPage(t *testing.T, tab *browsertest.Tab, cond string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if ok, err := browsertest.TryEval[bool](tab, "document.readyState === 'complete' && !!("+cond+")"); err == nil && ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("waiting for %s: %s", cond, browsertest.Eval[string](tab, "location.href + ' ' + document.title"))
+}
+
+// deployment is Tessera on auth.tessera.test with one account.
+func deployment(t *testing.T) *browsertest.Deployment {
+	t.Helper()
+	d := browsertest.NewDeployment(t, nil)
+	d.Tessera.NewClient(t).Do("POST", "/v1/auth/register", map[string]any{"email": "ada@example.com", "password": testPassword}).Want(t, http.StatusCreated)
+	return d
+}
+
+// ssoSessions counts live browser sign-ins.
+func ssoSessions(t *testing.T, d *browsertest.Deployment) int {
+	t.Helper()
+	var n int
+	if err := d.Tessera.DB.SQL().Get(&n, `SELECT count(*) FROM sessions WHERE kind = 'sso' AND revoked_at IS NULL`); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestBrowserSignInByTyping: a person types the address and the password
+// and presses Enter; the page signs the browser in.
+func TestBrowserSignInByTyping(t *testing.T) {
+	d := deployment(t)
+	tab := browsertest.NewProfile(t).Open(d.Issuer() + "/signin")
+	run(t, tab,
+		chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"),
+	)
+	waitPage(t, tab, `document.querySelector("h1") && document.querySelector("h1").textContent === "You are signed in"`)
+	if n := ssoSessions(t, d); n != 1 {
+		t.Fatalf("%d browser sign-ins, want 1", n)
+	}
+}
+
+// TestKeyboardOnly: from the autofocused first field, Tab reaches every
+// field, the button and the links in reading order, and Enter on the
+// button signs in.
+func TestKeyboardOnly(t *testing.T) {
+	d := deployment(t)
+	tab := browsertest.NewProfile(t).Open(d.Issuer() + "/signin")
+	focused := func() string {
+		return browsertest.Eval[string](tab, `(() => { const e = document.activeElement; return e.id || e.getAttribute("href") || e.tagName.toLowerCase() + "." + e.className; })()`)
+	}
+	want := []string{"identifier", "password", "button.primary", "/forgot-password", "/signup"}
+	var got []string
+	for i := range want {
+		if i > 0 {
+			run(t, tab, chromedp.KeyEvent("\t"))
+		}
+		got = append(got, focused())
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("tab order %v, want %v", got, want)
+	}
+	run(t, tab, chromedp.KeyEvent("\t"+"\t")) // wraps past the page chrome
+	run(t, tab, chromedp.Focus(chromedp.ID("identifier")), chromedp.KeyEvent("ada@example.com"),
+		chromedp.KeyEvent("\t"), chromedp.KeyEvent(testPassword), chromedp.KeyEvent("\t"))
+	if f := focused(); f != "button.primary" {
+		t.Fatalf("focus on %q, want the button", f)
+	}
+	run(t, tab, chromedp.KeyEvent("\r"))
+	waitPage(t, tab, `document.querySelector("h1") && document.querySelector("h1").textContent === "You are signed in"`)
+}
+
+// shotsDir is where the page screenshots go, for people to look at.
+const shotsDir = "/tmp/shots/pages"
+
+// TestScreenshots saves every page at desktop and phone sizes, light and
+// dark, and fails when a page scrolls sideways on the phone.
+func TestScreenshots(t *testing.T) {
+	if err := os.MkdirAll(shotsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d := deployment(t)
+	tab := browsertest.NewProfile(t).Open(d.Issuer() + "/signin")
+	signInErrors := func() {
+		run(t, tab, chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
+			chromedp.SendKeys(chromedp.ID("password"), "not the password at all\r"))
+		waitPage(t, tab, `document.querySelector("[role=alert]") !== null`)
+	}
+	pages := []struct {
+		name, path string
+		then       func()
+	}{
+		{"signin", "/signin", nil},
+		{"signin-client", "/signin?return_to=%2Foauth%2Fauthorize%3Fclient_id%3Ddefault", nil},
+		{"signin-errors", "/signin", signInErrors},
+		{"signup", "/signup", nil},
+		{"forgot", "/forgot-password", nil},
+		{"reset", "/reset-password?uid=x&token=y", nil},
+		{"verify", "/verify-email?key=k", nil},
+		{"verify-resend", "/verify-email", nil},
+		{"notice", "/forgot-password", func() {
+			run(t, tab, chromedp.SendKeys(chromedp.ID("email"), "ada@example.com\r"))
+			waitPage(t, tab, `document.querySelector("h1").textContent === "Check your inbox"`)
+		}},
+		{"signed-in", "/signin", func() {
+			run(t, tab, chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
+				chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"))
+			waitPage(t, tab, `document.querySelector("h1").textContent === "You are signed in"`)
+		}},
+		{"error", "/signin", func() {
+			// The browser is signed in: with its database gone, the page
+			// cannot look the sign-in up and answers the error page.
+			_ = d.Tessera.DB.Close()
+			tab.Navigate(d.Issuer() + "/signin")
+		}},
+	}
+	for _, pg := range pages {
+		tab.Navigate(d.Issuer() + pg.path)
+		if pg.then != nil {
+			pg.then()
+		}
+		for _, scheme := range []string{"light", "dark"} {
+			colorScheme(t, tab, scheme)
+			for _, size := range []struct {
+				name string
+				w, h int64
+			}{{"desktop", 1280, 800}, {"phone", 390, 844}} {
+				path := filepath.Join(shotsDir, fmt.Sprintf("%s-%s-%s.png", pg.name, size.name, scheme))
+				if err := tab.Screenshot(path, size.w, size.h); err != nil {
+					t.Fatalf("%s: %v", path, err)
+				}
+				if wide := browsertest.Eval[bool](tab, `document.documentElement.scrollWidth > window.innerWidth`); wide {
+					t.Errorf("%s scrolls sideways at %dx%d", pg.name, size.w, size.h)
+				}
+			}
+		}
+	}
+}

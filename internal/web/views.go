@@ -1,0 +1,88 @@
+package web
+
+// Page is what every view carries: the layout reads it.
+type Page struct {
+	Brand Brand
+	// Style is the stylesheet's URL, with a hash of its bytes.
+	Style string
+	// CSRF is the form token of this browser's pre-session cookie.
+	CSRF string
+	// Errors are the form's problems, empty on a first render.
+	Errors Errors
+}
+
+// Errors are a form's problems: one summary shown above the form (in a
+// role="alert" block) and one message per field shown under it.
+type Errors struct {
+	Summary string
+	// SummaryLink, when set, is a path on Tessera the summary offers
+	// (such as resending a verification link).
+	SummaryLink, SummaryLinkText string
+	Fields                       map[string]string
+}
+
+// For returns the message of field, or "".
+func (e Errors) For(field string) string { return e.Fields[field] }
+
+// Any reports whether there is anything to show.
+func (e Errors) Any() bool { return e.Summary != "" || len(e.Fields) > 0 }
+
+// SignInView is the sign-in form.
+type SignInView struct {
+	Page
+	Identifier string
+	ReturnTo   string
+	// ClientName is the name of the application that asked, looked up by
+	// client id; never text from the URL.
+	ClientName string
+	SignupPath string
+}
+
+// SignedInView is the neutral page of a signed-in browser.
+type SignedInView struct {
+	Page
+	Who string
+}
+
+// SignUpView is the registration form.
+type SignUpView struct {
+	Page
+	Email, Username string
+	ReturnTo        string
+	ClientName      string
+	MinLength       int
+}
+
+// ForgotView asks for the address to send a reset link to.
+type ForgotView struct {
+	Page
+	Email string
+}
+
+// ResetView asks for a new password; UID and Token come from the link.
+type ResetView struct {
+	Page
+	UID, Token string
+	MinLength  int
+}
+
+// VerifyView confirms an address with the key from the link (Key set) or
+// asks for an address to send a new link to.
+type VerifyView struct {
+	Page
+	Key, Email string
+}
+
+// NoticeView says that something was done and what to do next. Its texts
+// are already translated.
+type NoticeView struct {
+	Page
+	Title, Heading, Body string
+	LinkHref, LinkText   string
+}
+
+// ErrorView is the error page.
+type ErrorView struct {
+	Page
+	RequestID string
+}
