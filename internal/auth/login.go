@@ -140,15 +140,8 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
 	if err != nil {
 		return nil, err
 	}
-	if (in.Email == "" && in.Username == "") || in.Password == "" {
-		fe := fieldErrors{}
-		if in.Email == "" && in.Username == "" {
-			fe.add("email", "email or username is required")
-		}
-		if in.Password == "" {
-			fe.add("password", "this field is required")
-		}
-		return nil, fe.err()
+	if err := requireCredentials(in.Email, in.Username, in.Password); err != nil {
+		return nil, err
 	}
 	u, err := s.CheckPassword(ctx, in.Email, in.Username, in.Password, in.Device)
 	if err != nil {
@@ -159,6 +152,22 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
 		return nil, err
 	}
 	return s.startSession(ctx, u, client, in.Delivery, in.Device)
+}
+
+// requireCredentials refuses a sign-in that names no account or has no
+// password, field by field, before any hashing.
+func requireCredentials(email, username, password string) error {
+	if (email != "" || username != "") && password != "" {
+		return nil
+	}
+	fe := fieldErrors{}
+	if email == "" && username == "" {
+		fe.add("email", "email or username is required")
+	}
+	if password == "" {
+		fe.add("password", "this field is required")
+	}
+	return fe.err()
 }
 
 // CheckPassword returns the active user named by email (or username) whose
@@ -305,7 +314,7 @@ func (s *Service) startSession(ctx context.Context, u *store.User, c *store.Clie
 	var secretHash []byte
 	if delivery == DeliverySession {
 		kind = store.SessionKindCookie
-		if secret, secretHash, err = newSessionSecret(); err != nil {
+		if secret, secretHash, err = newCookieSecret(SessionSecretPrefix); err != nil {
 			return nil, fmt.Errorf("start session: %w", err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tessera-id/tessera/internal/store"
 )
@@ -15,14 +16,15 @@ import (
 // SessionSecretPrefix starts every session cookie value.
 const SessionSecretPrefix = "tss_"
 
-// newSessionSecret returns a session cookie value (256 random bits) and
-// the SHA-256 the database keeps instead of it.
-func newSessionSecret() (string, []byte, error) {
+// newCookieSecret returns a cookie value for a session kept by the
+// browser (prefix and 256 random bits) and the SHA-256 the database keeps
+// instead of it.
+func newCookieSecret(prefix string) (string, []byte, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", nil, err
 	}
-	secret := SessionSecretPrefix + base64.RawURLEncoding.EncodeToString(b)
+	secret := prefix + base64.RawURLEncoding.EncodeToString(b)
 	h := sha256.Sum256([]byte(secret))
 	return secret, h[:], nil
 }
@@ -50,17 +52,28 @@ func (s *Service) AuthenticateSessionCookie(ctx context.Context, value string) (
 	if err != nil {
 		return nil, err
 	}
-	if now.Sub(sess.LastUsedAt) >= touchEvery {
-		client, err := s.clientTTLs(ctx, sess.ClientID)
-		if err != nil {
-			return nil, err
-		}
-		idle := minTime(now.Add(orDefault(client.IdleTTL, s.settings.SessionIdleTTL)), sess.ExpiresAt)
-		if err := s.store.TouchSession(ctx, sess.ID, now, idle); err != nil {
-			s.log.WarnContext(ctx, "session last-use not recorded", "err", err)
-		} else {
-			sess.LastUsedAt, sess.IdleExpiresAt = now, idle
-		}
+	if err := s.slideIdle(ctx, sess, now); err != nil {
+		return nil, err
 	}
 	return &Principal{User: u, Session: sess, Method: "session"}, nil
+}
+
+// slideIdle moves the idle expiry of a session the browser keeps (a
+// cookie session or the browser sign-in) on use, writing at most once a
+// minute. A failed write is logged, not returned: the use itself was good.
+func (s *Service) slideIdle(ctx context.Context, sess *store.Session, now time.Time) error {
+	if now.Sub(sess.LastUsedAt) < touchEvery {
+		return nil
+	}
+	client, err := s.clientTTLs(ctx, sess.ClientID)
+	if err != nil {
+		return err
+	}
+	idle := minTime(now.Add(orDefault(client.IdleTTL, s.settings.SessionIdleTTL)), sess.ExpiresAt)
+	if err := s.store.TouchSession(ctx, sess.ID, now, idle); err != nil {
+		s.log.WarnContext(ctx, "session last-use not recorded", "kind", sess.Kind, "err", err)
+		return nil
+	}
+	sess.LastUsedAt, sess.IdleExpiresAt = now, idle
+	return nil
 }

@@ -2,9 +2,7 @@ package auth
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -44,15 +42,8 @@ type BrowserSignInInput struct {
 // limits, timing, audit, mandatory verification) and opens a browser
 // sign-in recording when and how the person signed in (auth_time, amr).
 func (s *Service) SignInBrowser(ctx context.Context, in BrowserSignInInput) (*BrowserSignIn, error) {
-	if (in.Email == "" && in.Username == "") || in.Password == "" {
-		fe := fieldErrors{}
-		if in.Email == "" && in.Username == "" {
-			fe.add("email", "email or username is required")
-		}
-		if in.Password == "" {
-			fe.add("password", "this field is required")
-		}
-		return nil, fe.err()
+	if err := requireCredentials(in.Email, in.Username, in.Password); err != nil {
+		return nil, err
 	}
 	u, err := s.CheckPassword(ctx, in.Email, in.Username, in.Password, in.Device)
 	if err != nil {
@@ -94,7 +85,7 @@ func (s *Service) startBrowserSignIn(ctx context.Context, u *store.User, amr []s
 	if err != nil {
 		return nil, fmt.Errorf("browser sign-in: %w", err)
 	}
-	secret, hash, err := newSSOSecret()
+	secret, hash, err := newCookieSecret(SSOSecretPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("browser sign-in: %w", err)
 	}
@@ -112,18 +103,6 @@ func (s *Service) startBrowserSignIn(ctx context.Context, u *store.User, amr []s
 	}
 	s.audit(ctx, "login", u.ID, sess.ID, dev, map[string]string{"client_id": store.DefaultClientID, "delivery": "sso"})
 	return &BrowserSignIn{User: u, Session: sess, Secret: secret}, nil
-}
-
-// newSSOSecret returns a browser sign-in cookie value (256 random bits)
-// and the SHA-256 the database keeps instead of it.
-func newSSOSecret() (string, []byte, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", nil, err
-	}
-	secret := SSOSecretPrefix + base64.RawURLEncoding.EncodeToString(b)
-	h := sha256.Sum256([]byte(secret))
-	return secret, h[:], nil
 }
 
 // BrowserSession returns the browser's current sign-in from its cookie
@@ -144,18 +123,8 @@ func (s *Service) BrowserSession(ctx context.Context, value string) (*BrowserSig
 	if err != nil {
 		return nil, err
 	}
-	now := s.now().UTC()
-	if now.Sub(sess.LastUsedAt) >= touchEvery {
-		c, err := s.clientTTLs(ctx, sess.ClientID)
-		if err != nil {
-			return nil, err
-		}
-		idle := minTime(now.Add(orDefault(c.IdleTTL, s.settings.SessionIdleTTL)), sess.ExpiresAt)
-		if err := s.store.TouchSession(ctx, sess.ID, now, idle); err != nil {
-			s.log.WarnContext(ctx, "browser sign-in last-use not recorded", "err", err)
-		} else {
-			sess.LastUsedAt, sess.IdleExpiresAt = now, idle
-		}
+	if err := s.slideIdle(ctx, sess, s.now().UTC()); err != nil {
+		return nil, err
 	}
 	return &BrowserSignIn{User: u, Session: sess}, nil
 }
