@@ -50,6 +50,8 @@ func pagesContractWalk(t *testing.T) *contractWalk {
 			{name: "sign in", method: "POST", path: "/signin", headers: []string{form, jar}, body: "csrf_token={tok}&identifier=ada%40example.com&password=" + contractPassword + "&return_to=%2Faccount",
 				status: 303, save: map[string]string{"sso": "cookie:__Host-tessera_sso"}},
 			{name: "signed-in page", method: "GET", path: "/signin", headers: []string{signedIn}, status: 200},
+			{name: "authorize unknown client", method: "GET", path: "/oauth/authorize?response_type=code&client_id=nobody&redirect_uri=https%3A%2F%2Fapp.example%2Fcb", headers: []string{signedIn}, status: 400},
+			{name: "consent without token", method: "POST", path: "/oauth/consent", headers: []string{form, signedIn}, body: "csrf_token=&return_to=%2Foauth%2Fauthorize%3Fclient_id%3Ddefault&decision=allow", status: 403, offSpec: true},
 			{name: "sign out without token", method: "POST", path: "/signout", headers: []string{form, signedIn}, body: "csrf_token=", status: 403, offSpec: true},
 			{name: "sign out", method: "POST", path: "/signout", headers: []string{form, signedIn}, body: "csrf_token={tok}", status: 303},
 			{name: "sign in wrong password again", method: "POST", path: "/signin", headers: []string{form, jar}, body: "csrf_token={tok}&identifier=ada%40example.com&password=wrong", status: 400},
