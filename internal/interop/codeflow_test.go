@@ -20,7 +20,10 @@ import (
 	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
 )
 
-const spaRedirect = "https://spa.example/cb"
+const (
+	spaRedirect  = "https://spa.example/cb"
+	spaLoggedOut = "https://spa.example/bye"
+)
 
 // codeFlowSite is a Tessera with a signed-up user and OAuth clients: the
 // public first-party "spa", another public "other", and the confidential
@@ -40,9 +43,10 @@ func startCodeFlowSite(t *testing.T) *codeFlowSite {
 	for _, c := range []struct {
 		id, typ string
 	}{{"spa", "public"}, {"other", "public"}, {"svc", "confidential"}} {
-		name, first, typ := "App "+c.id, true, c.typ
+		name, first, typ, ends := "App "+c.id, true, c.typ, c.id == "spa"
 		_, secret, err := ts.Auth.AdminCreateClient(t.Context(), auth.Actor{}, auth.ClientInput{
 			ID: c.id, Name: &name, RedirectURIs: []string{spaRedirect}, FirstParty: &first, Type: &typ,
+			PostLogoutRedirectURIs: []string{spaLoggedOut}, LogoutEndsSessions: &ends,
 		})
 		if err != nil {
 			t.Fatalf("create client %s: %v", c.id, err)

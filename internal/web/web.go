@@ -130,6 +130,7 @@ func (p *Pages) Mount(r gin.IRoutes) {
 	r.POST("/verify-email", p.handle(p.verify))
 	r.GET("/oauth/authorize", p.handle(p.authorize))
 	r.POST("/oauth/consent", p.handle(p.consent))
+	r.GET("/oauth/logout", p.handle(p.logout))
 }
 
 func (p *Pages) stylesheet(c *gin.Context) {
