@@ -55,7 +55,8 @@ func oauthParams(c *gin.Context) (map[string]string, error) {
 }
 
 // oauthToken is RFC 6749's token endpoint: the authorization_code grant
-// of the OpenID code flow and the refresh_token grant. The password grant
+// of the OpenID code flow, the refresh_token grant and, for confidential
+// clients, client_credentials. The password grant
 // is not offered (RFC 9700 s2.4).
 func (s *Server) oauthToken(c *gin.Context) {
 	p, err := oauthParams(c)
@@ -68,10 +69,12 @@ func (s *Server) oauthToken(c *gin.Context) {
 		s.refreshGrant(c, p)
 	case "authorization_code":
 		s.codeGrant(c, p)
+	case "client_credentials":
+		s.clientCredentialsGrant(c, p)
 	case "":
 		s.writeError(c, auth.Errorf(auth.CodeInvalidRequest, "grant_type is required"))
 	default:
-		s.writeError(c, auth.Errorf(auth.CodeUnsupportedGrantType, "only grant_type=authorization_code and refresh_token are supported"))
+		s.writeError(c, auth.Errorf(auth.CodeUnsupportedGrantType, "only grant_type=authorization_code, refresh_token and client_credentials are supported"))
 	}
 }
 

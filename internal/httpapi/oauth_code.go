@@ -58,6 +58,26 @@ func (s *Server) codeGrant(c *gin.Context, p map[string]string) {
 	c.JSON(http.StatusOK, resp)
 }
 
+// clientCredentialsGrant is RFC 6749 s4.4 for confidential clients: an
+// access token with no user, no refresh token and no ID token. Any scope
+// asked for is ignored (the scopes Tessera knows are about a user), so the
+// answer's scope is empty.
+func (s *Server) clientCredentialsGrant(c *gin.Context, p map[string]string) {
+	client, ok := s.tokenClient(c, p)
+	if !ok {
+		return
+	}
+	st, err := s.auth.ClientCredentials(c.Request.Context(), client, s.device(c, deviceFields{ClientID: client.ID}))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Header("Pragma", "no-cache")
+	c.JSON(http.StatusOK, codeTokenResponse{AccessToken: st.AccessToken, TokenType: "Bearer",
+		ExpiresIn: secondsUntil(st.ExpiresAt, s.auth.Now())})
+}
+
 // tokenClient authenticates the client of a token request (RFC 6749
 // s2.3.1). A failure is answered here: invalid_request for a malformed
 // request, invalid_client otherwise, 401 with a Basic challenge when the

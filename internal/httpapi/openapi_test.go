@@ -645,6 +645,7 @@ func TestOpenAPIContract(t *testing.T) {
 		{name: "oauth token body over 64 KiB", method: "POST", path: "/oauth/token", headers: []string{form}, body: "grant_type=refresh_token&refresh_token=tsr_&padding=" + big, status: 413, code: "payload_too_large"},
 		{name: "oauth code unknown client", method: "POST", path: "/oauth/token", headers: []string{form}, body: "grant_type=authorization_code&client_id=nobody&code=x&redirect_uri=https%3A%2F%2Fapp.example%2Fcb", status: 400, code: "invalid_client"},
 		{name: "oauth code bad Basic secret", method: "POST", path: "/oauth/token", headers: []string{form, "Authorization: Basic bm9ib2R5OnRjc194"}, body: "grant_type=authorization_code&code=x&redirect_uri=https%3A%2F%2Fapp.example%2Fcb", status: 401, code: "invalid_client"},
+		{name: "oauth client_credentials public client", method: "POST", path: "/oauth/token", headers: []string{form}, body: "grant_type=client_credentials&client_id=default", status: 400, code: "unauthorized_client"},
 		{name: "oauth code unknown code", method: "POST", path: "/oauth/token", headers: []string{form}, body: "grant_type=authorization_code&client_id=default&code=x&redirect_uri=https%3A%2F%2Fapp.example%2Fcb", status: 400, code: "invalid_grant"},
 		{name: "userinfo", method: "GET", path: "/oauth/userinfo", headers: []string{"Authorization: Bearer {o_access}"}, status: 200},
 		{name: "userinfo by POST", method: "POST", path: "/oauth/userinfo", headers: []string{"Authorization: Bearer {o_access}"}, status: 200},

@@ -68,8 +68,6 @@ func (s *Server) discovery(c *gin.Context) {
 	for k, v := range oidc.ProviderMetadata(s.cfg.Issuer, []string{s.cfg.SigningAlg}) {
 		doc[k] = v
 	}
-	// Only what is served is listed: client_credentials is not.
-	doc["grant_types_supported"] = []string{oidc.GrantAuthorizationCode, oidc.GrantRefreshToken}
 	c.Header("Cache-Control", "public, max-age=3600")
 	c.JSON(http.StatusOK, doc)
 }
