@@ -13,7 +13,8 @@ const (
 	CodeInvalidGrant         = "invalid_grant"          // 400, refresh token unknown, expired, revoked or reused
 	CodeInvalidClient        = "invalid_client"         // 400, unknown client or delivery the client may not use
 	CodeInvalidKey           = "invalid_key"            // 400, e-mail link key or reset token unknown, expired, used or superseded
-	CodeUnsupportedGrantType = "unsupported_grant_type" // 400, an RFC 6749 grant other than refresh_token
+	CodeUnsupportedGrantType = "unsupported_grant_type" // 400, an RFC 6749 grant other than authorization_code and refresh_token
+	CodeUnauthorizedClient   = "unauthorized_client"    // 400, the client may not use this grant
 	CodeNotAuthenticated     = "not_authenticated"      // 401, no credentials
 	CodeInvalidToken         = "invalid_token"          // 401, credentials present but wrong
 	CodeAuthFailed           = "authentication_failed"  // 401, wrong HTTP Basic credentials

@@ -352,7 +352,7 @@ func (s *Service) issue(u *store.User, sess *store.Session, c *store.Client) (*L
 	}
 	raw, claims, err := s.minter.Mint(token.Access{
 		Subject: u.ID.String(), ClientID: c.ID, SessionID: sess.ID.String(),
-		Audience: aud, Roles: u.Roles(), TTL: ttl,
+		Audience: aud, Roles: u.Roles(), Scope: sess.Scope, TTL: ttl,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("mint access token: %w", err)

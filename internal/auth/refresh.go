@@ -67,6 +67,10 @@ func (s *Service) refresh(ctx context.Context, raw string, dev Device) (*Login, 
 	if err != nil {
 		return nil, "", err
 	}
+	if client.Type == store.ClientConfidential && !dev.ClientAuthenticated {
+		// RFC 6749 s6: a confidential client authenticates to refresh.
+		return nil, "", errBadClientSecret
+	}
 	outcome := RefreshRotated
 	switch {
 	case rt.Generation == sess.Generation:

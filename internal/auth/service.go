@@ -129,6 +129,9 @@ type Device struct {
 	Name      string
 	UserAgent string
 	IP        string
+	// ClientAuthenticated is set by the token endpoint when the client
+	// proved its secret; a confidential client's refresh needs it.
+	ClientAuthenticated bool
 }
 
 // Login is the result of a successful register, login or refresh: the user,

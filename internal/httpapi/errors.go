@@ -25,6 +25,7 @@ var statusOf = map[string]int{
 	auth.CodeInvalidCredentials:   http.StatusBadRequest,
 	auth.CodeInvalidGrant:         http.StatusBadRequest,
 	auth.CodeInvalidClient:        http.StatusBadRequest,
+	auth.CodeUnauthorizedClient:   http.StatusBadRequest,
 	auth.CodeUnsupportedGrantType: http.StatusBadRequest,
 	auth.CodeInvalidKey:           http.StatusBadRequest,
 	auth.CodeNotAuthenticated:     http.StatusUnauthorized,

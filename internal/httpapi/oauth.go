@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/store"
 )
 
 // oauthRoutes serves the OAuth 2.0 endpoints (RFC 6749 refresh grant, RFC
@@ -20,6 +21,8 @@ import (
 func (s *Server) oauthRoutes(e *gin.Engine) {
 	e.GET("/.well-known/oauth-authorization-server", s.discovery)
 	e.POST("/oauth/token", s.oauthToken)
+	e.GET("/oauth/userinfo", s.oauthUserinfo)
+	e.POST("/oauth/userinfo", s.oauthUserinfo)
 	e.POST("/oauth/revoke", s.oauthRevoke)
 	e.POST("/oauth/introspect", s.oauthIntrospect)
 	e.GET("/v1/revocations", s.revocations)
@@ -51,8 +54,10 @@ func oauthParams(c *gin.Context) (map[string]string, error) {
 	return params, nil
 }
 
-// oauthToken is RFC 6749's token endpoint, refresh_token grant only: the
-// password grant is not offered (RFC 9700 s2.4).
+// oauthToken is RFC 6749's token endpoint: the authorization_code grant
+// of the OpenID code flow, the refresh_token grant and, for confidential
+// clients, client_credentials. The password grant
+// is not offered (RFC 9700 s2.4).
 func (s *Server) oauthToken(c *gin.Context) {
 	p, err := oauthParams(c)
 	if err != nil {
@@ -61,18 +66,35 @@ func (s *Server) oauthToken(c *gin.Context) {
 	}
 	switch p["grant_type"] {
 	case "refresh_token":
+		s.refreshGrant(c, p)
+	case "authorization_code":
+		s.codeGrant(c, p)
+	case "client_credentials":
+		s.clientCredentialsGrant(c, p)
 	case "":
 		s.writeError(c, auth.Errorf(auth.CodeInvalidRequest, "grant_type is required"))
-		return
 	default:
-		s.writeError(c, auth.Errorf(auth.CodeUnsupportedGrantType, "only grant_type=refresh_token is supported"))
-		return
+		s.writeError(c, auth.Errorf(auth.CodeUnsupportedGrantType, "only grant_type=authorization_code, refresh_token and client_credentials are supported"))
 	}
+}
+
+// refreshGrant is RFC 6749 s6. A client that identifies itself is checked
+// (a confidential one must prove its secret); the token stays bound to
+// its client either way.
+func (s *Server) refreshGrant(c *gin.Context, p map[string]string) {
 	if p["refresh_token"] == "" {
 		s.writeError(c, auth.Errorf(auth.CodeInvalidRequest, "refresh_token is required"))
 		return
 	}
-	l, err := s.auth.Refresh(c.Request.Context(), p["refresh_token"], s.device(c, deviceFields{ClientID: p["client_id"]}))
+	dev := s.device(c, deviceFields{ClientID: p["client_id"]})
+	if c.GetHeader("Authorization") != "" || p["client_secret"] != "" {
+		client, ok := s.tokenClient(c, p)
+		if !ok {
+			return
+		}
+		dev.ClientID, dev.ClientAuthenticated = client.ID, client.Type == store.ClientConfidential
+	}
+	l, err := s.auth.Refresh(c.Request.Context(), p["refresh_token"], dev)
 	if err != nil {
 		s.writeError(c, err)
 		return

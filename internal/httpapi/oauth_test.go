@@ -39,7 +39,8 @@ func TestOAuthTokenEndpoint(t *testing.T) {
 		name, body, code string
 	}{
 		{"password grant is not offered", form("grant_type", "password", "username", "oauth@example.com", "password", testPassword), "unsupported_grant_type"},
-		{"client credentials", form("grant_type", "client_credentials"), "unsupported_grant_type"},
+		{"client credentials without a client", form("grant_type", "client_credentials"), "invalid_client"},
+		{"device code grant is not offered", form("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), "unsupported_grant_type"},
 		{"no grant type", form("refresh_token", "x"), "invalid_request"},
 		{"no refresh token", form("grant_type", "refresh_token"), "invalid_request"},
 		{"garbage refresh token", form("grant_type", "refresh_token", "refresh_token", "tsr_garbage"), "invalid_grant"},

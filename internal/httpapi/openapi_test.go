@@ -163,6 +163,7 @@ func TestOpenAPIErrorCodes(t *testing.T) {
 var statusExceptions = map[string]bool{
 	// RFC 6749 s5.2: a client that authenticated with Authorization gets 401.
 	"POST /oauth/introspect 401 invalid_client": true,
+	"POST /oauth/token 401 invalid_client":      true,
 }
 
 // stringConsts returns the string constants of a Go file whose names start
@@ -642,6 +643,14 @@ func TestOpenAPIContract(t *testing.T) {
 		{name: "oauth token JSON of the wrong type", method: "POST", path: "/oauth/token", body: map[string]any{"grant_type": "refresh_token", "refresh_token": 5}, status: 400, code: "invalid_request", offSpec: true},
 		{name: "oauth token text body", method: "POST", path: "/oauth/token", headers: []string{"Content-Type: text/plain"}, body: "grant_type=refresh_token", status: 415, code: "unsupported_media_type", offSpec: true},
 		{name: "oauth token body over 64 KiB", method: "POST", path: "/oauth/token", headers: []string{form}, body: "grant_type=refresh_token&refresh_token=tsr_&padding=" + big, status: 413, code: "payload_too_large"},
+		{name: "oauth code unknown client", method: "POST", path: "/oauth/token", headers: []string{form}, body: "grant_type=authorization_code&client_id=nobody&code=x&redirect_uri=https%3A%2F%2Fapp.example%2Fcb", status: 400, code: "invalid_client"},
+		{name: "oauth code bad Basic secret", method: "POST", path: "/oauth/token", headers: []string{form, "Authorization: Basic bm9ib2R5OnRjc194"}, body: "grant_type=authorization_code&code=x&redirect_uri=https%3A%2F%2Fapp.example%2Fcb", status: 401, code: "invalid_client"},
+		{name: "oauth client_credentials public client", method: "POST", path: "/oauth/token", headers: []string{form}, body: "grant_type=client_credentials&client_id=default", status: 400, code: "unauthorized_client"},
+		{name: "oauth code unknown code", method: "POST", path: "/oauth/token", headers: []string{form}, body: "grant_type=authorization_code&client_id=default&code=x&redirect_uri=https%3A%2F%2Fapp.example%2Fcb", status: 400, code: "invalid_grant"},
+		{name: "userinfo", method: "GET", path: "/oauth/userinfo", headers: []string{"Authorization: Bearer {o_access}"}, status: 200},
+		{name: "userinfo by POST", method: "POST", path: "/oauth/userinfo", headers: []string{"Authorization: Bearer {o_access}"}, status: 200},
+		{name: "userinfo without token", method: "GET", path: "/oauth/userinfo", status: 401, code: "invalid_token", offSpec: true},
+		{name: "userinfo bad token", method: "POST", path: "/oauth/userinfo", headers: []string{"Authorization: Bearer nope"}, status: 401, code: "invalid_token"},
 		{name: "introspect without credentials", method: "POST", path: "/oauth/introspect", headers: []string{form}, body: "token={o_access}", status: 401, code: "invalid_client"},
 		{name: "introspect with user credentials", method: "POST", path: "/oauth/introspect", headers: []string{form, basicA}, body: "token={o_access}", status: 401, code: "invalid_client"},
 		{name: "introspect access token", method: "POST", path: "/oauth/introspect", headers: []string{form, resourceServer}, body: "token={o_access}", status: 200},

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/oidc"
 )
 
 // jwks serves the public keys with validators so verifiers can cache them;
@@ -35,12 +36,13 @@ func etagMatch(header, etag string) bool {
 	return false
 }
 
-// discovery is the OpenID Provider metadata. Its issuer is byte for byte
-// the iss of every token Tessera signs.
+// discovery is the OpenID Provider metadata (and RFC 8414's, served at
+// both addresses): Tessera's own endpoints with those of the code flow
+// (oidc.ProviderMetadata, whose keys win). Its issuer is byte for byte the
+// iss of every token Tessera signs.
 func (s *Server) discovery(c *gin.Context) {
 	iss := strings.TrimSuffix(s.cfg.Issuer, "/")
-	c.Header("Cache-Control", "public, max-age=3600")
-	c.JSON(http.StatusOK, gin.H{
+	doc := gin.H{
 		"issuer":                                s.cfg.Issuer,
 		"jwks_uri":                              iss + "/.well-known/jwks.json",
 		"token_endpoint":                        iss + "/oauth/token",
@@ -62,7 +64,12 @@ func (s *Server) discovery(c *gin.Context) {
 			"me":       iss + "/v1/auth/me",
 			"sessions": iss + "/v1/auth/sessions",
 		},
-	})
+	}
+	for k, v := range oidc.ProviderMetadata(s.cfg.Issuer, []string{s.cfg.SigningAlg}) {
+		doc[k] = v
+	}
+	c.Header("Cache-Control", "public, max-age=3600")
+	c.JSON(http.StatusOK, doc)
 }
 
 func (s *Server) healthz(c *gin.Context) {

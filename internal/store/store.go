@@ -104,6 +104,12 @@ type Session struct {
 	// AMR names the methods used then (RFC 8176: "pwd", "otp", ...); nil
 	// when not recorded.
 	AMR []string `db:"-"`
+	// Scope lists the scopes granted to a session of the OpenID code flow;
+	// its access tokens carry them. Nil for every other session.
+	Scope []string `db:"-"`
+	// SSOSessionID is the browser sign-in a code-flow session was born
+	// from; nil for every other session.
+	SSOSessionID *uuid.UUID `db:"sso_session_id"`
 }
 
 // ActiveAt reports whether the session can still be used at t: not revoked,
@@ -231,6 +237,9 @@ type Store interface {
 	// RevokeUserSessions revokes every unrevoked session of the user except
 	// keep (uuid.Nil keeps none) and returns how many it revoked.
 	RevokeUserSessions(ctx context.Context, userID, keep uuid.UUID, now time.Time, reason string) (int, error)
+	// RevokeSSOSessions revokes every unrevoked session whose SSOSessionID
+	// is ssoID and returns how many it revoked.
+	RevokeSSOSessions(ctx context.Context, ssoID uuid.UUID, now time.Time, reason string) (int, error)
 
 	// CreateAuthToken inserts the user's classic token; a user who has one
 	// already gets a *ConflictError ("user_id").

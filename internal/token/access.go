@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -28,7 +29,10 @@ type Access struct {
 	SessionID string
 	Audience  []string
 	Roles     []string
-	TTL       time.Duration
+	// Scope are the OAuth scopes granted (the code flow); the scope claim,
+	// space separated, omitted when empty.
+	Scope []string
+	TTL   time.Duration
 }
 
 func (a *Access) validate() error {
@@ -99,6 +103,7 @@ func (m *Minter) Mint(a Access) (raw string, claims *jwtverify.Claims, err error
 		ClientID:  a.ClientID,
 		SessionID: a.SessionID,
 		Roles:     a.Roles,
+		Scope:     strings.Join(a.Scope, " "),
 	}
 	key, err := m.ring.SigningKey()
 	if err != nil {

@@ -86,3 +86,19 @@ type ErrorView struct {
 	Page
 	RequestID string
 }
+
+// ConsentView asks the user to let a third-party client use the scopes
+// it asked for. Scopes are already translated.
+type ConsentView struct {
+	Page
+	ClientName string
+	Scopes     []string
+	ReturnTo   string
+}
+
+// OAuthErrorView is the authorization or logout request that cannot be
+// answered with a redirect: the client or redirect URI is unknown.
+type OAuthErrorView struct {
+	Page
+	Code, Description string
+}

@@ -46,7 +46,7 @@ type Pages struct {
 }
 
 // views are the templates under templates/, each parsed over layout.html.
-var views = []string{"signin", "signedin", "signup", "forgot", "reset", "verify", "notice", "error"}
+var views = []string{"signin", "signedin", "signup", "forgot", "reset", "verify", "notice", "error", "consent", "oautherror"}
 
 // New parses every template and the stylesheet once; a broken one stops
 // the server from starting instead of failing a request later.
@@ -128,6 +128,9 @@ func (p *Pages) Mount(r gin.IRoutes) {
 	r.POST("/reset-password", p.handle(p.reset))
 	r.GET("/verify-email", p.handle(p.verifyPage))
 	r.POST("/verify-email", p.handle(p.verify))
+	r.GET("/oauth/authorize", p.handle(p.authorize))
+	r.POST("/oauth/consent", p.handle(p.consent))
+	r.GET("/oauth/logout", p.handle(p.logout))
 }
 
 func (p *Pages) stylesheet(c *gin.Context) {

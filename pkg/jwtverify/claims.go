@@ -19,6 +19,9 @@ type Claims struct {
 	SessionID string `json:"sid"`
 	// Roles lists the user's roles, such as "admin"; absent when none.
 	Roles []string `json:"roles,omitempty"`
+	// Scope lists the OAuth scopes granted, space separated (RFC 9068
+	// s2.2.3); present only on tokens of the OpenID code flow.
+	Scope string `json:"scope,omitempty"`
 }
 
 // HasRole reports whether role is among c.Roles.

@@ -14,7 +14,7 @@ import (
 
 const sessionColumns = `id, user_id, client_id, kind, device_name, user_agent, ip,
 	created_at, last_used_at, idle_expires_at, expires_at, revoked_at, revoked_reason,
-	generation, nonce, rotated_at, secret_hash, auth_time, amr`
+	generation, nonce, rotated_at, secret_hash, auth_time, amr, scope, sso_session_id`
 
 // scanSession reads sessionColumns, in order, into s.
 func scanSession(sc rowScanner, s *store.Session) error {
@@ -22,7 +22,7 @@ func scanSession(sc rowScanner, s *store.Session) error {
 		timeDest{&s.CreatedAt}, timeDest{&s.LastUsedAt}, timeDest{&s.IdleExpiresAt},
 		timeDest{&s.ExpiresAt}, nullTimeDest{&s.RevokedAt}, &s.RevokedReason,
 		&s.Generation, &s.Nonce, timeDest{&s.RotatedAt}, &s.SecretHash,
-		nullTimeDest{&s.AuthTime}, listDest{&s.AMR})
+		nullTimeDest{&s.AuthTime}, listDest{&s.AMR}, listDest{&s.Scope}, nullUUIDDest{&s.SSOSessionID})
 }
 
 // CreateSession inserts s and then holds in s exactly what was stored. An
@@ -30,9 +30,13 @@ func scanSession(sc rowScanner, s *store.Session) error {
 // is a *store.ConflictError ("id", "secret_hash").
 func (db *DB) CreateSession(ctx context.Context, s *store.Session) error {
 	const q = `INSERT INTO sessions (` + sessionColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING ` + sessionColumns
 	amr, err := encodeList(s.AMR)
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	scope, err := encodeList(s.Scope)
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
@@ -41,7 +45,7 @@ func (db *DB) CreateSession(ctx context.Context, s *store.Session) error {
 		sqlTime(s.CreatedAt), sqlTime(s.LastUsedAt), sqlTime(s.IdleExpiresAt),
 		sqlTime(s.ExpiresAt), nullTime(s.RevokedAt), s.RevokedReason,
 		s.Generation, s.Nonce, sqlTime(s.RotatedAt), nullBytes(s.SecretHash),
-		nullTime(s.AuthTime), amr)
+		nullTime(s.AuthTime), amr, scope, nullUUID(s.SSOSessionID))
 	if err := scanSession(row, s); err != nil {
 		return db.flavor.wrap("create session", err)
 	}
@@ -164,6 +168,18 @@ func (db *DB) RevokeUserSessions(ctx context.Context, userID, keep uuid.UUID, no
 	n, err := db.exec(ctx, q, sqlTime(now), reason, userID, keep)
 	if err != nil {
 		return 0, db.flavor.wrap("revoke user sessions", err)
+	}
+	return int(n), nil
+}
+
+// RevokeSSOSessions revokes every unrevoked session born from the browser
+// sign-in ssoID (SSOSessionID), expired ones included, and says how many.
+func (db *DB) RevokeSSOSessions(ctx context.Context, ssoID uuid.UUID, now time.Time, reason string) (int, error) {
+	const q = `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
+		WHERE sso_session_id = ? AND revoked_at IS NULL`
+	n, err := db.exec(ctx, q, sqlTime(now), reason, ssoID)
+	if err != nil {
+		return 0, db.flavor.wrap("revoke sso sessions", err)
 	}
 	return int(n), nil
 }

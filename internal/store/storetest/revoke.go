@@ -95,6 +95,35 @@ func testSessionRevokeUserSessions(t *testing.T, s store.Store) {
 	}
 }
 
+// testSessionRevokeSSOSessions: the sessions born from one browser sign-in
+// end together, keeping their scope and parent until then; others stay.
+func testSessionRevokeSSOSessions(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	u := mustCreateUser(t, s)
+	sso := mustCreateSession(t, s, newSession(u.ID))
+	child := newSession(u.ID)
+	child.SSOSessionID, child.Scope = &sso.ID, []string{"openid", "email"}
+	mustCreateSession(t, s, child)
+	got, err := s.GetSession(ctx, child.ID)
+	if err != nil || got.SSOSessionID == nil || *got.SSOSessionID != sso.ID || len(got.Scope) != 2 || got.Scope[1] != "email" {
+		t.Fatalf("GetSession(child): %+v, %v; want its sso session and scope back", got, err)
+	}
+	other := mustCreateSession(t, s, newSession(u.ID))
+	now := t0.Add(time.Minute)
+	n, err := s.RevokeSSOSessions(ctx, sso.ID, now, "rp_logout")
+	if err != nil || n != 1 {
+		t.Fatalf("RevokeSSOSessions: %d, %v; want 1, nil", n, err)
+	}
+	if got, err := s.GetSession(ctx, child.ID); err != nil || got.RevokedReason != "rp_logout" {
+		t.Errorf("child: %+v, %v; want revoked", got, err)
+	}
+	for _, id := range []uuid.UUID{sso.ID, other.ID} {
+		if got, err := s.GetSession(ctx, id); err != nil || got.RevokedAt != nil {
+			t.Errorf("session %s: %+v, %v; want untouched", id, got, err)
+		}
+	}
+}
+
 // testSessionRotateConcurrent is the refresh race: many callers present the
 // same generation at once; exactly one wins, every other one is told
 // ErrStale (never "database is locked" or any other error).

@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"SessionRevoke", testSessionRevoke},
 		{"SessionRevokeIdempotent", testSessionRevokeIdempotent},
 		{"SessionRevokeUserSessions", testSessionRevokeUserSessions},
+		{"SessionRevokeSSOSessions", testSessionRevokeSSOSessions},
 		{"AuthTokenLifecycle", testAuthTokenLifecycle},
 		{"OneTimeCreateGet", testOneTimeCreateGet},
 		{"OneTimeSupersede", testOneTimeSupersede},
