@@ -96,3 +96,36 @@ func (s *Server) revokeSession(c *gin.Context) {
 	}
 	c.Status(http.StatusNoContent)
 }
+
+// consentResponse is one app the caller granted scopes to.
+type consentResponse struct {
+	ClientID  string    `json:"client_id"`
+	Scopes    []string  `json:"scopes"`
+	GrantedAt time.Time `json:"granted_at"`
+}
+
+func (s *Server) consents(c *gin.Context) {
+	list, err := s.auth.Consents(c.Request.Context(), principal(c))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	out := make([]consentResponse, 0, len(list))
+	for _, k := range list {
+		scopes := k.Scopes
+		if scopes == nil {
+			scopes = []string{}
+		}
+		out = append(out, consentResponse{ClientID: k.ClientID, Scopes: scopes, GrantedAt: k.GrantedAt})
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"consents": out})
+}
+
+func (s *Server) withdrawConsent(c *gin.Context) {
+	if err := s.auth.WithdrawConsent(c.Request.Context(), principal(c), c.Param("client_id"), s.device(c, deviceFields{})); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

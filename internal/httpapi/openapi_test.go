@@ -711,6 +711,10 @@ func TestOpenAPIContract(t *testing.T) {
 		{name: "revoke a malformed id", method: "DELETE", path: "/v1/auth/sessions/not-a-uuid", headers: []string{bearerA}, status: 404, code: "not_found", offSpec: true},
 		{name: "revoke by cookie without CSRF header", method: "DELETE", path: "/v1/auth/sessions/{g_sid}", headers: []string{cookieG}, status: 403, code: "csrf_failed"},
 		{name: "revoke without credentials", method: "DELETE", path: "/v1/auth/sessions/{a_sid}", status: 401, code: "not_authenticated"},
+		{name: "consents", method: "GET", path: "/v1/auth/consents", headers: []string{bearerA}, status: 200},
+		{name: "consents without credentials", method: "GET", path: "/v1/auth/consents", status: 401, code: "not_authenticated"},
+		{name: "withdraw a consent never given", method: "DELETE", path: "/v1/auth/consents/default", headers: []string{bearerA}, status: 404, code: "not_found"},
+		{name: "withdraw by cookie without CSRF header", method: "DELETE", path: "/v1/auth/consents/default", headers: []string{cookieG}, status: 403, code: "csrf_failed"},
 
 		{name: "classic token from the body", method: "POST", path: "/v1/auth/token", body: creds(nil), status: 200, save: map[string]string{"tk": "token"}},
 		{name: "classic token from Basic", method: "POST", path: "/v1/auth/token", headers: []string{basicA}, status: 200},

@@ -133,6 +133,8 @@ func (s *Server) routes(e *gin.Engine) {
 	authed.PATCH("/me", s.updateMe)
 	authed.GET("/sessions", s.sessions)
 	authed.DELETE("/sessions/:id", s.revokeSession)
+	authed.GET("/consents", s.consents)
+	authed.DELETE("/consents/:client_id", s.withdrawConsent)
 	v1.POST("/token", s.obtainToken)
 	authed.DELETE("/token", s.revokeToken)
 
