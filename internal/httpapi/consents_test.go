@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tessera-id/tessera/internal/store"
 	"github.com/tessera-id/tessera/internal/server/servertest"
+	"github.com/tessera-id/tessera/internal/store"
 	"github.com/tessera-id/tessera/internal/store/sqlstore"
 	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
 )
