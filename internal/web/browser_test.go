@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/tessera-id/tessera/internal/auth"
 	"github.com/tessera-id/tessera/internal/browsertest"
 )
 
@@ -125,6 +126,12 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := deployment(t)
+	name, firstParty := "Acme Reports", false
+	if _, _, err := d.Tessera.Auth.AdminCreateClient(t.Context(), auth.Actor{}, auth.ClientInput{
+		ID: "reports", Name: &name, RedirectURIs: []string{appRedirect}, FirstParty: &firstParty,
+	}); err != nil {
+		t.Fatal(err)
+	}
 	tab := browsertest.NewProfile(t).Open(d.Issuer() + "/signin")
 	signInErrors := func() {
 		run(t, tab, chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
@@ -152,6 +159,8 @@ func TestScreenshots(t *testing.T) {
 				chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"))
 			waitPage(t, tab, `document.querySelector("h1").textContent === "You are signed in"`)
 		}},
+		{"consent", authorizePath("reports", "scope", "openid profile email offline_access"), nil},
+		{"authorize-error", "/oauth/authorize?response_type=code&client_id=reports&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%2F", nil},
 		{"error", "/signin", func() {
 			// The browser is signed in: with its database gone, the page
 			// cannot look the sign-in up and answers the error page.
