@@ -20,27 +20,9 @@ var errBadHint = &oidc.PageError{Code: oidc.ErrInvalidRequest, Description: "id_
 // for the signed-out page; a bad request is an *oidc.PageError and ends
 // nothing.
 func (s *Service) LogoutRP(ctx context.Context, lr *oidc.LogoutRequest, ssoCookie string, dev Device) (string, error) {
-	clientID := lr.ClientID
-	if lr.IDTokenHint != "" {
-		c, err := s.minter.ParseIDTokenHint(ctx, lr.IDTokenHint)
-		if err != nil {
-			return "", errBadHint
-		}
-		clientID = c.Audience
-	}
-	var client *store.Client
-	loc := ""
-	if clientID != "" {
-		var err error
-		if client, err = s.OAuthClient(ctx, clientID); err != nil {
-			return "", err
-		}
-		if client == nil {
-			return "", &oidc.PageError{Code: oidc.ErrInvalidClient, Description: "the client is unknown"}
-		}
-		if loc, err = lr.Redirect(OIDCClient(client)); err != nil {
-			return "", err
-		}
+	client, loc, err := s.logoutTarget(ctx, lr)
+	if err != nil {
+		return "", err
 	}
 	sso, err := s.ssoSession(ctx, ssoCookie)
 	if err != nil {
@@ -57,4 +39,40 @@ func (s *Service) LogoutRP(ctx context.Context, lr *oidc.LogoutRequest, ssoCooki
 		return "", err
 	}
 	return loc, nil
+}
+
+// CheckLogout validates a logout request as LogoutRP does (the hint, the
+// client, the post-logout URI) and ends nothing: a request that will be
+// refused must be refused before the person is asked anything.
+func (s *Service) CheckLogout(ctx context.Context, lr *oidc.LogoutRequest) error {
+	_, _, err := s.logoutTarget(ctx, lr)
+	return err
+}
+
+// logoutTarget resolves the client a logout request names (by its hint's
+// aud, or client_id) and the redirect it asks for, "" for none.
+func (s *Service) logoutTarget(ctx context.Context, lr *oidc.LogoutRequest) (*store.Client, string, error) {
+	clientID := lr.ClientID
+	if lr.IDTokenHint != "" {
+		c, err := s.minter.ParseIDTokenHint(ctx, lr.IDTokenHint)
+		if err != nil {
+			return nil, "", errBadHint
+		}
+		clientID = c.Audience
+	}
+	if clientID == "" {
+		return nil, "", nil
+	}
+	client, err := s.OAuthClient(ctx, clientID)
+	if err != nil {
+		return nil, "", err
+	}
+	if client == nil {
+		return nil, "", &oidc.PageError{Code: oidc.ErrInvalidClient, Description: "the client is unknown"}
+	}
+	loc, err := lr.Redirect(OIDCClient(client))
+	if err != nil {
+		return nil, "", err
+	}
+	return client, loc, nil
 }

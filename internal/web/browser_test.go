@@ -160,6 +160,7 @@ func TestScreenshots(t *testing.T) {
 			waitPage(t, tab, `document.querySelector("h1").textContent === "You are signed in"`)
 		}},
 		{"consent", authorizePath("reports", "scope", "openid profile email offline_access"), nil},
+		{"logout-question", "/oauth/logout", nil},
 		{"authorize-error", "/oauth/authorize?response_type=code&client_id=reports&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%2F", nil},
 		{"error", "/signin", func() {
 			// The browser is signed in: with its database gone, the page

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -12,12 +13,59 @@ import (
 // the client asks for it, the sessions born from it), then goes to the
 // client's registered post_logout_redirect_uri with state, or shows the
 // signed-out page. A bad request gets the error page and ends nothing.
+//
+// A GET that carries no id_token_hint proves no client sent it: any site
+// could link it to sign people out. With a live sign-in it therefore only
+// asks, on a page whose form (with its form token) POSTs the same
+// parameters back (OpenID RP-Initiated Logout 1.0 s2 lets the OP ask).
 func (p *Pages) logout(c *gin.Context) {
 	lr, err := oidc.ParseLogoutRequest(c.Request.URL.Query())
 	if err != nil {
 		p.oauthError(c, err)
 		return
 	}
+	if lr.IDTokenHint == "" && p.ssoCookie(c) != "" {
+		if err := p.auth.CheckLogout(c.Request.Context(), lr); err != nil {
+			p.oauthError(c, err)
+			return
+		}
+		b, err := p.auth.BrowserSession(c.Request.Context(), p.ssoCookie(c))
+		if err != nil {
+			p.internal(c, err)
+			return
+		}
+		if b != nil {
+			p.render(c, http.StatusOK, "logout", LogoutView{Page: p.page(c), Params: logoutParams(lr)})
+			return
+		}
+	}
+	p.endSignIn(c, lr)
+}
+
+// confirmLogout is the POST of the logout question: the form token shows
+// the person answered on Tessera's own page.
+func (p *Pages) confirmLogout(c *gin.Context) {
+	if !p.formOK(c) {
+		p.render(c, http.StatusForbidden, "oautherror", OAuthErrorView{Page: p.page(c), Code: oidc.ErrInvalidRequest,
+			Description: p.msg.text("form.csrf")})
+		return
+	}
+	form := url.Values{}
+	for _, name := range []string{"client_id", "post_logout_redirect_uri", "state"} {
+		if v := c.PostForm(name); v != "" {
+			form.Set(name, v)
+		}
+	}
+	lr, err := oidc.ParseLogoutRequest(form)
+	if err != nil {
+		p.oauthError(c, err)
+		return
+	}
+	p.endSignIn(c, lr)
+}
+
+// endSignIn carries out a validated logout request.
+func (p *Pages) endSignIn(c *gin.Context, lr *oidc.LogoutRequest) {
 	loc, err := p.auth.LogoutRP(c.Request.Context(), lr, p.ssoCookie(c), device(c))
 	if err != nil {
 		p.oauthError(c, err)
@@ -25,10 +73,26 @@ func (p *Pages) logout(c *gin.Context) {
 	}
 	p.setCookie(c, p.cookies.sso, "", -1)
 	if loc != "" {
-		c.Redirect(http.StatusFound, loc)
+		status := http.StatusFound
+		if c.Request.Method == http.MethodPost {
+			status = http.StatusSeeOther
+		}
+		c.Redirect(status, loc)
 		return
 	}
 	p.render(c, http.StatusOK, "notice", NoticeView{Page: p.page(c), Title: p.msg.text("signedout.title"),
 		Heading: p.msg.text("signedout.heading"), Body: p.msg.text("signedout.body"),
 		LinkHref: "/signin", LinkText: p.msg.text("notice.signin")})
+}
+
+// logoutParams are the hidden fields that carry a logout request through
+// the question.
+func logoutParams(lr *oidc.LogoutRequest) []HiddenField {
+	var out []HiddenField
+	for _, f := range []HiddenField{{"client_id", lr.ClientID}, {"post_logout_redirect_uri", lr.PostLogoutRedirectURI}, {"state", lr.State}} {
+		if f.Value != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

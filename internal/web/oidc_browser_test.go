@@ -70,8 +70,11 @@ func TestBrowserCodeFlowAcrossSites(t *testing.T) {
 		t.Fatalf("second front-end got %v, want a code without signing in again", q)
 	}
 
-	// Logging out at Tessera ends the sign-in for both front-ends.
+	// Logging out at Tessera ends the sign-in for both front-ends. With no
+	// id_token_hint Tessera asks first.
 	tab.Navigate(d.Issuer() + "/oauth/logout")
+	waitPage(t, tab, "document.title.startsWith('Sign out')")
+	run(t, tab, chromedp.Click("button.primary"))
 	waitPage(t, tab, "document.title.includes('Signed out')")
 	for id, redirect := range map[string]string{"notes": notes, "tool": tool} {
 		tab.Navigate(codeFlowURL(d, id, redirect, "st-d", "prompt", "none"))

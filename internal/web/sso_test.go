@@ -140,3 +140,38 @@ func TestReturnTo(t *testing.T) {
 		})
 	}
 }
+
+// TestLogoutWithoutHintAsks: a logout link with no id_token_hint could come
+// from any site, so with a live sign-in it only shows the question; the
+// sign-in ends on the question's POST with its form token, not before,
+// and not from a forged POST. Without a sign-in there is nothing to ask.
+func TestLogoutWithoutHintAsks(t *testing.T) {
+	s := startSite(t, nil)
+	s.register(t, "ada@example.com")
+	b := s.browser(t)
+	b.signIn("ada@example.com", "")
+	alive := func() int {
+		t.Helper()
+		var n int
+		if err := s.DB.SQL().Get(&n, `SELECT count(*) FROM sessions WHERE kind = 'sso' AND revoked_at IS NULL`); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	page := b.get("/oauth/logout").Want(t, http.StatusOK)
+	wantText(t, page, "Sign out?", `action="/oauth/logout"`, "Stay signed in")
+	if alive() != 1 {
+		t.Fatal("a GET without id_token_hint ended the sign-in")
+	}
+	b.post("/oauth/logout", url.Values{}).Want(t, http.StatusForbidden)
+	b.post("/oauth/logout", url.Values{"csrf_token": {"forged"}}).Want(t, http.StatusForbidden)
+	if alive() != 1 {
+		t.Fatal("a forged POST ended the sign-in")
+	}
+	wantText(t, b.post("/oauth/logout", url.Values{"csrf_token": {token(t, page)}}).Want(t, http.StatusOK), "You are signed out")
+	if alive() != 0 {
+		t.Fatal("the confirmed logout left the sign-in alive")
+	}
+	wantText(t, s.browser(t).get("/oauth/logout").Want(t, http.StatusOK), "You are signed out")
+}

@@ -102,3 +102,15 @@ type OAuthErrorView struct {
 	Page
 	Code, Description string
 }
+
+// HiddenField is one name and value a form carries unchanged.
+type HiddenField struct {
+	Name, Value string
+}
+
+// LogoutView asks whether to sign out, for a logout request that carried
+// no id_token_hint.
+type LogoutView struct {
+	Page
+	Params []HiddenField
+}

@@ -46,7 +46,7 @@ type Pages struct {
 }
 
 // views are the templates under templates/, each parsed over layout.html.
-var views = []string{"signin", "signedin", "signup", "forgot", "reset", "verify", "notice", "error", "consent", "oautherror"}
+var views = []string{"signin", "signedin", "signup", "forgot", "reset", "verify", "notice", "error", "consent", "oautherror", "logout"}
 
 // New parses every template and the stylesheet once; a broken one stops
 // the server from starting instead of failing a request later.
@@ -131,6 +131,7 @@ func (p *Pages) Mount(r gin.IRoutes) {
 	r.GET("/oauth/authorize", p.handle(p.authorize))
 	r.POST("/oauth/consent", p.handle(p.consent))
 	r.GET("/oauth/logout", p.handle(p.logout))
+	r.POST("/oauth/logout", p.handle(p.confirmLogout))
 }
 
 func (p *Pages) stylesheet(c *gin.Context) {
