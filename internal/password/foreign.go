@@ -22,17 +22,20 @@ var (
 )
 
 // Bounds on the cost parameters of a foreign hash, checked before any
-// computation so that an imported row cannot make one login cost minutes or
-// allocate gigabytes. Django's own defaults are far below them.
+// computation so that an imported row cannot make one login cost more than
+// a few seconds of one core or allocate more than 1 GiB. Django's own
+// defaults are far below them.
 const (
 	maxForeignLen      = 1024       // characters of an encoded hash
 	maxPBKDF2Iter      = 10_000_000 // Django 5.1: 870,000 (sha256)
 	maxForeignArgonMem = 1 << 20    // KiB, i.e. 1 GiB; Django: 102,400
-	maxScryptN         = 1 << 20    // Django: 2^14
-	maxScryptMem       = 1 << 30    // bytes of 128*N*r; Django: 16 MiB
-	maxScryptRP        = 64         // r*p; Django: 8
-	maxBcryptCost      = 16         // Django: 12
-	maxBcryptPassword  = 72         // bytes bcrypt reads; it ignores the rest
+	// m*t in KiB: 2 GiB of passes, about 6 s on one core (Django: 204,800).
+	maxForeignArgonWork = 2 << 20
+	maxScryptN          = 1 << 20 // Django: 2^14
+	maxScryptWork       = 1 << 30 // 128*N*r*p bytes, about 5 s; Django: 16 MiB
+	maxScryptRP         = 64      // r*p; Django: 8
+	maxBcryptCost       = 16      // Django: 12
+	maxBcryptPassword   = 72      // bytes bcrypt reads; it ignores the rest
 )
 
 // ForeignOptions tune VerifyForeign.
@@ -67,12 +70,12 @@ func IsForeign(encoded string) bool {
 // computed hash with the stored one is constant-time. A "!" prefix gives
 // ErrUnusable, anything else unrecognised ErrUnknownFormat, and a
 // recognised hash with bad syntax or a cost beyond the bounds above
-// (pbkdf2 iterations over 10,000,000, argon2 memory over 1 GiB or t over
-// 100, scrypt N over 2^20 or not a power of two, 128*N*r over 1 GiB or r*p
-// over 64, bcrypt cost over 16) gives ErrMalformedHash before anything is
-// computed. Plain bcrypt (bcrypt$ and $2?$) refuses a password over 72
-// bytes as wrong rather than compare its first 72 bytes only: Tessera never
-// truncates a password. VerifyForeign never panics and takes no hashing
+// (pbkdf2 iterations over 10,000,000; argon2 memory over 1 GiB, t over
+// 100 or m*t over 2 GiB; scrypt N over 2^20 or not a power of two, r*p
+// over 64, 128*N*r*p over 1 GiB; bcrypt cost over 16) gives
+// ErrMalformedHash before anything is computed. Plain bcrypt (bcrypt$ and
+// $2?$) refuses a password over 72 bytes as wrong rather than compare its
+// first 72 bytes only: Tessera never truncates a password. VerifyForeign never panics and takes no hashing
 // slot: the caller runs it inside its own concurrency limit.
 func VerifyForeign(encoded, password string, opts ForeignOptions) (ok bool, err error) {
 	if strings.HasPrefix(encoded, "!") {

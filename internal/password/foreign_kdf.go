@@ -69,6 +69,9 @@ func verifyArgon2(phc, password string) (bool, error) {
 	if p.Memory > maxForeignArgonMem {
 		return false, fmt.Errorf("%w: argon2 memory %d KiB over %d", ErrMalformedHash, p.Memory, maxForeignArgonMem)
 	}
+	if uint64(p.Memory)*uint64(p.Time) > maxForeignArgonWork {
+		return false, fmt.Errorf("%w: argon2 m*t over %d", ErrMalformedHash, maxForeignArgonWork)
+	}
 	if err := checkB64(fields[1], minSaltLen, maxSaltLen); err != nil {
 		return false, fmt.Errorf("%w: argon2 salt: %w", ErrMalformedHash, err)
 	}
@@ -136,8 +139,8 @@ func verifyScrypt(rest, password string) (bool, error) {
 		return false, fmt.Errorf("%w: scrypt N not a power of two in 2..%d", ErrMalformedHash, maxScryptN)
 	case !okR || !okP || r < 1 || p < 1 || r*p > maxScryptRP:
 		return false, fmt.Errorf("%w: scrypt r*p not in 1..%d", ErrMalformedHash, maxScryptRP)
-	case 128*uint64(n)*uint64(r) > maxScryptMem:
-		return false, fmt.Errorf("%w: scrypt memory over %d bytes", ErrMalformedHash, maxScryptMem)
+	case 128*uint64(n)*uint64(r)*uint64(p) > maxScryptWork:
+		return false, fmt.Errorf("%w: scrypt 128*N*r*p over %d", ErrMalformedHash, maxScryptWork)
 	}
 	want, err := stdB64.DecodeString(parts[4])
 	if err != nil || len(want) != 64 {
