@@ -1,6 +1,7 @@
 package password
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -75,9 +76,20 @@ func IsForeign(encoded string) bool {
 // over 64, 128*N*r*p over 1 GiB; bcrypt cost over 16) gives
 // ErrMalformedHash before anything is computed. Plain bcrypt (bcrypt$ and
 // $2?$) refuses a password over 72 bytes as wrong rather than compare its
-// first 72 bytes only: Tessera never truncates a password. VerifyForeign never panics and takes no hashing
-// slot: the caller runs it inside its own concurrency limit.
-func VerifyForeign(encoded, password string, opts ForeignOptions) (ok bool, err error) {
+// first 72 bytes only: Tessera never truncates a password. It never panics.
+//
+// VerifyForeign holds one of h's hashing slots while it runs; if ctx ends
+// before one is free it returns an error wrapping ErrBusy and ctx.Err().
+func (h *Hasher) VerifyForeign(ctx context.Context, password, encoded string, opts ForeignOptions) (ok bool, err error) {
+	if err := h.acquire(ctx); err != nil {
+		return false, fmt.Errorf("verify foreign password: %w", err)
+	}
+	defer h.release()
+	return verifyForeign(password, encoded, opts)
+}
+
+// verifyForeign is VerifyForeign outside the concurrency limit.
+func verifyForeign(password, encoded string, opts ForeignOptions) (ok bool, err error) {
 	if strings.HasPrefix(encoded, "!") {
 		return false, ErrUnusable
 	}

@@ -2,6 +2,7 @@ package password_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -23,6 +24,9 @@ type djangoVector struct {
 	Password string `json:"password"`
 	Encoded  string `json:"encoded"`
 }
+
+// foreignHasher verifies every foreign hash of these tests.
+var foreignHasher = password.NewHasher(cheapParams, 2)
 
 // legacyHashers are the Django hashers VerifyForeign refuses by default.
 var legacyHashers = map[string]bool{"md5": true, "sha1": true, "unsalted_md5": true, "unsalted_sha1": true, "crypt": true}
@@ -77,27 +81,27 @@ func TestVerifyForeignDjangoVectors(t *testing.T) {
 				t.Error("IsForeign = false")
 			}
 			if v.Hasher == "crypt" {
-				if ok, err := password.VerifyForeign(v.Encoded, v.Password, allow); ok || !errors.Is(err, password.ErrLegacyHash) {
+				if ok, err := foreignHasher.VerifyForeign(context.Background(), v.Password, v.Encoded, allow); ok || !errors.Is(err, password.ErrLegacyHash) {
 					t.Fatalf("crypt: %v, %v; want ErrLegacyHash even when legacy is allowed", ok, err)
 				}
 				return
 			}
-			if ok, err := password.VerifyForeign(v.Encoded, v.Password, allow); !ok || err != nil {
+			if ok, err := foreignHasher.VerifyForeign(context.Background(), v.Password, v.Encoded, allow); !ok || err != nil {
 				t.Fatalf("right password: %v, %v", ok, err)
 			}
 			for _, wrong := range []string{v.Password + "x", strings.ToUpper(v.Password) + "!", ""} {
 				if wrong == v.Password {
 					continue
 				}
-				if ok, err := password.VerifyForeign(v.Encoded, wrong, allow); ok || err != nil {
+				if ok, err := foreignHasher.VerifyForeign(context.Background(), wrong, v.Encoded, allow); ok || err != nil {
 					t.Errorf("wrong password %q: %v, %v", wrong, ok, err)
 				}
 			}
 			changed := mutate(v.Encoded)
-			if ok, err := password.VerifyForeign(changed, v.Password, allow); ok || (err != nil && !errors.Is(err, password.ErrMalformedHash)) {
+			if ok, err := foreignHasher.VerifyForeign(context.Background(), v.Password, changed, allow); ok || (err != nil && !errors.Is(err, password.ErrMalformedHash)) {
 				t.Errorf("changed hash %q: %v, %v", changed, ok, err)
 			}
-			ok, err := password.VerifyForeign(v.Encoded, v.Password, password.ForeignOptions{})
+			ok, err := foreignHasher.VerifyForeign(context.Background(), v.Password, v.Encoded, password.ForeignOptions{})
 			if legacyHashers[v.Hasher] {
 				if ok || !errors.Is(err, password.ErrLegacyHash) {
 					t.Errorf("legacy by default: %v, %v; want ErrLegacyHash", ok, err)
@@ -136,7 +140,7 @@ func TestVerifyForeignGeneric(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ok, err := password.VerifyForeign(tt.encoded, tt.password, password.ForeignOptions{})
+			ok, err := foreignHasher.VerifyForeign(context.Background(), tt.password, tt.encoded, password.ForeignOptions{})
 			if ok != tt.want || err != nil {
 				t.Fatalf("VerifyForeign = %v, %v; want %v, nil", ok, err, tt.want)
 			}
@@ -177,7 +181,7 @@ func TestVerifyForeignSentinels(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ok, err := password.VerifyForeign(tt.encoded, "pw", password.ForeignOptions{AllowLegacy: tt.want != password.ErrLegacyHash})
+			ok, err := foreignHasher.VerifyForeign(context.Background(), "pw", tt.encoded, password.ForeignOptions{AllowLegacy: tt.want != password.ErrLegacyHash})
 			if ok || !errors.Is(err, tt.want) {
 				t.Fatalf("VerifyForeign = %v, %v; want %v", ok, err, tt.want)
 			}
@@ -210,7 +214,7 @@ func TestVerifyForeignRefusesHostileParams(t *testing.T) {
 	for _, tt := range hostileForeign {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Now()
-			ok, err := password.VerifyForeign(tt.encoded, "pw", password.ForeignOptions{})
+			ok, err := foreignHasher.VerifyForeign(context.Background(), "pw", tt.encoded, password.ForeignOptions{})
 			if d := time.Since(start); d > 100*time.Millisecond {
 				t.Errorf("took %v to refuse", d)
 			}
@@ -251,7 +255,7 @@ func FuzzVerifyForeign(f *testing.F) {
 		if costlyForeign(encoded) {
 			t.Skip("costs beyond what a fuzzer can afford per input")
 		}
-		ok, err := password.VerifyForeign(encoded, pw, password.ForeignOptions{AllowLegacy: legacy})
+		ok, err := foreignHasher.VerifyForeign(context.Background(), pw, encoded, password.ForeignOptions{AllowLegacy: legacy})
 		if ok && err != nil {
 			t.Fatalf("ok with error %v", err)
 		}
