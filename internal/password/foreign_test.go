@@ -265,3 +265,24 @@ func FuzzVerifyForeign(f *testing.F) {
 		}
 	})
 }
+
+// Django's UnsaltedMD5PasswordHasher also accepts its digest behind "md5$$".
+func TestVerifyForeignPrefixedUnsaltedMD5(t *testing.T) {
+	for _, v := range loadDjangoVectors(t) {
+		if v.Hasher != "unsalted_md5" {
+			continue
+		}
+		t.Run(v.Encoded, func(t *testing.T) {
+			prefixed := "md5$$" + v.Encoded
+			if ok, err := foreignHasher.VerifyForeign(context.Background(), v.Password, prefixed, password.ForeignOptions{AllowLegacy: true}); !ok || err != nil {
+				t.Fatalf("allowed: %v, %v", ok, err)
+			}
+			if ok, err := foreignHasher.VerifyForeign(context.Background(), v.Password+"x", prefixed, password.ForeignOptions{AllowLegacy: true}); ok || err != nil {
+				t.Fatalf("wrong password: %v, %v", ok, err)
+			}
+			if ok, err := foreignHasher.VerifyForeign(context.Background(), v.Password, prefixed, password.ForeignOptions{}); ok || !errors.Is(err, password.ErrLegacyHash) {
+				t.Fatalf("default: %v, %v; want ErrLegacyHash", ok, err)
+			}
+		})
+	}
+}
