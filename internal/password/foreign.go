@@ -70,8 +70,8 @@ func IsForeign(encoded string) bool {
 // A wrong password is ok == false with a nil error; every comparison of a
 // computed hash with the stored one is constant-time. A "!" prefix gives
 // ErrUnusable, anything else unrecognised (or over 1,024 characters)
-// ErrUnknownFormat, and a
-// recognised hash with bad syntax or a cost beyond the bounds above
+// ErrUnknownFormat, and a recognised hash with bad syntax or a cost beyond
+// the bounds above
 // (pbkdf2 iterations over 10,000,000; argon2 memory over 1 GiB, t over
 // 100 or m*t over 2 GiB; scrypt N over 2^20 or not a power of two, r*p
 // over 64, 128*N*r*p over 1 GiB; bcrypt cost over 16) gives
