@@ -53,6 +53,7 @@ FUZZ_TARGETS = \
 	./internal/oidc:FuzzClientAuth \
 	./pkg/jwtverify:FuzzVerify \
 	./internal/password:FuzzVerify \
+	./internal/password:FuzzVerifyForeign \
 	./internal/identifier:FuzzNormalizeEmail \
 	./internal/identifier:FuzzNormalizeUsername
 

@@ -236,6 +236,10 @@ func TestBusy(t *testing.T) {
 			_, _, err := h.Verify(ctx, "correct horse battery staple", phc)
 			return err
 		}},
+		{name: "VerifyForeign", call: func(ctx context.Context, h *password.Hasher, _ string) error {
+			_, err := h.VerifyForeign(ctx, "correct horse", "$2b$04$X28HphLUNwrvqlnvJBEF4uIqC7S6lX6NcqxFl1Amxv7a7YMF9dRt.", password.ForeignOptions{})
+			return err
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
