@@ -140,18 +140,30 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := requireCredentials(in.Email, in.Username, in.Password); err != nil {
+	u, err := s.signInUser(ctx, in.Email, in.Username, in.Password, in.Device)
+	if err != nil {
 		return nil, err
 	}
-	u, err := s.CheckPassword(ctx, in.Email, in.Username, in.Password, in.Device)
+	return s.startSession(ctx, u, client, in.Delivery, in.Device)
+}
+
+// signInUser is the account a password sign-in (API login or hosted page)
+// may open a session for: credentials present, the password right (with
+// the brute-force limits and timing of CheckPassword), and the address
+// verified when verification is mandatory (a refusal audited).
+func (s *Service) signInUser(ctx context.Context, email, username, password string, dev Device) (*store.User, error) {
+	if err := requireCredentials(email, username, password); err != nil {
+		return nil, err
+	}
+	u, err := s.CheckPassword(ctx, email, username, password, dev)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.requireVerified(u); err != nil {
-		s.audit(ctx, "login_refused", u.ID, uuid.Nil, in.Device, map[string]string{"reason": CodeEmailNotVerified})
+		s.audit(ctx, "login_refused", u.ID, uuid.Nil, dev, map[string]string{"reason": CodeEmailNotVerified})
 		return nil, err
 	}
-	return s.startSession(ctx, u, client, in.Delivery, in.Device)
+	return u, nil
 }
 
 // requireCredentials refuses a sign-in that names no account or has no

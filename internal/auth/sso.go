@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"github.com/tessera-id/tessera/internal/store"
 	"github.com/tessera-id/tessera/internal/token"
 )
@@ -42,15 +40,8 @@ type BrowserSignInInput struct {
 // limits, timing, audit, mandatory verification) and opens a browser
 // sign-in recording when and how the person signed in (auth_time, amr).
 func (s *Service) SignInBrowser(ctx context.Context, in BrowserSignInInput) (*BrowserSignIn, error) {
-	if err := requireCredentials(in.Email, in.Username, in.Password); err != nil {
-		return nil, err
-	}
-	u, err := s.CheckPassword(ctx, in.Email, in.Username, in.Password, in.Device)
+	u, err := s.signInUser(ctx, in.Email, in.Username, in.Password, in.Device)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.requireVerified(u); err != nil {
-		s.audit(ctx, "login_refused", u.ID, uuid.Nil, in.Device, map[string]string{"reason": CodeEmailNotVerified})
 		return nil, err
 	}
 	return s.startBrowserSignIn(ctx, u, []string{AMRPassword}, in.Device)
