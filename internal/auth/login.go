@@ -338,6 +338,9 @@ func (s *Service) startSession(ctx context.Context, u *store.User, c *store.Clie
 		ExpiresAt:     now.Add(orDefault(c.MaxTTL, s.settings.SessionMaxTTL)),
 		Generation:    1, Nonce: nonce, SecretHash: secretHash,
 	}
+	if kind == store.SessionKindJWT {
+		sess.RefreshDigest = s.firstDigest(sess)
+	}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, fmt.Errorf("start session: %w", err)
 	}
