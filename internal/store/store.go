@@ -257,6 +257,9 @@ type Store interface {
 	CreateAuthToken(ctx context.Context, t *AuthToken) error
 	GetAuthToken(ctx context.Context, userID uuid.UUID) (*AuthToken, error)
 	GetAuthTokenByHash(ctx context.Context, keyHash []byte) (*AuthToken, error)
+	// GetAuthTokenAndUser returns the token whose key hashes to keyHash and
+	// its user in one round trip, or ErrNotFound.
+	GetAuthTokenAndUser(ctx context.Context, keyHash []byte) (*AuthToken, *User, error)
 	// DeleteAuthToken removes the user's classic token (ErrNotFound if none).
 	DeleteAuthToken(ctx context.Context, userID uuid.UUID) error
 	// TouchAuthToken records a use of the token at now.

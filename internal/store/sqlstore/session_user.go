@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
@@ -12,6 +13,10 @@ import (
 // sessionUserQuery reads a session and its user in one round trip.
 var sessionUserQuery = `SELECT ` + qualified("s", sessionColumns) + `, ` + qualified("u", userColumns) + `
 	FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`
+
+// tokenUserQuery reads a classic token and its user in one round trip.
+var tokenUserQuery = `SELECT ` + qualified("t", authTokenColumns) + `, ` + qualified("u", userColumns) + `
+	FROM auth_tokens t JOIN users u ON u.id = t.user_id WHERE t.key_hash = ?`
 
 // qualified prefixes every column of a column list with alias.
 func qualified(alias, columns string) string {
@@ -44,4 +49,23 @@ func (db *DB) GetSessionAndUser(ctx context.Context, id uuid.UUID) (*store.Sessi
 		return nil, nil, db.flavor.wrap("get session and user", err)
 	}
 	return &s, &u, nil
+}
+
+// GetAuthTokenAndUser returns the classic token whose key hashes to
+// keyHash and its user, or store.ErrNotFound.
+func (db *DB) GetAuthTokenAndUser(ctx context.Context, keyHash []byte) (*store.AuthToken, *store.User, error) {
+	if keyHash == nil {
+		return nil, nil, fmt.Errorf("get auth token and user: %w", store.ErrNotFound)
+	}
+	var (
+		t store.AuthToken
+		u store.User
+		c collector
+	)
+	_ = scanAuthToken(&c, &t)
+	_ = scanUser(&c, &u)
+	if err := db.r.QueryRowContext(ctx, db.flavor.rebind(tokenUserQuery), keyHash).Scan(c.dests...); err != nil {
+		return nil, nil, db.flavor.wrap("get auth token and user", err)
+	}
+	return &t, &u, nil
 }
