@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -17,7 +16,7 @@ import (
 // If-None-Match with the current ETag answers 304.
 func (s *Server) jwks(c *gin.Context) {
 	set := s.keys.JWKS()
-	c.Header("Cache-Control", fmt.Sprintf("public, max-age=%d", int(set.MaxAge/time.Second)))
+	c.Header("Cache-Control", set.CacheControl)
 	c.Header("ETag", set.ETag)
 	if inm := c.GetHeader("If-None-Match"); inm != "" && etagMatch(inm, set.ETag) {
 		c.Status(http.StatusNotModified)
