@@ -140,6 +140,14 @@ func opCeiling(ep *endpoint) func(int) Op {
 	}
 }
 
+// opPK reads client i's row by primary key behind bare Gin.
+func opPK(ep *endpoint) func(int) Op {
+	return func(i int) Op {
+		c := call{Method: http.MethodGet, Path: "/pk/" + ceilingID(i).String()}
+		return func(ctx context.Context) error { return ep.do(ctx, c) }
+	}
+}
+
 // opHash computes one argon2id hash with p: the work of one login.
 func opHash(p password.Params) func(int) Op {
 	return func(int) Op {
