@@ -75,6 +75,7 @@ type Service struct {
 	mailer    mail.Sender
 	observer  Observer
 	clients   clientCache
+	access    accessCache
 	log       *slog.Logger
 	now       func() time.Time
 }
