@@ -31,7 +31,10 @@ func newHTTPClient(clients int) *http.Client {
 		DisableCompression:  true,
 		ForceAttemptHTTP2:   false,
 	}
-	return &http.Client{Transport: tr, Timeout: requestTimeout}
+	// No scenario follows a redirect: the authorization-code flow reads
+	// the code from the Location of /oauth/authorize's answer.
+	return &http.Client{Transport: tr, Timeout: requestTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // endpoint sends requests to one base URL.
@@ -47,9 +50,15 @@ type call struct {
 	Path   string
 	Body   []byte
 	Auth   string
+	// Header holds further request headers (Cookie, X-CSRF-Token, ...).
+	Header map[string]string
 	Want   int
 	// Out, when set, receives the JSON response body.
 	Out any
+	// Cookies, when set, receives the cookies the answer sets.
+	Cookies *[]*http.Cookie
+	// Location, when set, receives the answer's Location header.
+	Location *string
 }
 
 // do sends c and checks its status. The body is always read to the end so
@@ -69,6 +78,9 @@ func (e *endpoint) do(ctx context.Context, c call) error {
 	if c.Auth != "" {
 		req.Header.Set("Authorization", c.Auth)
 	}
+	for k, v := range c.Header {
+		req.Header.Set(k, v)
+	}
 	resp, err := e.c.Do(req)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", c.Method, c.Path, err)
@@ -85,6 +97,12 @@ func (e *endpoint) do(ctx context.Context, c call) error {
 	if resp.StatusCode != want {
 		return &statusError{Method: c.Method, Path: c.Path, Status: resp.StatusCode,
 			RetryAfter: retryAfter(resp.Header.Get("Retry-After")), Body: string(data)}
+	}
+	if c.Cookies != nil {
+		*c.Cookies = resp.Cookies()
+	}
+	if c.Location != nil {
+		*c.Location = resp.Header.Get("Location")
 	}
 	if c.Out != nil {
 		if err := json.Unmarshal(data, c.Out); err != nil {

@@ -28,6 +28,11 @@ func (r *runner) scenario(ctx context.Context, name string) error {
 			return err
 		}
 		return r.pair(ctx, name, baseCeiling, true, opRefresh(r.ep, r.devices))
+	case ScenarioRefreshCookie:
+		if err := r.loginCookieDevices(ctx); err != nil {
+			return err
+		}
+		return r.pair(ctx, name, baseCeiling, true, opRefreshCookie(r.ep, r.cookieDevs))
 	case ScenarioMe:
 		if err := r.loginDevices(ctx); err != nil {
 			return err

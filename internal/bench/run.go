@@ -34,10 +34,12 @@ type runner struct {
 	emails   []string
 	userIDs  []uuid.UUID
 	devices  []device
-	classic  []string
-	jwks     []byte
-	kit      *verifyKit
-	measured map[string]Result
+	// cookieDevs are the clients' cookie-mode sessions.
+	cookieDevs []cookieDevice
+	classic    []string
+	jwks       []byte
+	kit        *verifyKit
+	measured   map[string]Result
 }
 
 // Run performs the benchmark cfg describes and returns its report. Servers

@@ -31,7 +31,7 @@ const (
 )
 
 // AllScenarios lists every scenario in the order they run by default.
-var AllScenarios = []string{ScenarioJWKS, ScenarioLogin, ScenarioRefresh, ScenarioMe, ScenarioClassic, ScenarioVerify}
+var AllScenarios = []string{ScenarioJWKS, ScenarioLogin, ScenarioRefresh, ScenarioRefreshCookie, ScenarioMe, ScenarioClassic, ScenarioVerify}
 
 // device is one client's logged-in session. Only the client that owns it
 // touches it once the scenarios start.
