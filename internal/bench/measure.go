@@ -43,6 +43,8 @@ func (r *runner) scenario(ctx context.Context, name string) error {
 			return err
 		}
 		return r.pair(ctx, name, basePK, true, opClassic(r.ep, r.classic))
+	case ScenarioWatcher:
+		return r.watch(ctx)
 	case ScenarioVerify:
 		if err := r.verifyKit(ctx); err != nil {
 			return err

@@ -33,6 +33,8 @@ type Report struct {
 	Sizes           []SizeInfo      `json:"sizes,omitempty"`
 	Baselines       []Result        `json:"baselines"`
 	Scenarios       []Scenario      `json:"scenarios"`
+	// Watcher is the watcher scenario's result, when it ran.
+	Watcher *WatcherResult `json:"watcher,omitempty"`
 }
 
 // Scenario is one scenario's result beside its baseline.
@@ -177,6 +179,12 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		for _, z := range r.Sizes {
 			fmt.Fprintf(&b, "| %d | %d | %.1f | %.1f | %s |\n", z.Sessions, z.Bytes, z.BytesPerSession, z.SeedSeconds, z.Method)
 		}
+	}
+	if w := r.Watcher; w != nil {
+		b.WriteString("\n| watcher: revocations in the feed | heap after catching up | polls to catch up | CPU to catch up ms | CPU per poll ms (watcher) | CPU per poll ms (server) |\n")
+		b.WriteString("|---:|---:|---:|---:|---:|---:|\n")
+		fmt.Fprintf(&b, "| %d | %s | %d | %.1f | %s | %s |\n", w.Revoked, mib(w.HeapBytes), w.CatchUpPolls,
+			float64(w.CatchUpCPU), cpuMs(w.PollCPU), cpuMs(w.ServerPollCPU))
 	}
 	b.WriteString("\n### Targets\n\n")
 	for _, s := range r.Scenarios {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -30,8 +31,13 @@ const (
 	setupParallelism = 8
 )
 
-// AllScenarios lists every scenario in the order they run by default.
-var AllScenarios = []string{ScenarioJWKS, ScenarioLogin, ScenarioRefresh, ScenarioRefreshCookie, ScenarioMe, ScenarioClassic, ScenarioVerify}
+// DefaultScenarios are the scenarios a run without --scenarios runs, in
+// order: those with a target and those quick enough for `make bench`.
+var DefaultScenarios = []string{ScenarioJWKS, ScenarioLogin, ScenarioRefresh, ScenarioRefreshCookie, ScenarioMe, ScenarioClassic, ScenarioVerify}
+
+// AllScenarios lists every scenario: the default ones, then the watcher
+// (which seeds a million revocations first).
+var AllScenarios = append(slices.Clone(DefaultScenarios), ScenarioWatcher)
 
 // device is one client's logged-in session. Only the client that owns it
 // touches it once the scenarios start.
