@@ -8,7 +8,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -43,12 +45,13 @@ type endpoint struct {
 	base string
 }
 
-// call is one request: Body, when set, is sent as JSON; Auth is the whole
-// Authorization header value.
+// call is one request: Body, when set, is sent as JSON (or as Form when
+// set instead); Auth is the whole Authorization header value.
 type call struct {
 	Method string
 	Path   string
 	Body   []byte
+	Form   url.Values
 	Auth   string
 	// Header holds further request headers (Cookie, X-CSRF-Token, ...).
 	Header map[string]string
@@ -59,6 +62,8 @@ type call struct {
 	Cookies *[]*http.Cookie
 	// Location, when set, receives the answer's Location header.
 	Location *string
+	// Raw, when set, receives the answer's body as it is.
+	Raw *[]byte
 }
 
 // do sends c and checks its status. The body is always read to the end so
@@ -68,12 +73,18 @@ func (e *endpoint) do(ctx context.Context, c call) error {
 	if c.Body != nil {
 		rd = bytes.NewReader(c.Body)
 	}
+	if c.Form != nil {
+		rd = strings.NewReader(c.Form.Encode())
+	}
 	req, err := http.NewRequestWithContext(ctx, c.Method, e.base+c.Path, rd)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", c.Method, c.Path, err)
 	}
 	if c.Body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	if c.Auth != "" {
 		req.Header.Set("Authorization", c.Auth)
@@ -103,6 +114,9 @@ func (e *endpoint) do(ctx context.Context, c call) error {
 	}
 	if c.Location != nil {
 		*c.Location = resp.Header.Get("Location")
+	}
+	if c.Raw != nil {
+		*c.Raw = data
 	}
 	if c.Out != nil {
 		if err := json.Unmarshal(data, c.Out); err != nil {

@@ -43,6 +43,11 @@ func (r *runner) scenario(ctx context.Context, name string) error {
 			return err
 		}
 		return r.pair(ctx, name, basePK, true, opClassic(r.ep, r.classic))
+	case ScenarioCodeFlow:
+		if err := r.signInBrowsers(ctx); err != nil {
+			return err
+		}
+		return r.pair(ctx, name, baseCeiling, true, opCodeFlow(r.ep, r.browsers))
 	case ScenarioWatcher:
 		return r.watch(ctx)
 	case ScenarioVerify:

@@ -36,10 +36,12 @@ type runner struct {
 	devices  []device
 	// cookieDevs are the clients' cookie-mode sessions.
 	cookieDevs []cookieDevice
-	classic    []string
-	jwks       []byte
-	kit        *verifyKit
-	measured   map[string]Result
+	// browsers are the clients' browser sign-ins (authorization-code).
+	browsers []cookieDevice
+	classic  []string
+	jwks     []byte
+	kit      *verifyKit
+	measured map[string]Result
 }
 
 // Run performs the benchmark cfg describes and returns its report. Servers

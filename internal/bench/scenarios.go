@@ -33,7 +33,8 @@ const (
 
 // DefaultScenarios are the scenarios a run without --scenarios runs, in
 // order: those with a target and those quick enough for `make bench`.
-var DefaultScenarios = []string{ScenarioJWKS, ScenarioLogin, ScenarioRefresh, ScenarioRefreshCookie, ScenarioMe, ScenarioClassic, ScenarioVerify}
+var DefaultScenarios = []string{ScenarioJWKS, ScenarioLogin, ScenarioRefresh, ScenarioRefreshCookie, ScenarioCodeFlow,
+	ScenarioMe, ScenarioClassic, ScenarioVerify}
 
 // AllScenarios lists every scenario: the default ones, then the watcher
 // (which seeds a million revocations first).
