@@ -12,6 +12,9 @@ import (
 	"github.com/tessera-id/tessera/internal/oidc"
 )
 
+// jwksPath is the route of the key set.
+const jwksPath = "/.well-known/jwks.json"
+
 // jwks serves the public keys with validators so verifiers can cache them;
 // If-None-Match with the current ETag answers 304.
 func (s *Server) jwks(c *gin.Context) {
@@ -43,7 +46,7 @@ func (s *Server) discovery(c *gin.Context) {
 	iss := strings.TrimSuffix(s.cfg.Issuer, "/")
 	doc := gin.H{
 		"issuer":                                s.cfg.Issuer,
-		"jwks_uri":                              iss + "/.well-known/jwks.json",
+		"jwks_uri":                              iss + jwksPath,
 		"token_endpoint":                        iss + "/oauth/token",
 		"revocation_endpoint":                   iss + "/oauth/revoke",
 		"introspection_endpoint":                iss + "/oauth/introspect",
