@@ -99,3 +99,36 @@ func TestRefreshForgedOldGeneration(t *testing.T) {
 		}
 	})
 }
+
+// TestRememberedAccessTokenStillRevoked: an access token Tessera has
+// verified (and now remembers) is refused at once when its session ends,
+// and when its user is disabled.
+func TestRememberedAccessTokenStillRevoked(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		r := startRig(t, db)
+		for _, end := range []string{"logout", "deactivate"} {
+			t.Run(end, func(t *testing.T) {
+				reg := r.register(t, end+"@example.com", "")
+				p, err := r.svc.AuthenticateAccess(t.Context(), reg.AccessToken, "bearer")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := r.svc.AuthenticateAccess(t.Context(), reg.AccessToken, "bearer"); err != nil {
+					t.Fatalf("second use of the token: %v", err)
+				}
+				switch end {
+				case "logout":
+					err = r.svc.Logout(t.Context(), p, auth.ScopeLocal, laptop)
+				case "deactivate":
+					off := false
+					_, err = r.svc.AdminUpdateUser(t.Context(), auth.Actor{Operator: "ops"}, reg.User.ID, auth.UserPatch{IsActive: &off})
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = r.svc.AuthenticateAccess(t.Context(), reg.AccessToken, "bearer")
+				wantCode(t, err, auth.CodeInvalidToken)
+			})
+		}
+	})
+}
