@@ -82,11 +82,9 @@ func (db *DB) RotateRefresh(ctx context.Context, r store.Rotation) (*store.Sessi
 	var (
 		s store.Session
 		u store.User
-		c collector
 	)
-	_ = scanSession(&c, &s)
-	_ = scanUser(&c, &u)
-	err := db.w.QueryRowContext(ctx, rq.sql, args...).Scan(c.dests...)
+	row := db.w.QueryRowContext(ctx, rq.sql, args...)
+	err := withUser(row, &u, func(sc rowScanner) error { return scanSession(sc, &s) })
 	if errors.Is(err, sql.ErrNoRows) {
 		err = store.ErrStale
 	}

@@ -36,16 +36,23 @@ func (c *collector) Scan(dest ...any) error {
 	return nil
 }
 
+// withUser scans one row holding the columns scanFirst reads, then
+// userColumns, into u.
+func withUser(row rowScanner, u *store.User, scanFirst func(rowScanner) error) error {
+	var c collector
+	_ = scanFirst(&c)
+	_ = scanUser(&c, u)
+	return row.Scan(c.dests...)
+}
+
 // GetSessionAndUser returns session id and its user, or store.ErrNotFound.
 func (db *DB) GetSessionAndUser(ctx context.Context, id uuid.UUID) (*store.Session, *store.User, error) {
 	var (
 		s store.Session
 		u store.User
-		c collector
 	)
-	_ = scanSession(&c, &s)
-	_ = scanUser(&c, &u)
-	if err := db.r.QueryRowContext(ctx, db.flavor.rebind(sessionUserQuery), id).Scan(c.dests...); err != nil {
+	row := db.r.QueryRowContext(ctx, db.flavor.rebind(sessionUserQuery), id)
+	if err := withUser(row, &u, func(sc rowScanner) error { return scanSession(sc, &s) }); err != nil {
 		return nil, nil, db.flavor.wrap("get session and user", err)
 	}
 	return &s, &u, nil
@@ -60,11 +67,9 @@ func (db *DB) GetAuthTokenAndUser(ctx context.Context, keyHash []byte) (*store.A
 	var (
 		t store.AuthToken
 		u store.User
-		c collector
 	)
-	_ = scanAuthToken(&c, &t)
-	_ = scanUser(&c, &u)
-	if err := db.r.QueryRowContext(ctx, db.flavor.rebind(tokenUserQuery), keyHash).Scan(c.dests...); err != nil {
+	row := db.r.QueryRowContext(ctx, db.flavor.rebind(tokenUserQuery), keyHash)
+	if err := withUser(row, &u, func(sc rowScanner) error { return scanAuthToken(sc, &t) }); err != nil {
 		return nil, nil, db.flavor.wrap("get auth token and user", err)
 	}
 	return &t, &u, nil

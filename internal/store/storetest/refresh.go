@@ -2,8 +2,6 @@ package storetest
 
 import (
 	"bytes"
-	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -178,36 +176,13 @@ func testRotateRefreshIdle(t *testing.T, s store.Store) {
 // path: of 100 callers presenting the same token exactly one wins and
 // every other one is told ErrStale.
 func testRotateRefreshConcurrent(t *testing.T, s store.Store) {
-	const callers = 100
 	ctx := t.Context()
 	sess, _ := digestSession(t, s, "")
-	var (
-		wg     sync.WaitGroup
-		start  = make(chan struct{})
-		mu     sync.Mutex
-		wins   int
-		stale  int
-		others []error
-	)
-	for range callers {
-		wg.Go(func() {
-			<-start
-			got, _, err := s.RotateRefresh(ctx, rotation(sess, t0.Add(time.Minute)))
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil && got.Generation == 1:
-				wins++
-			case errors.Is(err, store.ErrStale):
-				stale++
-			default:
-				others = append(others, err)
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	if wins != 1 || stale != callers-1 || len(others) != 0 {
-		t.Fatalf("%d callers: %d won, %d stale, %d other errors %v; want 1, %d, 0", callers, wins, stale, len(others), others, callers-1)
-	}
+	wantOneWinner(t, func() (int64, error) {
+		got, _, err := s.RotateRefresh(ctx, rotation(sess, t0.Add(time.Minute)))
+		if err != nil {
+			return 0, err
+		}
+		return got.Generation, nil
+	})
 }
