@@ -13,7 +13,8 @@ import (
 // confidential unless ClientAuthenticated. The rotation stores
 // NextDigest, sets rotated_at and last_used_at to Now, and slides
 // idle_expires_at to Now plus the client's idle lifetime (DefaultIdleTTL
-// when the client sets none, whole seconds), never past expires_at.
+// when the client sets none, in whole seconds rounded up), never past
+// expires_at.
 type Rotation struct {
 	ID                  uuid.UUID
 	Generation          int64

@@ -32,7 +32,8 @@ type rotateQuery struct {
 // client's idle lifetime and confidentiality in subqueries, and returns
 // the updated session with its user.
 func (db *DB) rotateRefreshQuery(idle time.Duration) rotateQuery {
-	key := rotateKey{db.flavor.name, int64(idle / time.Second)}
+	// Whole seconds, rounded up: a positive lifetime never becomes zero.
+	key := rotateKey{db.flavor.name, int64((idle + time.Second - 1) / time.Second)}
 	if q, ok := rotateQueries.Load(key); ok {
 		return q.(rotateQuery)
 	}
