@@ -33,6 +33,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"UserCreateGet", testUserCreateGet},
 		{"UserNotFound", testUserNotFound},
 		{"UserEmailConflict", testUserEmailConflict},
+		{"UserExternalIDConflict", testUserExternalIDConflict},
 		{"UserUsernameConflict", testUserUsernameConflict},
 		{"UserWithoutUsernames", testUserWithoutUsernames},
 		{"UserIDConflict", testUserIDConflict},
