@@ -34,6 +34,10 @@ type djangoExpect struct {
 
 const fixtureDir = "../../internal/importer/testdata"
 
+// fixtureAbs is fixtureDir from the package folder, for tests that change
+// the working folder.
+var fixtureAbs, _ = filepath.Abs(fixtureDir)
+
 // reversedDump writes the objects of dump in reverse order to a new file:
 // an import must not depend on dumpdata's model order.
 func reversedDump(t *testing.T, dump string) string {

@@ -23,17 +23,28 @@ INSTALLED_APPS = ["django.contrib.auth", "django.contrib.contenttypes", "django.
 SITE_ID = 1
 DATABASES = {{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": {os.path.join(out, "db.sqlite3")!r}}}}}
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+# Django's own hashers with the cheap costs Django's test suite uses, so a
+# login under the race detector on a loaded machine stays quick: the
+# formats are exactly Django's.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
-    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
-    "django.contrib.auth.hashers.BCryptPasswordHasher",
+    "cheaphashers.PBKDF2PasswordHasher",
+    "cheaphashers.PBKDF2SHA1PasswordHasher",
+    "cheaphashers.Argon2PasswordHasher",
+    "cheaphashers.BCryptSHA256PasswordHasher",
+    "cheaphashers.BCryptPasswordHasher",
     "django.contrib.auth.hashers.SHA1PasswordHasher",
     "django.contrib.auth.hashers.MD5PasswordHasher",
     "django.contrib.auth.hashers.UnsaltedSHA1PasswordHasher",
     "django.contrib.auth.hashers.UnsaltedMD5PasswordHasher",
 ]
+""")
+with open(os.path.join(out, "cheaphashers.py"), "w") as f:
+    f.write("""from django.contrib.auth import hashers as h
+class PBKDF2PasswordHasher(h.PBKDF2PasswordHasher): iterations = 1000
+class PBKDF2SHA1PasswordHasher(h.PBKDF2SHA1PasswordHasher): iterations = 1000
+class Argon2PasswordHasher(h.Argon2PasswordHasher): time_cost, memory_cost, parallelism = 1, 1024, 2
+class BCryptSHA256PasswordHasher(h.BCryptSHA256PasswordHasher): rounds = 4
+class BCryptPasswordHasher(h.BCryptPasswordHasher): rounds = 4
 """)
 os.environ["DJANGO_SETTINGS_MODULE"] = "dumpsettings"
 
