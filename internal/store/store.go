@@ -209,6 +209,7 @@ type Store interface {
 	RevocationStore
 	ThrottleStore
 	StatsStore
+	ImportStore
 	PruneStore
 	OAuthStore
 
