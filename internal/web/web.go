@@ -50,7 +50,7 @@ type Pages struct {
 
 // views are the templates under templates/, each parsed over layout.html.
 var views = []string{"signin", "signedin", "signup", "forgot", "reset", "verify", "notice", "error", "consent", "oautherror", "logout",
-	"confirm"}
+	"confirm", "account"}
 
 // New parses every template and the stylesheet once; a broken one stops
 // the server from starting instead of failing a request later.
@@ -140,6 +140,7 @@ func (p *Pages) Mount(r gin.IRoutes) {
 	r.POST("/oauth/consent", p.handle(p.consent))
 	r.GET("/oauth/logout", p.handle(p.logout))
 	r.POST("/oauth/logout", p.handle(p.confirmLogout))
+	p.mountAccount(r)
 }
 
 func (p *Pages) stylesheet(c *gin.Context) {
