@@ -184,4 +184,3 @@ func (p *Pages) deviceLabel(d DeviceRow) string {
 	}
 	return p.readableUA(d.UserAgent)
 }
-
