@@ -145,7 +145,10 @@ func throttled(wait int) *drfError {
 		body: gin.H{"detail": fmt.Sprintf("Request was throttled. Expected available in %d %s.", wait, unit)}}
 }
 
-var tooShort = regexp.MustCompile(`^must be at least (\d+) characters$`)
+var (
+	tooShort = regexp.MustCompile(`^must be at least (\d+) characters$`)
+	tooLong  = regexp.MustCompile(`^must be at most (\d+) characters$`)
+)
 
 // djangoMessage words one of Tessera's field messages as Django does for
 // the DRF field name: the password validators' sentences for passwords,
@@ -169,6 +172,8 @@ func djangoMessage(field, msg string) string {
 		return "This password is too short. It must contain at least " + tooShort.FindStringSubmatch(msg)[1] + " characters."
 	case password:
 		return "This password " + msg + "."
+	case tooLong.MatchString(msg):
+		return "Ensure this field has no more than " + tooLong.FindStringSubmatch(msg)[1] + " characters."
 	}
 	return sentence(msg)
 }
