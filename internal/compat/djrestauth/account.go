@@ -19,22 +19,17 @@ func (h *Routes) user(c *gin.Context) {
 // read-only and ignored when sent, as DRF does.
 func (h *Routes) updateUser(partial bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		f, derr := readForm(c)
-		if derr != nil {
-			h.write(c, derr)
-			return
-		}
 		var in auth.UpdateMeInput
-		for name, dst := range map[string]**string{"username": &in.Username, "first_name": &in.FirstName, "last_name": &in.LastName} {
-			if !f.has(name) && (partial || name != "username") {
-				continue
+		if !h.bind(c, func(f *form) {
+			for name, dst := range map[string]**string{"username": &in.Username, "first_name": &in.FirstName, "last_name": &in.LastName} {
+				if !f.has(name) && (partial || name != "username") {
+					continue
+				}
+				// Only the username may not be blank, as in Django's model.
+				v := f.str(name, name == "username")
+				*dst = &v
 			}
-			// Only the username may not be blank, as in Django's model.
-			v := f.str(name, name == "username")
-			*dst = &v
-		}
-		if err := f.err(); err != nil {
-			h.write(c, err)
+		}) {
 			return
 		}
 		in.Device = device(c)
@@ -50,22 +45,15 @@ func (h *Routes) updateUser(partial bool) gin.HandlerFunc {
 // passwordReset is PasswordResetView: the same 200 whether or not the
 // address has an account, within the limits the API's own reset spends.
 func (h *Routes) passwordReset(c *gin.Context) {
-	f, derr := readForm(c)
-	if derr != nil {
-		h.write(c, derr)
+	var email string
+	if !h.bind(c, func(f *form) { email = f.email("email", true) }) {
 		return
 	}
-	email := f.email("email", true)
-	if err := f.err(); err != nil {
-		h.write(c, err)
-		return
-	}
-	ctx := c.Request.Context()
 	if err := h.limits.AllowReset(h.auth.Now(), c.ClientIP(), email); err != nil {
 		h.fail(c, err, nil)
 		return
 	}
-	if err := h.auth.RequestPasswordReset(ctx, email, device(c)); err != nil {
+	if err := h.auth.RequestPasswordReset(c.Request.Context(), email, device(c)); err != nil {
 		h.fail(c, err, nil)
 		return
 	}
@@ -77,15 +65,11 @@ func (h *Routes) passwordReset(c *gin.Context) {
 // reset token), not Django's base64 pk and its token: a link mailed by
 // Django before the move does not work here.
 func (h *Routes) passwordResetConfirm(c *gin.Context) {
-	f, derr := readForm(c)
-	if derr != nil {
-		h.write(c, derr)
-		return
-	}
-	p1, p2 := f.str("new_password1", true), f.str("new_password2", true)
-	uid, token := f.str("uid", true), f.str("token", true)
-	if err := f.err(); err != nil {
-		h.write(c, err)
+	var p1, p2, uid, token string
+	if !h.bind(c, func(f *form) {
+		p1, p2 = f.str("new_password1", true), f.str("new_password2", true)
+		uid, token = f.str("uid", true), f.str("token", true)
+	}) {
 		return
 	}
 	if _, err := uuid.Parse(uid); err != nil {
@@ -113,15 +97,10 @@ func (h *Routes) passwordResetConfirm(c *gin.Context) {
 // Tessera always asks for the current password (a stolen token must not be
 // enough to take the account), checked like a login.
 func (h *Routes) passwordChange(c *gin.Context) {
-	f, derr := readForm(c)
-	if derr != nil {
-		h.write(c, derr)
-		return
-	}
-	old := f.str("old_password", true)
-	p1, p2 := f.str("new_password1", true), f.str("new_password2", true)
-	if err := f.err(); err != nil {
-		h.write(c, err)
+	var old, p1, p2 string
+	if !h.bind(c, func(f *form) {
+		old, p1, p2 = f.str("old_password", true), f.str("new_password1", true), f.str("new_password2", true)
+	}) {
 		return
 	}
 	if p1 != p2 {
@@ -139,14 +118,8 @@ func (h *Routes) passwordChange(c *gin.Context) {
 // verifyEmail is VerifyEmailView: a key that is unknown, used, expired or
 // superseded is allauth's 404.
 func (h *Routes) verifyEmail(c *gin.Context) {
-	f, derr := readForm(c)
-	if derr != nil {
-		h.write(c, derr)
-		return
-	}
-	key := f.str("key", true)
-	if err := f.err(); err != nil {
-		h.write(c, err)
+	var key string
+	if !h.bind(c, func(f *form) { key = f.str("key", true) }) {
 		return
 	}
 	err := h.auth.VerifyEmail(c.Request.Context(), key, device(c))
@@ -163,14 +136,8 @@ func (h *Routes) verifyEmail(c *gin.Context) {
 // resendEmail is ResendEmailVerificationView: "ok" whatever the account,
 // within the limits the API's own resend spends.
 func (h *Routes) resendEmail(c *gin.Context) {
-	f, derr := readForm(c)
-	if derr != nil {
-		h.write(c, derr)
-		return
-	}
-	email := f.email("email", true)
-	if err := f.err(); err != nil {
-		h.write(c, err)
+	var email string
+	if !h.bind(c, func(f *form) { email = f.email("email", true) }) {
 		return
 	}
 	if err := h.limits.AllowResend(h.auth.Now(), c.ClientIP(), email); err != nil {

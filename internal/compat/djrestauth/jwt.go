@@ -14,14 +14,8 @@ const djangoTime = "2006-01-02T15:04:05.000000Z07:00"
 // 401 token_not_valid for anything else. Unlike simplejwt, a token whose
 // session was ended is refused at once.
 func (h *Routes) tokenVerify(c *gin.Context) {
-	f, derr := readForm(c)
-	if derr != nil {
-		h.write(c, derr)
-		return
-	}
-	raw := f.str("token", true)
-	if err := f.err(); err != nil {
-		h.write(c, err)
+	var raw string
+	if !h.bind(c, func(f *form) { raw = f.str("token", true) }) {
 		return
 	}
 	in, err := h.auth.Introspect(c.Request.Context(), raw, "")
@@ -42,14 +36,8 @@ func (h *Routes) tokenVerify(c *gin.Context) {
 // an old one after the grace period ends the session (as Tessera's own
 // refresh does).
 func (h *Routes) tokenRefresh(c *gin.Context) {
-	f, derr := readForm(c)
-	if derr != nil {
-		h.write(c, derr)
-		return
-	}
-	raw := f.str("refresh", false)
-	if err := f.err(); err != nil {
-		h.write(c, err)
+	var raw string
+	if !h.bind(c, func(f *form) { raw = f.str("refresh", false) }) {
 		return
 	}
 	if raw == "" {

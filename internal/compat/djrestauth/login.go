@@ -58,14 +58,10 @@ func writeJSON(c *gin.Context, status int, body any) {
 // both are sent, as in its LoginSerializer; the answer is the classic key
 // (token mode) or a new device session's pair (jwt mode).
 func (h *Routes) login(c *gin.Context) {
-	f, derr := readForm(c)
-	if derr != nil {
-		h.write(c, derr)
-		return
-	}
-	username, email, password := f.str("username", false), f.email("email", false), f.str("password", true)
-	if err := f.err(); err != nil {
-		h.write(c, err)
+	var username, email, password string
+	if !h.bind(c, func(f *form) {
+		username, email, password = f.str("username", false), f.email("email", false), f.str("password", true)
+	}) {
 		return
 	}
 	if email != "" {
@@ -103,14 +99,13 @@ func (h *Routes) login(c *gin.Context) {
 // mode a "refresh" in the body ends its session too, with or without an
 // access token, as simplejwt's blacklist does.
 func (h *Routes) logout(c *gin.Context) {
-	f, derr := readForm(c)
-	if derr != nil {
-		h.write(c, derr)
-		return
-	}
 	refresh := ""
-	if h.jwt {
-		refresh = f.str("refresh", false)
+	if !h.bind(c, func(f *form) {
+		if h.jwt {
+			refresh = f.str("refresh", false)
+		}
+	}) {
+		return
 	}
 	ctx, dev, p := c.Request.Context(), device(c), principal(c)
 	switch {
@@ -145,15 +140,11 @@ func (h *Routes) logout(c *gin.Context) {
 // verification is mandatory (then the same answer whether the address was
 // new or not, as Tessera's own registration).
 func (h *Routes) register(c *gin.Context) {
-	f, derr := readForm(c)
-	if derr != nil {
-		h.write(c, derr)
-		return
-	}
-	username, email := f.str("username", false), f.email("email", true)
-	p1, p2 := f.str("password1", true), f.str("password2", true)
-	if err := f.err(); err != nil {
-		h.write(c, err)
+	var username, email, p1, p2 string
+	if !h.bind(c, func(f *form) {
+		username, email = f.str("username", false), f.email("email", true)
+		p1, p2 = f.str("password1", true), f.str("password2", true)
+	}) {
 		return
 	}
 	if p1 != p2 {

@@ -35,6 +35,21 @@ type form struct {
 	errs map[string][]string
 }
 
+// bind reads the request's form and, through read, its fields. It answers
+// the request and returns false when the body or a field is refused.
+func (h *Routes) bind(c *gin.Context, read func(f *form)) bool {
+	f, derr := readForm(c)
+	if derr == nil {
+		read(f)
+		derr = f.err()
+	}
+	if derr != nil {
+		h.write(c, derr)
+		return false
+	}
+	return true
+}
+
 // readForm reads the body the way DRF's default parsers do: JSON, an
 // urlencoded form or a multipart form (its text fields), nothing else
 // (415), at most httpapi.MaxBodyBytes (413). An empty body is an empty form.
