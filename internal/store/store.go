@@ -188,6 +188,7 @@ type Store interface {
 	RevocationStore
 	ThrottleStore
 	StatsStore
+	ConsoleStore
 	PruneStore
 	OAuthStore
 
