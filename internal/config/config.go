@@ -58,6 +58,10 @@ type Config struct {
 	BrandName    string
 	BrandLogoURL string
 	BrandColor   string
+
+	// ReauthMaxAge is how old a browser sign-in may be for a sensitive
+	// action on a signed-in page; an older one must sign in again first.
+	ReauthMaxAge time.Duration
 }
 
 // Default returns the configuration `make run` uses: SQLite in ./data, keys
@@ -95,6 +99,7 @@ func Default() Config {
 		LoginFailureWindow:     15 * time.Minute,
 		BrandName:              "Tessera",
 		BrandColor:             "#2f5fd0",
+		ReauthMaxAge:           5 * time.Minute,
 	}
 }
 
@@ -167,6 +172,7 @@ func (c *Config) Flags(into *pflag.FlagSet, names ...string) {
 	fs.StringVar(&c.BrandName, "brand-name", c.BrandName, "product name on the hosted pages")
 	fs.StringVar(&c.BrandLogoURL, "brand-logo-url", c.BrandLogoURL, "https URL of the logo on the hosted pages (empty: the name only)")
 	fs.StringVar(&c.BrandColor, "brand-color", c.BrandColor, "accent colour of the hosted pages' buttons and links, #rgb or #rrggbb")
+	fs.DurationVar(&c.ReauthMaxAge, "reauth-max-age", c.ReauthMaxAge, "how old a browser sign-in may be for a sensitive action (revoke, rotate, delete) before the password is asked again")
 }
 
 const configAnnotation = "tessera-config"
@@ -257,6 +263,9 @@ func (c *Config) Validate() error {
 	positive(&errs, "session-max-ttl", c.SessionMaxTTL)
 	positive(&errs, "jwks-max-age", c.JWKSMaxAge)
 	positive(&errs, "shutdown-timeout", c.ShutdownTimeout)
+	if c.ReauthMaxAge < 0 || c.ReauthMaxAge > 24*time.Hour {
+		bad("reauth-max-age", c.ReauthMaxAge, "want between 0s and 24h")
+	}
 	if c.RefreshGrace < 0 || c.RefreshGrace > time.Minute {
 		bad("refresh-grace", c.RefreshGrace, "want between 0s and 1m")
 	}

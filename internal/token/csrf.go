@@ -48,3 +48,26 @@ func (r *Refresher) FormToken(cookie string) string {
 	r.macs.Put(h)
 	return base64.RawURLEncoding.EncodeToString(mac)
 }
+
+// signedInFormLabel separates the form tokens of signed-in pages from the
+// pre-session form tokens, session CSRF values and refresh MACs under the
+// same secret.
+const signedInFormLabel = "tessera signed-in form\x00"
+
+// SignedInFormToken returns the CSRF token of the forms on the pages of a
+// signed-in browser (the account page, the console) whose browser sign-in
+// is session sid:
+// base64url(HMAC-SHA256(refresh secret, "tessera signed-in form\x00" | sid)).
+// It is bound to that sign-in, so a token seen by one person, or left over
+// from a sign-in that has ended, never passes for another. Compare it with
+// hmac.Equal, never ==.
+func (r *Refresher) SignedInFormToken(sid uuid.UUID) string {
+	h := r.macs.Get().(hash.Hash)
+	h.Reset()
+	h.Write([]byte(signedInFormLabel))
+	h.Write(sid[:])
+	var sum [macSize]byte
+	mac := h.Sum(sum[:0])
+	r.macs.Put(h)
+	return base64.RawURLEncoding.EncodeToString(mac)
+}

@@ -9,6 +9,39 @@ type Page struct {
 	CSRF string
 	// Errors are the form's problems, empty on a first render.
 	Errors Errors
+	// Shell, when set, puts the page in the app shell of a signed-in
+	// person (header, sign-out, nav) instead of the sign-in card.
+	Shell *Shell
+}
+
+// Shell is the frame of a signed-in page: the product name, the person's
+// name and a Sign out button at the top, and an optional navigation (a
+// left column on a desktop, a bar on top on a phone).
+type Shell struct {
+	// Who names the signed-in person.
+	Who string
+	Nav []NavLink
+}
+
+// NavLink is one entry of the app shell's navigation; Current marks the
+// page shown (aria-current).
+type NavLink struct {
+	Href, Text string
+	Current    bool
+}
+
+// ConfirmView asks before a destructive action, on a page of its own.
+// Its texts are already translated; Body names exactly what will end.
+// The form posts Fields back to Action with confirm=yes (see confirmed);
+// when Typed is set, the person must type it into a field first.
+type ConfirmView struct {
+	Page
+	Title, Heading, Body string
+	Action               string
+	Fields               []HiddenField
+	Button               string
+	Cancel               string
+	Typed, TypedLabel    string
 }
 
 // Errors are a form's problems: one summary shown above the form (in a
@@ -36,6 +69,9 @@ type SignInView struct {
 	// client id; never text from the URL.
 	ClientName string
 	SignupPath string
+	// Reauth asks a signed-in person for the password again, before a
+	// sensitive action on a signed-in page.
+	Reauth bool
 }
 
 // SignedInView is the neutral page of a signed-in browser.
