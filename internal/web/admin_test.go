@@ -230,7 +230,7 @@ func TestConsoleUserActions(t *testing.T) {
 			api.Do("POST", "/v1/auth/refresh", map[string]any{"refresh_token": a.Str("refresh_token")}).WantError(t, http.StatusBadRequest, "invalid_grant")
 			api.Do("GET", "/v1/auth/me", nil, "Authorization: Bearer "+a.Str("access_token")).Want(t, http.StatusUnauthorized)
 			api.Do("GET", "/v1/auth/me", nil, "Authorization: Bearer "+bDev.Str("access_token")).Want(t, http.StatusOK)
-			after := admin.get(page + "?done=session").Want(t, http.StatusOK)
+			after := admin.get(page+"?done=session").Want(t, http.StatusOK)
 			wantText(t, after, "The device is signed out.", "Laptop B")
 			if strings.Contains(string(after.Body), "Phone A") {
 				t.Error("the revoked device is still listed")
@@ -323,7 +323,7 @@ func TestConsoleClientsKeysAudit(t *testing.T) {
 		t.Errorf("name after edit %q", c.Name)
 	}
 
-	s.Clock.Advance(time.Second) // the first key was made this second
+	s.Clock.Advance(time.Second)                                                             // the first key was made this second
 	admin.post("/admin/keys/rotate", url.Values{"csrf_token": {tok}}).Want(t, http.StatusOK) // asks first
 	admin.post("/admin/keys/rotate", url.Values{"csrf_token": {tok}, "confirm": {"yes"}}).Want(t, http.StatusSeeOther)
 	keysPage := admin.get("/admin/keys?done=rotated").Want(t, http.StatusOK)
