@@ -1,0 +1,142 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/browsertest"
+	"github.com/tessera-id/tessera/internal/server/servertest"
+	"github.com/tessera-id/tessera/pkg/jwtverify"
+)
+
+// consoleDeployment is Tessera on auth.tessera.test with an admin
+// (root@example.com) and a user (ada@example.com).
+func consoleDeployment(t *testing.T) *browsertest.Deployment {
+	t.Helper()
+	d := deployment(t)
+	api := d.Tessera.NewClient(t)
+	api.Do("POST", "/v1/auth/register", map[string]any{"email": "root@example.com", "password": testPassword}).Want(t, http.StatusCreated)
+	root, err := d.Tessera.Auth.AdminFindUser(t.Context(), "root@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	if _, err := d.Tessera.Auth.AdminUpdateUser(t.Context(), auth.Actor{Operator: "test"}, root.ID, auth.UserPatch{IsAdmin: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// adminSignIn opens the console in a new browser and signs in as root.
+func adminSignIn(t *testing.T, d *browsertest.Deployment, path string) *browsertest.Tab {
+	t.Helper()
+	tab := browsertest.NewProfile(t).Open(d.Issuer() + "/signin?return_to=" + path)
+	run(t, tab, chromedp.SendKeys(chromedp.ID("identifier"), "root@example.com"),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"))
+	waitPage(t, tab, `location.pathname === "`+path+`"`)
+	return tab
+}
+
+// cookieDevice is a device signed in with cookie delivery: the cookies it
+// was given, sent back by hand (the test server is plain http).
+type cookieDevice struct {
+	sid, access, refresh, csrf string // values
+	names                      map[string]string
+}
+
+func loginWithCookies(t *testing.T, c *servertest.Client, email, device string) cookieDevice {
+	t.Helper()
+	r := c.Do("POST", "/v1/auth/login", map[string]any{"email": email, "password": testPassword, "delivery": "cookie", "device_name": device}).Want(t, http.StatusOK)
+	dev := cookieDevice{sid: r.Str("session_id"), names: map[string]string{}}
+	for _, ck := range r.Cookies() {
+		switch {
+		case strings.HasSuffix(ck.Name, "tessera_access"):
+			dev.access, dev.names["access"] = ck.Value, ck.Name
+		case strings.HasSuffix(ck.Name, "tessera_refresh"):
+			dev.refresh, dev.names["refresh"] = ck.Value, ck.Name
+		case strings.HasSuffix(ck.Name, "tessera_csrf"):
+			dev.csrf, dev.names["csrf"] = ck.Value, ck.Name
+		}
+	}
+	if dev.access == "" || dev.refresh == "" || dev.csrf == "" {
+		t.Fatalf("cookie login set %v", r.Cookies())
+	}
+	return dev
+}
+
+// me asks for the account with the access cookie.
+func (dev cookieDevice) me(t *testing.T, c *servertest.Client) int {
+	t.Helper()
+	return c.Do("GET", "/v1/auth/me", nil, "Cookie: "+dev.names["access"]+"="+dev.access).StatusCode
+}
+
+// refreshes reports whether the refresh cookie still refreshes.
+func (dev cookieDevice) refreshes(t *testing.T, c *servertest.Client) int {
+	t.Helper()
+	return c.Do("POST", "/v1/auth/refresh", nil,
+		"Cookie: "+dev.names["refresh"]+"="+dev.refresh+"; "+dev.names["csrf"]+"="+dev.csrf, "X-CSRF-Token: "+dev.csrf).StatusCode
+}
+
+// TestConsoleRevokesDeviceInBrowser: an admin signs in, finds a user by
+// e-mail, opens their page and revokes device A. A's refresh cookie and
+// access cookie fail at once, a resource server watching the revocation
+// feed refuses A's access token after one poll, and device B keeps
+// working.
+func TestConsoleRevokesDeviceInBrowser(t *testing.T) {
+	d := consoleDeployment(t)
+	ts := d.Tessera
+	api := ts.NewClient(t)
+	a := loginWithCookies(t, api, "ada@example.com", "Phone A")
+	b := loginWithCookies(t, api, "ada@example.com", "Laptop B")
+	watcher := jwtverify.NewRevocationWatcher(context.Background(), ts.URL+"/v1/revocations",
+		jwtverify.WithPollInterval(time.Hour), jwtverify.WithClock(ts.Clock.Now))
+	t.Cleanup(func() { watcher.Close() })
+	v, err := jwtverify.NewVerifier(ts.Keys, jwtverify.WithIssuer(ts.Config.Issuer), jwtverify.WithAudience(ts.Config.Audiences()[0]),
+		jwtverify.WithClock(ts.Clock.Now), jwtverify.WithRevocations(watcher))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(t.Context(), a.access); err != nil {
+		t.Fatalf("A's access token before the revocation: %v", err)
+	}
+
+	tab := adminSignIn(t, d, "/admin/users")
+	run(t, tab, chromedp.SendKeys(chromedp.ID("q"), "ada@example.com\r"))
+	waitPage(t, tab, `location.search.includes("q=ada") && document.querySelectorAll("tbody tr").length === 1`)
+	run(t, tab, chromedp.Click(`tbody a`))
+	waitPage(t, tab, `document.title.startsWith("ada@example.com · Admin")`)
+	run(t, tab, chromedp.Click(`form[action$="/sessions/`+a.sid+`/revoke"] button`))
+	waitPage(t, tab, `document.querySelector("[role=status]") && document.querySelector("[role=status]").textContent === "The device is signed out."`)
+	if got := browsertest.Eval[string](tab, `document.querySelector("#devices").textContent`); strings.Contains(got, "Phone A") || !strings.Contains(got, "Laptop B") {
+		t.Errorf("devices after the revocation: %q", got)
+	}
+
+	if s := a.refreshes(t, api); s != http.StatusBadRequest {
+		t.Errorf("A's refresh cookie after the revocation: %d, want 400", s)
+	}
+	if s := a.me(t, api); s != http.StatusUnauthorized {
+		t.Errorf("A's access cookie after the revocation: %d, want 401", s)
+	}
+	ts.Clock.Advance(time.Second) // time passes between a revocation and the next poll
+	if err := watcher.Poll(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(t.Context(), a.access); err == nil {
+		t.Error("a watching verifier still accepts A's access token after one poll")
+	}
+	if _, err := v.Verify(t.Context(), b.access); err != nil {
+		t.Errorf("B's access token: %v", err)
+	}
+	if s := b.me(t, api); s != http.StatusOK {
+		t.Errorf("B's access cookie: %d, want 200", s)
+	}
+	if s := b.refreshes(t, api); s != http.StatusOK {
+		t.Errorf("B's refresh cookie: %d, want 200", s)
+	}
+}
