@@ -11,7 +11,6 @@ import (
 
 	"github.com/tessera-id/tessera/internal/auth"
 	"github.com/tessera-id/tessera/internal/browsertest"
-	"github.com/tessera-id/tessera/internal/server/servertest"
 	"github.com/tessera-id/tessera/pkg/jwtverify"
 )
 
@@ -43,48 +42,9 @@ func adminSignIn(t *testing.T, d *browsertest.Deployment, path string) *browsert
 	return tab
 }
 
-// cookieDevice is a device signed in with cookie delivery: the cookies it
-// was given, sent back by hand (the test server is plain http).
-type cookieDevice struct {
-	sid, access, refresh, csrf string // values
-	names                      map[string]string
-}
-
-func loginWithCookies(t *testing.T, c *servertest.Client, email, device string) cookieDevice {
-	t.Helper()
-	r := c.Do("POST", "/v1/auth/login", map[string]any{"email": email, "password": testPassword, "delivery": "cookie", "device_name": device}).Want(t, http.StatusOK)
-	dev := cookieDevice{sid: r.Str("session_id"), names: map[string]string{}}
-	for _, ck := range r.Cookies() {
-		switch {
-		case strings.HasSuffix(ck.Name, "tessera_access"):
-			dev.access, dev.names["access"] = ck.Value, ck.Name
-		case strings.HasSuffix(ck.Name, "tessera_refresh"):
-			dev.refresh, dev.names["refresh"] = ck.Value, ck.Name
-		case strings.HasSuffix(ck.Name, "tessera_csrf"):
-			dev.csrf, dev.names["csrf"] = ck.Value, ck.Name
-		}
-	}
-	if dev.access == "" || dev.refresh == "" || dev.csrf == "" {
-		t.Fatalf("cookie login set %v", r.Cookies())
-	}
-	return dev
-}
-
-// me asks for the account with the access cookie.
-func (dev cookieDevice) me(t *testing.T, c *servertest.Client) int {
-	t.Helper()
-	return c.Do("GET", "/v1/auth/me", nil, "Cookie: "+dev.names["access"]+"="+dev.access).StatusCode
-}
-
-// refreshes reports whether the refresh cookie still refreshes.
-func (dev cookieDevice) refreshes(t *testing.T, c *servertest.Client) int {
-	t.Helper()
-	return c.Do("POST", "/v1/auth/refresh", nil,
-		"Cookie: "+dev.names["refresh"]+"="+dev.refresh+"; "+dev.names["csrf"]+"="+dev.csrf, "X-CSRF-Token: "+dev.csrf).StatusCode
-}
-
 // TestConsoleRevokesDeviceInBrowser: an admin signs in, finds a user by
-// e-mail, opens their page and revokes device A. A's refresh cookie and
+// e-mail, opens their page and revokes device A (signed in with cookies).
+// A's refresh cookie and
 // access cookie fail at once, a resource server watching the revocation
 // feed refuses A's access token after one poll, and device B keeps
 // working.
@@ -92,8 +52,8 @@ func TestConsoleRevokesDeviceInBrowser(t *testing.T) {
 	d := consoleDeployment(t)
 	ts := d.Tessera
 	api := ts.NewClient(t)
-	a := loginWithCookies(t, api, "ada@example.com", "Phone A")
-	b := loginWithCookies(t, api, "ada@example.com", "Laptop B")
+	a := loginWithCookies(t, d) // "Ada's tablet"
+	b := api.Do("POST", "/v1/auth/login", map[string]any{"email": "ada@example.com", "password": testPassword, "device_name": "Laptop B"}).Want(t, http.StatusOK)
 	watcher := jwtverify.NewRevocationWatcher(context.Background(), ts.URL+"/v1/revocations",
 		jwtverify.WithPollInterval(time.Hour), jwtverify.WithClock(ts.Clock.Now))
 	t.Cleanup(func() { watcher.Close() })
@@ -111,16 +71,16 @@ func TestConsoleRevokesDeviceInBrowser(t *testing.T) {
 	waitPage(t, tab, `location.search.includes("q=ada") && document.querySelectorAll("tbody tr").length === 1`)
 	run(t, tab, chromedp.Click(`tbody a`))
 	waitPage(t, tab, `document.title.startsWith("ada@example.com · Admin")`)
-	run(t, tab, chromedp.Click(`form[action$="/sessions/`+a.sid+`/revoke"] button`))
+	run(t, tab, chromedp.Click(`form[action$="/sessions/`+a.sessionID+`/revoke"] button`))
 	waitPage(t, tab, `document.querySelector("[role=status]") && document.querySelector("[role=status]").textContent === "The device is signed out."`)
-	if got := browsertest.Eval[string](tab, `document.querySelector("#devices").textContent`); strings.Contains(got, "Phone A") || !strings.Contains(got, "Laptop B") {
+	if got := browsertest.Eval[string](tab, `document.querySelector("#devices").textContent`); strings.Contains(got, "Ada's tablet") || !strings.Contains(got, "Laptop B") {
 		t.Errorf("devices after the revocation: %q", got)
 	}
 
-	if s := a.refreshes(t, api); s != http.StatusBadRequest {
+	if s := a.refresh(api); s != http.StatusBadRequest {
 		t.Errorf("A's refresh cookie after the revocation: %d, want 400", s)
 	}
-	if s := a.me(t, api); s != http.StatusUnauthorized {
+	if s := a.me(api); s != http.StatusUnauthorized {
 		t.Errorf("A's access cookie after the revocation: %d, want 401", s)
 	}
 	ts.Clock.Advance(time.Second) // time passes between a revocation and the next poll
@@ -130,13 +90,9 @@ func TestConsoleRevokesDeviceInBrowser(t *testing.T) {
 	if _, err := v.Verify(t.Context(), a.access); err == nil {
 		t.Error("a watching verifier still accepts A's access token after one poll")
 	}
-	if _, err := v.Verify(t.Context(), b.access); err != nil {
+	if _, err := v.Verify(t.Context(), b.Str("access_token")); err != nil {
 		t.Errorf("B's access token: %v", err)
 	}
-	if s := b.me(t, api); s != http.StatusOK {
-		t.Errorf("B's access cookie: %d, want 200", s)
-	}
-	if s := b.refreshes(t, api); s != http.StatusOK {
-		t.Errorf("B's refresh cookie: %d, want 200", s)
-	}
+	api.Do("GET", "/v1/auth/me", nil, "Authorization: Bearer "+b.Str("access_token")).Want(t, http.StatusOK)
+	api.Do("POST", "/v1/auth/refresh", map[string]any{"refresh_token": b.Str("refresh_token")}).Want(t, http.StatusOK)
 }

@@ -203,21 +203,22 @@ func (p *Pages) userActionFailed(c *gin.Context, b *auth.BrowserSignIn, id uuid.
 	}
 }
 
-// confirmTexts are the message keys of a confirmation page: its title
-// (and heading), its body (naming the user's e-mail) and its button.
-type confirmTexts struct{ title, body, button string }
+// userConfirm are the message keys of a confirmation page about a user:
+// its title (and heading), its body (naming the user's e-mail) and its
+// button.
+type userConfirm struct{ title, body, button string }
 
 var (
-	confirmDeactivate = &confirmTexts{"admin.confirm.deactivate.title", "admin.confirm.deactivate.body", "admin.confirm.deactivate.button"}
-	confirmDemote     = &confirmTexts{"admin.confirm.demote.title", "admin.confirm.demote.body", "admin.confirm.demote.button"}
-	confirmLogout     = &confirmTexts{"admin.confirm.logout.title", "admin.confirm.logout.body", "admin.confirm.logout.button"}
-	confirmToken      = &confirmTexts{"admin.confirm.token.title", "admin.confirm.token.body", "admin.confirm.token.button"}
-	confirmDelete     = &confirmTexts{"admin.confirm.delete.title", "admin.confirm.delete.body", "admin.confirm.delete.button"}
+	confirmDeactivate = &userConfirm{"admin.confirm.deactivate.title", "admin.confirm.deactivate.body", "admin.confirm.deactivate.button"}
+	confirmDemote     = &userConfirm{"admin.confirm.demote.title", "admin.confirm.demote.body", "admin.confirm.demote.button"}
+	confirmLogout     = &userConfirm{"admin.confirm.logout.title", "admin.confirm.logout.body", "admin.confirm.logout.button"}
+	confirmToken      = &userConfirm{"admin.confirm.token.title", "admin.confirm.token.body", "admin.confirm.token.button"}
+	confirmDelete     = &userConfirm{"admin.confirm.delete.title", "admin.confirm.delete.body", "admin.confirm.delete.button"}
 )
 
 // userFlagFields are the flags the user page switches, with the
 // confirmation switching each off needs (nil for none).
-var userFlagFields = map[string]struct{ off *confirmTexts }{
+var userFlagFields = map[string]struct{ off *userConfirm }{
 	"is_active":      {off: confirmDeactivate},
 	"is_admin":       {off: confirmDemote},
 	"email_verified": {},
@@ -259,7 +260,7 @@ func (p *Pages) adminUserFlags(c *gin.Context, b *auth.BrowserSignIn, a auth.Act
 // confirmUser shows the confirmation page of a destructive action on the
 // user with e-mail email, in the texts of key; action is the form's path
 // under the user's page.
-func (p *Pages) confirmUser(c *gin.Context, b *auth.BrowserSignIn, email string, key *confirmTexts, action string, fields []HiddenField, typed string) {
+func (p *Pages) confirmUser(c *gin.Context, b *auth.BrowserSignIn, email string, key *userConfirm, action string, fields []HiddenField, typed string) {
 	back := "/admin/users/" + c.Param("id")
 	v := ConfirmView{Page: p.adminShell(b, "/admin/users"), Title: p.msg.text(key.title),
 		Heading: p.msg.text(key.title), Body: p.msg.text(key.body, email),
@@ -297,7 +298,7 @@ func (p *Pages) adminUserTokenRevoke(c *gin.Context, b *auth.BrowserSignIn, a au
 // userAction runs do on the user of the route, after its confirmation
 // page when confirm is set, then returns to the user's page noting
 // done.
-func (p *Pages) userAction(c *gin.Context, b *auth.BrowserSignIn, confirm *confirmTexts, done string, do func(uuid.UUID) error) {
+func (p *Pages) userAction(c *gin.Context, b *auth.BrowserSignIn, confirm *userConfirm, done string, do func(uuid.UUID) error) {
 	id, ok := idParam(c, "id")
 	if !ok {
 		p.adminNotFound(c, b, "/admin/users")

@@ -127,20 +127,24 @@ func (p *Pages) signedInFormOK(c *gin.Context, b *auth.BrowserSignIn) bool {
 	return sent != "" && hmac.Equal([]byte(sent), []byte(p.signedInToken(b)))
 }
 
-// sameOrigin reports whether a POST may come from Tessera's own pages:
-// an Origin header, when sent, must be the issuer's origin, and a
-// Sec-Fetch-Site header, when sent, must say same-origin (or none, a
-// request the person made themselves). Browsers send both on every form
-// post, so a post from another site, even a sibling subdomain that
-// SameSite=Lax lets through, is refused.
+// sameOrigin reports whether a POST may come from Tessera's own pages.
+// Browsers mark every form post with Sec-Fetch-Site, which no page can
+// forge: when it is sent it must say same-origin (or none, a request the
+// person made themselves), so a post from another site, even a sibling
+// subdomain that SameSite=Lax lets through, is refused. An Origin header
+// must then be the issuer's origin, or "null", which is what a browser
+// sends from a page of our own under Referrer-Policy: no-referrer. A
+// browser too old for Sec-Fetch-Site must send the issuer's origin or
+// none at all.
 func sameOrigin(c *gin.Context, issuer string) bool {
-	switch c.GetHeader("Sec-Fetch-Site") {
-	case "", "same-origin", "none":
-	default:
-		return false
-	}
 	o := c.GetHeader("Origin")
-	return o == "" || o == originOf(issuer)
+	switch c.GetHeader("Sec-Fetch-Site") {
+	case "same-origin", "none":
+		return o == "" || o == "null" || o == originOf(issuer)
+	case "":
+		return o == "" || o == originOf(issuer)
+	}
+	return false
 }
 
 // originOf is the scheme://host[:port] of an absolute URL, or "".

@@ -9,9 +9,9 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// TestSameOrigin: a form post passes only without cross-site markers: an
-// Origin other than the issuer's, or a Sec-Fetch-Site other than
-// same-origin or none, is refused.
+// TestSameOrigin: a form post passes only without cross-site markers: a
+// Sec-Fetch-Site other than same-origin or none, or an Origin other than
+// the issuer's, is refused; "null" passes only as a same-origin fetch.
 func TestSameOrigin(t *testing.T) {
 	const issuer = "https://auth.example.test/tenant"
 	for _, tt := range []struct {
@@ -25,7 +25,9 @@ func TestSameOrigin(t *testing.T) {
 		{"a sibling subdomain", "https://app.example.test", "same-site", false},
 		{"origin of another port", "https://auth.example.test:8443", "", false},
 		{"plain http", "http://auth.example.test", "", false},
-		{"opaque origin", "null", "", false},
+		{"opaque origin, no fetch metadata", "null", "", false},
+		{"opaque origin of our own no-referrer page", "null", "same-origin", true},
+		{"opaque origin of another site", "null", "cross-site", false},
 		{"right origin, cross-site fetch", "https://auth.example.test", "cross-site", false},
 		{"origin with a path", "https://auth.example.test/tenant", "", false},
 	} {

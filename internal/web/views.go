@@ -1,5 +1,11 @@
 package web
 
+import (
+	"time"
+
+	"github.com/tessera-id/tessera/internal/auth"
+)
+
 // Page is what every view carries: the layout reads it.
 type Page struct {
 	Brand Brand
@@ -149,4 +155,46 @@ type HiddenField struct {
 type LogoutView struct {
 	Page
 	Params []HiddenField
+}
+
+// AccountView is the account page of the signed-in person. Each form has
+// its own Errors; what was typed is kept (never a password).
+type AccountView struct {
+	Page
+	// Done says what the last action did, already translated.
+	Done            string
+	Username, Email string
+	Verified        bool
+	// Pending is the address an e-mail change waits for, or nil.
+	Pending   *auth.PendingEmail
+	NewEmail  string
+	MinLength int
+	Devices   []DeviceRow
+	// Token is the classic token's status, nil when there is none.
+	Token *auth.ClassicTokenStatus
+	// NewKey is a classic token key just made, shown in this answer only.
+	NewKey string
+	Apps   []AppRow
+
+	UsernameErrors, EmailErrors, PasswordErrors, TokenErrors Errors
+}
+
+// DeviceRow is one of the person's sessions on the account page (and a
+// user's page of the console).
+type DeviceRow struct {
+	ID                      string
+	Name, UserAgent, Client string
+	IP                      string
+	Created, LastUsed       time.Time
+	// Current marks this browser's own sign-in; Browser marks a browser
+	// sign-in of the hosted pages.
+	Current, Browser bool
+}
+
+// AppRow is a third-party app the person granted consent to. Scopes are
+// already translated.
+type AppRow struct {
+	ClientID, Name string
+	Scopes         []string
+	Granted        time.Time
 }

@@ -50,7 +50,7 @@ type Pages struct {
 
 // views are the templates under templates/, each parsed over layout.html.
 var views = []string{"signin", "signedin", "signup", "forgot", "reset", "verify", "notice", "error", "consent", "oautherror", "logout",
-	"confirm", "admin_overview", "admin_users", "admin_user", "admin_clients", "admin_client", "admin_audit", "admin_keys"}
+	"confirm", "account", "admin_overview", "admin_users", "admin_user", "admin_clients", "admin_client", "admin_audit", "admin_keys"}
 
 // New parses every template and the stylesheet once; a broken one stops
 // the server from starting instead of failing a request later.
@@ -145,6 +145,7 @@ func (p *Pages) Mount(r gin.IRoutes) {
 	r.GET("/oauth/logout", p.handle(p.logout))
 	r.POST("/oauth/logout", p.handle(p.confirmLogout))
 	p.mountAdmin(r)
+	p.mountAccount(r)
 }
 
 func (p *Pages) stylesheet(c *gin.Context) {

@@ -58,6 +58,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"SessionRevokeSSOSessions", testSessionRevokeSSOSessions},
 		{"AuthTokenLifecycle", testAuthTokenLifecycle},
 		{"OneTimeCreateGet", testOneTimeCreateGet},
+		{"OneTimeOfUser", testOneTimeOfUser},
 		{"OneTimeSupersede", testOneTimeSupersede},
 		{"OneTimeUse", testOneTimeUse},
 		{"OneTimeUseConcurrent", testOneTimeUseConcurrent},
