@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -95,4 +96,97 @@ func TestConsoleRevokesDeviceInBrowser(t *testing.T) {
 	}
 	api.Do("GET", "/v1/auth/me", nil, "Authorization: Bearer "+b.Str("access_token")).Want(t, http.StatusOK)
 	api.Do("POST", "/v1/auth/refresh", map[string]any{"refresh_token": b.Str("refresh_token")}).Want(t, http.StatusOK)
+}
+
+// TestScreenshotsConsole saves every console page (as TestScreenshots
+// does the others), on a site with a few users, devices, a classic token,
+// clients and a rotated key, so that tables, badges and lists have
+// something to show.
+func TestScreenshotsConsole(t *testing.T) {
+	if err := os.MkdirAll(shotsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d := consoleDeployment(t)
+	ts, ctx, op := d.Tessera, t.Context(), auth.Actor{Operator: "test"}
+	api := ts.NewClient(t)
+	for _, e := range []string{"grace.hopper@example.com", "linus@example.org", "margaret.hamilton@example.com"} {
+		api.Do("POST", "/v1/auth/register", map[string]any{"email": e, "password": testPassword}).Want(t, http.StatusCreated)
+	}
+	no, yes := false, true
+	linus, _ := ts.Auth.AdminFindUser(ctx, "linus@example.org")
+	if _, err := ts.Auth.AdminUpdateUser(ctx, op, linus.ID, auth.UserPatch{IsActive: &no}); err != nil {
+		t.Fatal(err)
+	}
+	grace, _ := ts.Auth.AdminFindUser(ctx, "grace.hopper@example.com")
+	if _, err := ts.Auth.AdminUpdateUser(ctx, op, grace.ID, auth.UserPatch{EmailVerified: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	for _, dev := range []struct{ name, ua string }{
+		{"", "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"},
+		{"Ada's phone", "Tessera-iOS/2.3 CFNetwork/1494 Darwin/23.5.0"},
+	} {
+		api.Do("POST", "/v1/auth/login", map[string]any{"email": "ada@example.com", "password": testPassword, "device_name": dev.name},
+			"User-Agent: "+dev.ua).Want(t, http.StatusOK)
+	}
+	ada, _ := ts.Auth.AdminFindUser(ctx, "ada@example.com")
+	if _, err := ts.Auth.ObtainClassicToken(ctx, ada, auth.Device{}); err != nil {
+		t.Fatal(err)
+	}
+	name, typ := "Acme Reports", "confidential"
+	if _, _, err := ts.Auth.AdminCreateClient(ctx, op, auth.ClientInput{ID: "reports", Name: &name, Type: &typ,
+		RedirectURIs: []string{"https://reports.example.com/callback"}, CORSOrigins: []string{"https://reports.example.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	ts.Clock.Advance(time.Second)
+	if _, err := ts.Auth.AdminRotateKeys(ctx, op); err != nil {
+		t.Fatal(err)
+	}
+
+	tab := adminSignIn(t, d, "/admin")
+	// submit presses the button sel and waits for the page where cond
+	// holds.
+	submit := func(sel, cond string) func() {
+		return func() {
+			run(t, tab, chromedp.Click(sel))
+			waitPage(t, tab, cond)
+		}
+	}
+	title := func(prefix string) string { return `document.title.startsWith("` + prefix + `")` }
+	user := "/admin/users/" + ada.ID.String()
+	pages := []struct {
+		name, path string
+		then       func()
+	}{
+		{"admin-overview", "/admin", nil},
+		{"admin-users", "/admin/users", nil},
+		{"admin-users-search", "/admin/users?q=ada&active=yes", nil},
+		{"admin-user", user, nil},
+		{"admin-user-delete", user, submit(`form[action$="/delete"] button`, title("Delete this user?"))},
+		{"admin-user-self", "/admin/users?q=root", submit(`tbody a`, title("root@example.com"))},
+		{"admin-clients", "/admin/clients", nil},
+		{"admin-client-new", "/admin/clients/new", nil},
+		{"admin-client-errors", "/admin/clients/new", submit(`form.client-form button[type=submit]`, `document.querySelector("[role=alert]") !== null`)},
+		{"admin-client-edit", "/admin/clients/reports", nil},
+		{"admin-client-secret", "/admin/clients/reports", func() {
+			submit(`form[action$="/secret"] button`, title("Rotate this client's secret?"))()
+			submit(`button.danger`, `document.querySelector("#secret") !== null`)()
+		}},
+		{"admin-audit", "/admin/audit", nil},
+		{"admin-audit-errors", "/admin/audit?user=nobody%40example.com&since=x", nil},
+		{"admin-keys", "/admin/keys", nil},
+		{"admin-keys-confirm", "/admin/keys", submit(`form[action="/admin/keys/rotate"] button`, title("Rotate the signing keys?"))},
+	}
+	for _, pg := range pages {
+		tab.Navigate(d.Issuer() + pg.path)
+		if pg.then != nil {
+			pg.then()
+		}
+		screenshot(t, tab, pg.name)
+	}
+
+	other := browsertest.NewProfile(t).Open(d.Issuer() + "/signin?return_to=/admin")
+	run(t, other, chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"))
+	waitPage(t, other, `document.querySelector("h1") && document.querySelector("h1").textContent === "This page is for administrators"`)
+	screenshot(t, other, "admin-forbidden")
 }

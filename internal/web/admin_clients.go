@@ -229,7 +229,7 @@ func (p *Pages) renderClient(c *gin.Context, status int, v AdminClientView) {
 	}
 	for _, t := range [][3]string{{"access_ttl", "admin.client.access_ttl", v.Form.AccessTTL},
 		{"idle_ttl", "admin.client.idle_ttl", v.Form.IdleTTL}, {"max_ttl", "admin.client.max_ttl", v.Form.MaxTTL}} {
-		ff := f(t[0], t[1], t[2], "admin.client.ttl_hint")
+		ff := f(t[0], t[1], t[2], "")
 		ff.Number = true
 		v.TTLs = append(v.TTLs, ff)
 	}

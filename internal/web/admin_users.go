@@ -20,9 +20,9 @@ var userFilters = [][2]string{{"active", "admin.users.status"}, {"admin", "admin
 
 // userFilterText are the labels of each filter's values: all, yes, no.
 var userFilterText = map[string][3]string{
-	"active":   {"admin.filter.all", "admin.badge.active", "admin.badge.disabled"},
-	"admin":    {"admin.filter.all", "admin.badge.admin", "admin.filter.not_admin"},
-	"verified": {"admin.filter.all", "admin.badge.verified", "admin.badge.unverified"},
+	"active":   {"admin.filter.all", "admin.filter.active", "admin.filter.disabled"},
+	"admin":    {"admin.filter.all", "admin.filter.admin", "admin.filter.not_admin"},
+	"verified": {"admin.filter.all", "admin.filter.verified", "admin.filter.unverified"},
 }
 
 // triState reads a filter parameter: "yes", "no" or absent (nil).
