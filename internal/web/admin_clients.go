@@ -112,7 +112,9 @@ func postedClient(c *gin.Context, id string) (ClientForm, auth.ClientInput, map[
 func (p *Pages) adminClientCreate(c *gin.Context, b *auth.BrowserSignIn, a auth.Actor) {
 	id := strings.TrimSpace(c.PostForm("client_id"))
 	f, in, bad := postedClient(c, id)
-	in.Type = &f.Type
+	if f.Type != "" {
+		in.Type = &f.Type
+	}
 	v := AdminClientView{Page: p.adminShell(b, "/admin/clients"), New: true, Form: f, Deliveries: clientDeliveries}
 	if len(bad) > 0 {
 		p.clientFormFailed(c, v, bad)
