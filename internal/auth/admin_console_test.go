@@ -100,14 +100,14 @@ func TestAdminUserActions(t *testing.T) {
 		ctx := t.Context()
 		l := r.register(t, "ada@example.com", "")
 		a := auth.Actor{Device: laptop}
-		if info, err := r.svc.AdminUserTokenInfo(ctx, l.User.ID); err != nil || info != nil {
+		if info, err := r.svc.ClassicTokenInfo(ctx, l.User.ID); err != nil || info != nil {
 			t.Fatalf("token before one exists: %v, %v", info, err)
 		}
 		key, err := r.svc.ObtainClassicToken(ctx, l.User, laptop)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if info, err := r.svc.AdminUserTokenInfo(ctx, l.User.ID); err != nil || info == nil {
+		if info, err := r.svc.ClassicTokenInfo(ctx, l.User.ID); err != nil || info == nil {
 			t.Fatalf("token info: %v, %v", info, err)
 		}
 		if err := r.svc.AdminRevokeUserToken(ctx, a, l.User.ID); err != nil {

@@ -270,19 +270,6 @@ func (s *Service) AdminUserToken(ctx context.Context, a Actor, u *store.User, cl
 	return t, nil
 }
 
-// AdminUserTokenInfo returns the user's classic token as stored (its
-// hash, prefix and dates, never the key), or nil when there is none.
-func (s *Service) AdminUserTokenInfo(ctx context.Context, id uuid.UUID) (*store.AuthToken, error) {
-	t, err := s.store.GetAuthToken(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("classic token: %w", err)
-	}
-	return t, nil
-}
-
 // AdminRevokeUserToken deletes the user's classic token at once; the
 // next request with it is refused. No token is not_found.
 func (s *Service) AdminRevokeUserToken(ctx context.Context, a Actor, id uuid.UUID) error {

@@ -149,7 +149,7 @@ func (p *Pages) renderUser(c *gin.Context, b *auth.BrowserSignIn, id uuid.UUID, 
 	if sessions.NextCursor != "" {
 		v.SessionsNext = self + "?devices=" + url.QueryEscape(sessions.NextCursor) + "#devices"
 	}
-	if v.Token, err = p.auth.AdminUserTokenInfo(ctx, id); err != nil {
+	if v.Token, err = p.auth.ClassicTokenInfo(ctx, id); err != nil {
 		p.internal(c, err)
 		return
 	}

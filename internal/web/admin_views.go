@@ -46,7 +46,7 @@ type AdminUserView struct {
 	Done         string
 	Sessions     []store.Session
 	SessionsNext string
-	Token        *store.AuthToken
+	Token        *auth.ClassicTokenStatus
 	Events       []store.AuditEvent
 	EventsNext   string
 	// Flags are the switches offered: verify, (de)activate, promote or
