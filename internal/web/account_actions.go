@@ -39,16 +39,20 @@ func (p *Pages) revokeDevice(c *gin.Context, b *auth.BrowserSignIn) {
 		p.notFound(c, b)
 		return
 	}
-	err = p.auth.RevokeSession(c.Request.Context(), principal(b), id, device(c))
-	if auth.ErrorCode(err) == auth.CodeNotFound {
+	p.accountDone(c, b, p.auth.RevokeSession(c.Request.Context(), principal(b), id, device(c)), "device")
+}
+
+// accountDone answers an action on something of the person's: the page
+// saying done, or saying it is gone (not_found), or the error page.
+func (p *Pages) accountDone(c *gin.Context, b *auth.BrowserSignIn, err error, done string) {
+	switch {
+	case auth.ErrorCode(err) == auth.CodeNotFound:
 		p.notFound(c, b)
-		return
-	}
-	if err != nil {
+	case err != nil:
 		p.internal(c, err)
-		return
+	default:
+		accountDoneRedirect(c, done)
 	}
-	accountDoneRedirect(c, "device")
 }
 
 // signOutOthers ends every session but this browser's sign-in, as a
@@ -145,16 +149,7 @@ func (p *Pages) withdrawApp(c *gin.Context, b *auth.BrowserSignIn) {
 		p.notFound(c, b)
 		return
 	}
-	err := p.auth.WithdrawConsent(c.Request.Context(), principal(b), id, device(c))
-	if auth.ErrorCode(err) == auth.CodeNotFound {
-		p.notFound(c, b)
-		return
-	}
-	if err != nil {
-		p.internal(c, err)
-		return
-	}
-	accountDoneRedirect(c, "app")
+	p.accountDone(c, b, p.auth.WithdrawConsent(c.Request.Context(), principal(b), id, device(c)), "app")
 }
 
 // confirmTexts are the message keys of a confirmation page.
@@ -184,4 +179,3 @@ func (p *Pages) deviceLabel(d DeviceRow) string {
 	}
 	return p.readableUA(d.UserAgent)
 }
-

@@ -102,7 +102,10 @@ func (p *Pages) askPassword(c *gin.Context, back string) {
 	if back = safeReturn(back); back != "" {
 		dest += "?return_to=" + url.QueryEscape(back)
 	}
-	c.Redirect(http.StatusSeeOther, dest)
+	// Without a body: net/http would add a link to a GET's redirect.
+	c.Header("Location", dest)
+	c.Status(http.StatusSeeOther)
+	c.Writer.WriteHeaderNow()
 }
 
 // fresh reports whether b signed in (with a password) less than

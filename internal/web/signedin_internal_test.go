@@ -75,14 +75,15 @@ func TestConfirmed(t *testing.T) {
 
 // TestConfirmPage: the confirmation page names what will end, posts its
 // fields back with confirm=yes and the form token, has a red button and
-// Cancel, and sits in the app shell with a Sign out button.
+// Cancel, and sits in the app shell with a Sign out button and the nav.
 func TestConfirmPage(t *testing.T) {
 	p, _ := newTestPages(t, nil)
 	w := httptest.NewRecorder()
 	c, _ := gin.CreateTestContext(w)
 	c.Request = httptest.NewRequest("POST", "/account/devices/revoke", nil)
 	p.confirm(c, ConfirmView{
-		Page:  Page{Brand: p.brand, Style: p.cssPath, CSRF: "tok<en>", Shell: &Shell{Who: "ada"}},
+		Page:  Page{Brand: p.brand, Style: p.cssPath, CSRF: "tok<en>", Shell: &Shell{Who: "ada",
+			Nav: []NavLink{{Href: "/admin", Text: "Overview"}, {Href: "/admin/users", Text: "Users", Current: true}}}},
 		Title: "Revoke a device", Heading: "Revoke this device?", Body: "Firefox on Linux will be signed out at once.",
 		Action: "/account/devices/revoke", Fields: []HiddenField{{"id", "6f1d4c1e"}}, Button: "Revoke this device",
 		Cancel: "/account", Typed: "ada", TypedLabel: "Type ada",
@@ -93,6 +94,7 @@ func TestConfirmPage(t *testing.T) {
 		`action="/account/devices/revoke"`, `name="id" value="6f1d4c1e"`, `name="confirm" value="yes"`,
 		`name="csrf_token" value="tok&lt;en&gt;"`, `class="danger"`, `href="/account"`, ">Cancel<",
 		`<label for="typed">Type ada</label>`, `action="/signout"`, `class="who-name">ada<`,
+		`<nav class="sidenav" aria-label="Sections">`, `<a href="/admin">Overview</a>`, `<a href="/admin/users" aria-current="page">Users</a>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("confirmation page lacks %s:\n%s", want, body)
