@@ -82,7 +82,7 @@ func TestConfirmPage(t *testing.T) {
 	c, _ := gin.CreateTestContext(w)
 	c.Request = httptest.NewRequest("POST", "/account/devices/revoke", nil)
 	p.confirm(c, ConfirmView{
-		Page:  Page{Brand: p.brand, Style: p.cssPath, CSRF: "tok<en>", Shell: &Shell{Who: "ada",
+		Page: Page{Brand: p.brand, Style: p.cssPath, CSRF: "tok<en>", Shell: &Shell{Who: "ada",
 			Nav: []NavLink{{Href: "/admin", Text: "Overview"}, {Href: "/admin/users", Text: "Users", Current: true}}}},
 		Title: "Revoke a device", Heading: "Revoke this device?", Body: "Firefox on Linux will be signed out at once.",
 		Action: "/account/devices/revoke", Fields: []HiddenField{{"id", "6f1d4c1e"}}, Button: "Revoke this device",
