@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/tessera-id/tessera/internal/keys"
 	"github.com/tessera-id/tessera/internal/mail"
 	"github.com/tessera-id/tessera/internal/password"
 	"github.com/tessera-id/tessera/internal/store"
@@ -52,6 +53,9 @@ type Deps struct {
 	// derived from it.
 	Secret   []byte
 	Verifier *jwtverify.Verifier
+	// Keys is the signing-key ring the admin console shows and rotates;
+	// nil where nobody manages keys (the key use cases then fail).
+	Keys     *keys.Ring
 	Settings Settings
 	Mailer   mail.Sender
 	// Observer is told the outcome of logins and refreshes (metrics); nil
@@ -71,6 +75,7 @@ type Service struct {
 	refresher *token.Refresher
 	secret    []byte
 	verifier  *jwtverify.Verifier
+	keys      *keys.Ring
 	settings  Settings
 	mailer    mail.Sender
 	observer  Observer
@@ -92,7 +97,7 @@ func New(d Deps) *Service {
 	}
 	return &Service{
 		store: d.Store, hasher: d.Hasher, policy: d.Policy, minter: d.Minter,
-		refresher: d.Refresher, secret: d.Secret, verifier: d.Verifier, settings: d.Settings, mailer: d.Mailer, observer: d.Observer,
+		refresher: d.Refresher, secret: d.Secret, verifier: d.Verifier, keys: d.Keys, settings: d.Settings, mailer: d.Mailer, observer: d.Observer,
 		log: d.Logger, now: d.Now,
 	}
 }

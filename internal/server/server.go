@@ -135,6 +135,7 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 		Refresher: refresher,
 		Secret:    ring.RefreshSecret(),
 		Verifier:  verifier,
+		Keys:      ring,
 		Settings: auth.Settings{
 			AccessTTL: cfg.AccessTTL, SessionIdleTTL: cfg.SessionIdleTTL, SessionMaxTTL: cfg.SessionMaxTTL,
 			RefreshGrace: cfg.RefreshGrace, Audiences: cfg.Audiences(),

@@ -210,6 +210,7 @@ type Store interface {
 	ThrottleStore
 	StatsStore
 	ImportStore
+	ConsoleStore
 	PruneStore
 	OAuthStore
 

@@ -188,19 +188,27 @@ func TestScreenshots(t *testing.T) {
 		if pg.then != nil {
 			pg.then()
 		}
-		for _, scheme := range []string{"light", "dark"} {
-			colorScheme(t, tab, scheme)
-			for _, size := range []struct {
-				name string
-				w, h int64
-			}{{"desktop", 1280, 800}, {"phone", 390, 844}} {
-				path := filepath.Join(shotsDir, fmt.Sprintf("%s-%s-%s.png", pg.name, size.name, scheme))
-				if err := tab.Screenshot(path, size.w, size.h); err != nil {
-					t.Fatalf("%s: %v", path, err)
-				}
-				if wide := browsertest.Eval[bool](tab, `document.documentElement.scrollWidth > window.innerWidth`); wide {
-					t.Errorf("%s scrolls sideways at %dx%d", pg.name, size.w, size.h)
-				}
+		screenshot(t, tab, pg.name)
+	}
+}
+
+// screenshot saves the page shown in tab as name at desktop and phone
+// sizes, light and dark, under shotsDir, and fails when it scrolls
+// sideways on the phone.
+func screenshot(t *testing.T, tab *browsertest.Tab, name string) {
+	t.Helper()
+	for _, scheme := range []string{"light", "dark"} {
+		colorScheme(t, tab, scheme)
+		for _, size := range []struct {
+			name string
+			w, h int64
+		}{{"desktop", 1280, 800}, {"phone", 390, 844}} {
+			path := filepath.Join(shotsDir, fmt.Sprintf("%s-%s-%s.png", name, size.name, scheme))
+			if err := tab.Screenshot(path, size.w, size.h); err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			if wide := browsertest.Eval[bool](tab, `document.documentElement.scrollWidth > window.innerWidth`); wide {
+				t.Errorf("%s scrolls sideways at %dx%d", name, size.w, size.h)
 			}
 		}
 	}

@@ -50,7 +50,7 @@ type Pages struct {
 
 // views are the templates under templates/, each parsed over layout.html.
 var views = []string{"signin", "signedin", "signup", "forgot", "reset", "verify", "notice", "error", "consent", "oautherror", "logout",
-	"confirm", "account"}
+	"confirm", "account", "admin_overview", "admin_users", "admin_user", "admin_clients", "admin_client", "admin_audit", "admin_keys"}
 
 // New parses every template and the stylesheet once; a broken one stops
 // the server from starting instead of failing a request later.
@@ -81,7 +81,11 @@ func New(o Options) (*Pages, error) {
 		if err != nil {
 			return nil, fmt.Errorf("pages: %w", err)
 		}
-		if p.views[v], err = l.ParseFS(files, "templates/"+v+".html"); err != nil {
+		pats := []string{"templates/" + v + ".html"}
+		if strings.HasPrefix(v, "admin_") {
+			pats = append(pats, "templates/admin_parts.html")
+		}
+		if p.views[v], err = l.ParseFS(files, pats...); err != nil {
 			return nil, fmt.Errorf("pages: %w", err)
 		}
 	}
@@ -140,6 +144,7 @@ func (p *Pages) Mount(r gin.IRoutes) {
 	r.POST("/oauth/consent", p.handle(p.consent))
 	r.GET("/oauth/logout", p.handle(p.logout))
 	r.POST("/oauth/logout", p.handle(p.confirmLogout))
+	p.mountAdmin(r)
 	p.mountAccount(r)
 }
 
