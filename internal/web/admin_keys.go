@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/password"
 )
 
 func (p *Pages) adminOverview(c *gin.Context, b *auth.BrowserSignIn, _ auth.Actor) {
@@ -14,7 +15,13 @@ func (p *Pages) adminOverview(c *gin.Context, b *auth.BrowserSignIn, _ auth.Acto
 		p.internal(c, err)
 		return
 	}
-	p.render(c, http.StatusOK, "admin_overview", AdminOverviewView{Page: p.adminShell(b, "/admin"), Overview: o})
+	h, err := p.auth.PasswordHashStats(c.Request.Context())
+	if err != nil {
+		p.internal(c, err)
+		return
+	}
+	p.render(c, http.StatusOK, "admin_overview", AdminOverviewView{Page: p.adminShell(b, "/admin"), Overview: o,
+		Hashes: h, Unusable: h.Schemes[password.SchemeUnusable] + h.Schemes[password.SchemeUnknown]})
 }
 
 func (p *Pages) adminKeys(c *gin.Context, b *auth.BrowserSignIn, _ auth.Actor) {

@@ -3,7 +3,11 @@ package web_test
 import (
 	"bufio"
 	"bytes"
+	"crypto/pbkdf2"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -351,4 +355,54 @@ func TestConsoleClientsKeysAudit(t *testing.T) {
 		t.Errorf("export %v, want one key_rotated event", lines)
 	}
 	wantText(t, admin.get("/admin").Want(t, http.StatusOK), "users", "active sessions", "sign-ins")
+}
+
+// TestConsoleOverviewCountsImportedHashes: the overview shows how many
+// imported hashes still wait for a sign-in, how many of them are legacy
+// digests, and how many accounts must reset their password; a sign-in
+// turns a waiting hash into argon2id and the count goes down.
+func TestConsoleOverviewCountsImportedHashes(t *testing.T) {
+	s := startSite(t, nil)
+	s.makeAdmin(t, "root@example.com")
+	for i, h := range []string{
+		djangoPBKDF2(t, testPassword),               // waits for its owner
+		"md5$salt$0123456789abcdef0123456789abcdef", // legacy, allowed below
+		"!unusable", // must reset
+	} {
+		_, err := s.Auth.ImportUser(t.Context(), auth.ImportedUser{ExternalID: fmt.Sprintf("django:%d", i+1),
+			Email: fmt.Sprintf("user%d@example.com", i+1), PasswordHash: h, IsActive: true},
+			auth.ImportOptions{AllowLegacyHashes: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin := s.browser(t)
+	admin.signIn("root@example.com", "")
+	page := string(admin.get("/admin").Want(t, http.StatusOK).Body)
+	for _, want := range []string{
+		`<span class="stat">2</span> imported password hashes waiting`,
+		`<span class="stat">1</span> of them weak legacy digests`,
+		`<span class="stat">1</span> accounts that must reset`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("overview lacks %q", want)
+		}
+	}
+	s.NewClient(t).Do("POST", "/v1/auth/login", map[string]any{"email": "user1@example.com", "password": testPassword}).Want(t, http.StatusOK)
+	page = string(admin.get("/admin").Want(t, http.StatusOK).Body)
+	if !strings.Contains(page, `<span class="stat">1</span> imported password hashes waiting`) {
+		t.Error("a sign-in did not turn the imported hash into argon2id in the overview's count")
+	}
+}
+
+// djangoPBKDF2 encodes pw as Django's pbkdf2_sha256 hasher does, at a
+// test's cost.
+func djangoPBKDF2(t *testing.T, pw string) string {
+	t.Helper()
+	salt := "seasalt"
+	key, err := pbkdf2.Key(sha256.New, pw, []byte(salt), 1000, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "pbkdf2_sha256$1000$" + salt + "$" + base64.StdEncoding.EncodeToString(key)
 }

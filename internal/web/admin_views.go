@@ -25,6 +25,12 @@ type FilterLink struct {
 type AdminOverviewView struct {
 	Page
 	*auth.Overview
+	// Hashes counts password hashes by scheme: imported ones still wait
+	// for their owner's next sign-in to become argon2id.
+	Hashes *auth.HashStats
+	// Unusable counts accounts that must reset their password (an
+	// unusable or unknown hash).
+	Unusable int64
 }
 
 // AdminUsersView is the users table: the search box, filters, one page of
