@@ -380,8 +380,8 @@ func TestConsoleOverviewCountsImportedHashes(t *testing.T) {
 	admin.signIn("root@example.com", "")
 	page := string(admin.get("/admin").Want(t, http.StatusOK).Body)
 	for _, want := range []string{
-		`<span class="stat">2</span> imported password hashes waiting`,
-		`<span class="stat">1</span> of them weak legacy digests`,
+		`<span class="stat">2</span> imported hashes to upgrade`,
+		`<span class="stat">1</span> legacy digests among them`,
 		`<span class="stat">1</span> accounts that must reset`,
 	} {
 		if !strings.Contains(page, want) {
@@ -390,7 +390,7 @@ func TestConsoleOverviewCountsImportedHashes(t *testing.T) {
 	}
 	s.NewClient(t).Do("POST", "/v1/auth/login", map[string]any{"email": "user1@example.com", "password": testPassword}).Want(t, http.StatusOK)
 	page = string(admin.get("/admin").Want(t, http.StatusOK).Body)
-	if !strings.Contains(page, `<span class="stat">1</span> imported password hashes waiting`) {
+	if !strings.Contains(page, `<span class="stat">1</span> imported hashes to upgrade`) {
 		t.Error("a sign-in did not turn the imported hash into argon2id in the overview's count")
 	}
 }
