@@ -360,7 +360,8 @@ func TestConsoleClientsKeysAudit(t *testing.T) {
 // TestConsoleOverviewCountsImportedHashes: the overview shows how many
 // imported hashes still wait for a sign-in, how many of them are legacy
 // digests, and how many accounts must reset their password; a sign-in
-// turns a waiting hash into argon2id and the count goes down.
+// turns a waiting hash into argon2id and the count goes down. A user's page
+// shows what the import brought: names, the external id, the groups.
 func TestConsoleOverviewCountsImportedHashes(t *testing.T) {
 	s := startSite(t, nil)
 	s.makeAdmin(t, "root@example.com")
@@ -370,7 +371,8 @@ func TestConsoleOverviewCountsImportedHashes(t *testing.T) {
 		"!unusable", // must reset
 	} {
 		_, err := s.Auth.ImportUser(t.Context(), auth.ImportedUser{ExternalID: fmt.Sprintf("django:%d", i+1),
-			Email: fmt.Sprintf("user%d@example.com", i+1), PasswordHash: h, IsActive: true},
+			Email: fmt.Sprintf("user%d@example.com", i+1), PasswordHash: h, IsActive: true,
+			FirstName: "Ada", LastName: "Lovelace", Groups: []string{"editors"}},
 			auth.ImportOptions{AllowLegacyHashes: true})
 		if err != nil {
 			t.Fatal(err)
@@ -388,6 +390,11 @@ func TestConsoleOverviewCountsImportedHashes(t *testing.T) {
 			t.Errorf("overview lacks %q", want)
 		}
 	}
+	u, err := s.Auth.AdminFindUser(t.Context(), "user1@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantText(t, admin.get("/admin/users/"+u.ID.String()).Want(t, http.StatusOK), "Ada Lovelace", "django:1", "editors")
 	s.NewClient(t).Do("POST", "/v1/auth/login", map[string]any{"email": "user1@example.com", "password": testPassword}).Want(t, http.StatusOK)
 	page = string(admin.get("/admin").Want(t, http.StatusOK).Body)
 	if !strings.Contains(page, `<span class="stat">1</span> imported hashes to upgrade`) {
