@@ -162,9 +162,10 @@ type LogoutView struct {
 type AccountView struct {
 	Page
 	// Done says what the last action did, already translated.
-	Done            string
-	Username, Email string
-	Verified        bool
+	Done                string
+	Username, Email     string
+	FirstName, LastName string
+	Verified            bool
 	// Pending is the address an e-mail change waits for, or nil.
 	Pending   *auth.PendingEmail
 	NewEmail  string
@@ -176,7 +177,7 @@ type AccountView struct {
 	NewKey string
 	Apps   []AppRow
 
-	UsernameErrors, EmailErrors, PasswordErrors, TokenErrors Errors
+	ProfileErrors, EmailErrors, PasswordErrors, TokenErrors Errors
 }
 
 // DeviceRow is one of the person's sessions on the account page (and a
