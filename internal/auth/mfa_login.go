@@ -129,7 +129,12 @@ func (s *Service) CompleteMFA(ctx context.Context, token, delivery string, dev D
 	if err != nil {
 		return nil, err
 	}
-	return s.startSession(ctx, u, client, ch.Delivery, dev, amr)
+	l, err := s.startSession(ctx, u, client, ch.Delivery, dev, amr)
+	if err != nil {
+		return nil, err
+	}
+	l.Delivery = ch.Delivery
+	return l, nil
 }
 
 // CompleteBrowserMFA is CompleteMFA for a pending sign-in of the hosted
@@ -215,11 +220,14 @@ func mfaBoundTo(ch *store.MFAChallenge, delivery string, dev Device) bool {
 
 // checkFactor runs verify for u under the brute-force limits: an account
 // or address over its limit is refused before the proof is looked at, and
-// a wrong proof counts as a failed login (audited mfa_failed). A right
-// one clears the account's failures, as a right password does.
+// a wrong proof counts as a failed login (audited mfa_failed). The
+// account's second-factor failures have a counter of their own, which a
+// right password does not clear (whoever guesses codes knows the
+// password); a right proof clears it.
 func (s *Service) checkFactor(ctx context.Context, u *store.User, dev Device, verify MFAVerifier) ([]string, error) {
 	now := s.now().UTC()
 	account, addr := s.throttleKeys(u.EmailNormalized, "", true, dev.IP)
+	account = "mfa:" + account
 	keys := [2]string{account, addr}
 	if err := s.throttled(ctx, keys, now); err != nil {
 		return nil, err

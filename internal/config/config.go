@@ -58,6 +58,10 @@ type Config struct {
 	BrandName    string
 	BrandLogoURL string
 	BrandColor   string
+
+	// AdminMFA is "required" (admins must enrol and prove a second factor
+	// before the admin API answers them) or "optional".
+	AdminMFA string
 }
 
 // Default returns the configuration `make run` uses: SQLite in ./data, keys
@@ -95,6 +99,7 @@ func Default() Config {
 		LoginFailureWindow:     15 * time.Minute,
 		BrandName:              "Tessera",
 		BrandColor:             "#2f5fd0",
+		AdminMFA:               "optional",
 	}
 }
 
@@ -167,6 +172,7 @@ func (c *Config) Flags(into *pflag.FlagSet, names ...string) {
 	fs.StringVar(&c.BrandName, "brand-name", c.BrandName, "product name on the hosted pages")
 	fs.StringVar(&c.BrandLogoURL, "brand-logo-url", c.BrandLogoURL, "https URL of the logo on the hosted pages (empty: the name only)")
 	fs.StringVar(&c.BrandColor, "brand-color", c.BrandColor, "accent colour of the hosted pages' buttons and links, #rgb or #rrggbb")
+	fs.StringVar(&c.AdminMFA, "admin-mfa", c.AdminMFA, "required (admins must use a second factor for the admin API) or optional")
 }
 
 const configAnnotation = "tessera-config"
@@ -284,6 +290,7 @@ func (c *Config) Validate() error {
 		seen[a] = true
 	}
 	oneOf(&errs, "email-verification", c.EmailVerification, "optional", "mandatory", "none")
+	oneOf(&errs, "admin-mfa", c.AdminMFA, "required", "optional")
 	oneOf(&errs, "email-backend", c.EmailBackend, "console", "smtp")
 	if c.EmailBackend == "smtp" && c.SMTPURL == "" {
 		bad("smtp-url", `""`, "required when TESSERA_EMAIL_BACKEND=smtp")
