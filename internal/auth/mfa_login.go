@@ -325,3 +325,24 @@ func (s *Service) secondFactorDue(ctx context.Context, u *store.User, client *st
 	}
 	return nil
 }
+
+// PendingMFA returns the methods that can complete the pending login of
+// token, or nil when token is no pending login (unknown, used, expired or
+// out of attempts). The hosted pages use it to offer the right choices
+// (a recovery code link, a passkey button).
+func (s *Service) PendingMFA(ctx context.Context, token string) ([]string, error) {
+	if !strings.HasPrefix(token, MFATokenPrefix) || len(token) > 100 {
+		return nil, nil
+	}
+	ch, err := s.store.GetMFAChallenge(ctx, hashKey(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pending mfa: %w", err)
+	}
+	if ch.UsedAt != nil || !s.now().Before(ch.ExpiresAt) || ch.Attempts >= MFAMaxAttempts {
+		return nil, nil
+	}
+	return s.MFAMethods(ctx, ch.UserID)
+}

@@ -1,0 +1,143 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/tessera-id/tessera/internal/server/servertest"
+)
+
+// enrolTOTP gives email (registered, password testPassword) an active
+// authenticator app through the API and returns its secret and recovery
+// codes; the server's clock is then at the start of an unused step.
+func enrolTOTP(t *testing.T, ts *servertest.TestServer, email string) (string, []string) {
+	t.Helper()
+	c := ts.NewClient(t)
+	r := c.Do("POST", "/v1/auth/login", map[string]any{"email": email, "password": testPassword}).Want(t, http.StatusOK)
+	authz := "Authorization: Bearer " + r.Str("access_token")
+	secret := c.Do("POST", "/v1/auth/mfa/totp", map[string]any{"password": testPassword}, authz).Want(t, http.StatusOK).Str("secret")
+	toNextStep(ts)
+	r = c.Do("POST", "/v1/auth/mfa/totp/confirm", map[string]any{"code": codeNow(t, ts, secret)}, authz).Want(t, http.StatusOK)
+	var codes []string
+	for _, v := range r.JSON()["recovery_codes"].([]any) {
+		codes = append(codes, v.(string))
+	}
+	toNextStep(ts)
+	return secret, codes
+}
+
+func toNextStep(ts *servertest.TestServer) {
+	ts.Clock.Advance(time.Duration(30-ts.Clock.Now().Unix()%30) * time.Second)
+}
+
+// codeNow is the authenticator app's code at the server's clock.
+func codeNow(t *testing.T, ts *servertest.TestServer, secret string) string {
+	t.Helper()
+	c, err := totp.GenerateCodeCustom(secret, ts.Clock.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// ssoAMR is the amr of the browser's newest sign-in.
+func ssoAMR(t *testing.T, s *site) string {
+	t.Helper()
+	var amr string
+	if err := s.DB.SQL().Get(&amr, `SELECT amr FROM sessions WHERE kind = 'sso' ORDER BY created_at DESC LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	return amr
+}
+
+// TestSignInCodeStep: the right password of an account with a second
+// factor leads to the code step (the mfa_token in a short-lived HttpOnly
+// cookie, never in the URL or the page), not to a sign-in; the page has
+// one numeric one-time-code field and a recovery link; a wrong code is
+// shown under the field; the right one signs in, recording amr, and
+// carries return_to on.
+func TestSignInCodeStep(t *testing.T) {
+	s := startSite(t, nil)
+	s.register(t, "ada@example.com")
+	secret, _ := enrolTOTP(t, s.TestServer, "ada@example.com")
+	b := s.browser(t)
+	r := b.submit("/signin", "/signin", url.Values{"identifier": {"ada@example.com"}, "password": {testPassword},
+		"return_to": {"/account"}}).Want(t, http.StatusSeeOther)
+	next := location(t, r.Response)
+	if next.Path != "/signin/mfa" || next.Query().Get("return_to") != "/account" || strings.Contains(next.RawQuery, "tsm_") {
+		t.Fatalf("sent to %s", next)
+	}
+	ck := cookie(r, "tessera_mfa")
+	if ck == nil || !strings.HasPrefix(ck.Value, "tsm_") || !ck.HttpOnly || ck.MaxAge != 300 {
+		t.Fatalf("mfa cookie %+v", ck)
+	}
+	if cookie(r, "tessera_sso") != nil {
+		t.Fatal("the password alone signed the browser in")
+	}
+	page := b.get(next.String()).Want(t, http.StatusOK)
+	wantText(t, page, `inputmode="numeric"`, `autocomplete="one-time-code"`, "Use a recovery code instead")
+	if strings.Contains(string(page.Body), ck.Value) {
+		t.Fatal("the page shows the mfa_token")
+	}
+	wrong := "000000"
+	if wrong == codeNow(t, s.TestServer, secret) {
+		wrong = "111111"
+	}
+	r = b.submit(next.String(), "/signin/mfa", url.Values{"code": {wrong}, "return_to": {"/account"}}).Want(t, http.StatusBadRequest)
+	wantText(t, r, `role="alert"`, "That code is not valid", `aria-describedby="code-error"`)
+	r = b.submit(next.String(), "/signin/mfa", url.Values{"code": {codeNow(t, s.TestServer, secret)}, "return_to": {"/account"}}).
+		Want(t, http.StatusSeeOther)
+	if u := location(t, r.Response); u.String() != "/account" {
+		t.Fatalf("after the code: %s", u)
+	}
+	if sso := cookie(r, "tessera_sso"); sso == nil || sso.Value == "" {
+		t.Fatal("no sign-in cookie after the code")
+	}
+	if gone := cookie(r, "tessera_mfa"); gone == nil || gone.MaxAge >= 0 {
+		t.Fatalf("mfa cookie not cleared: %+v", gone)
+	}
+	if amr := ssoAMR(t, s); amr != `["pwd","otp","mfa"]` {
+		t.Fatalf("browser sign-in amr %s", amr)
+	}
+	// The pending sign-in is spent: the step sends the browser back.
+	if u := location(t, b.get("/signin/mfa").Want(t, http.StatusSeeOther).Response); u.Path != "/signin" {
+		t.Fatalf("spent step sent to %s", u)
+	}
+}
+
+// TestSignInRecoveryCodeStep: the recovery form takes a recovery code
+// once; the form without a pending sign-in (or with a forged cookie)
+// sends the browser to sign in.
+func TestSignInRecoveryCodeStep(t *testing.T) {
+	s := startSite(t, nil)
+	s.register(t, "bo@example.com")
+	_, codes := enrolTOTP(t, s.TestServer, "bo@example.com")
+	b := s.browser(t)
+	b.signIn("bo@example.com", "")
+	page := b.get("/signin/mfa?method=recovery_code").Want(t, http.StatusOK)
+	wantText(t, page, "Recovery code", `name="method" value="recovery_code"`, "Use your authenticator app instead")
+	r := b.submit("/signin/mfa?method=recovery_code", "/signin/mfa",
+		url.Values{"method": {"recovery_code"}, "code": {codes[3]}}).Want(t, http.StatusSeeOther)
+	if u := location(t, r.Response); u.Path != "/signin" {
+		t.Fatalf("after the recovery code: %s", u)
+	}
+	b.signIn("bo@example.com", "")
+	r = b.submit("/signin/mfa?method=recovery_code", "/signin/mfa",
+		url.Values{"method": {"recovery_code"}, "code": {codes[3]}}).Want(t, http.StatusBadRequest)
+	wantText(t, r, "That code is not valid")
+
+	other := s.browser(t)
+	if u := location(t, other.get("/signin/mfa").Want(t, http.StatusSeeOther).Response); u.Path != "/signin" {
+		t.Fatalf("no pending sign-in: sent to %s", u)
+	}
+	forged := "Cookie: tessera_mfa=tsm_" + strings.Repeat("A", 43)
+	if r := other.Do("GET", "/signin/mfa", nil, forged).Want(t, http.StatusSeeOther); location(t, r.Response).Path != "/signin" {
+		t.Fatal("a forged mfa cookie was accepted")
+	}
+}
