@@ -134,7 +134,7 @@ func TestScreenshots(t *testing.T) {
 	}
 	d.Tessera.NewClient(t).Do("POST", "/v1/auth/register", map[string]any{"email": "grace@example.com", "password": testPassword}).
 		Want(t, http.StatusCreated)
-	enrolTOTP(t, d.Tessera, "grace@example.com")
+	d.Tessera.EnrolTOTP(t, "grace@example.com", testPassword)
 	tab := browsertest.NewProfile(t).Open(d.Issuer() + "/signin")
 	codeStep := func() {
 		run(t, tab, chromedp.SendKeys(chromedp.ID("identifier"), "grace@example.com"),
@@ -212,7 +212,7 @@ func TestScreenshots(t *testing.T) {
 // factors.
 func TestBrowserSignInWithCode(t *testing.T) {
 	d := deployment(t)
-	secret, _ := enrolTOTP(t, d.Tessera, "ada@example.com")
+	secret, _ := d.Tessera.EnrolTOTP(t, "ada@example.com", testPassword)
 	tab := browsertest.NewProfile(t).Open(d.Issuer() + "/signin")
 	run(t, tab,
 		chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
@@ -225,7 +225,7 @@ func TestBrowserSignInWithCode(t *testing.T) {
 	if n := ssoSessions(t, d); n != 0 {
 		t.Fatalf("%d browser sign-ins before the code, want 0", n)
 	}
-	run(t, tab, chromedp.KeyEvent(codeNow(t, d.Tessera, secret)+"\r"))
+	run(t, tab, chromedp.KeyEvent(d.Tessera.TOTPCode(t, secret, 0)+"\r"))
 	waitPage(t, tab, `document.querySelector("h1") && document.querySelector("h1").textContent === "You are signed in"`)
 	var amr string
 	if err := d.Tessera.DB.SQL().Get(&amr, `SELECT amr FROM sessions WHERE kind = 'sso' AND revoked_at IS NULL`); err != nil {

@@ -5,46 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
-
-	"github.com/tessera-id/tessera/internal/server/servertest"
 )
-
-// enrolTOTP gives email (registered, password testPassword) an active
-// authenticator app through the API and returns its secret and recovery
-// codes; the server's clock is then at the start of an unused step.
-func enrolTOTP(t *testing.T, ts *servertest.TestServer, email string) (string, []string) {
-	t.Helper()
-	c := ts.NewClient(t)
-	r := c.Do("POST", "/v1/auth/login", map[string]any{"email": email, "password": testPassword}).Want(t, http.StatusOK)
-	authz := "Authorization: Bearer " + r.Str("access_token")
-	secret := c.Do("POST", "/v1/auth/mfa/totp", map[string]any{"password": testPassword}, authz).Want(t, http.StatusOK).Str("secret")
-	toNextStep(ts)
-	r = c.Do("POST", "/v1/auth/mfa/totp/confirm", map[string]any{"code": codeNow(t, ts, secret)}, authz).Want(t, http.StatusOK)
-	var codes []string
-	for _, v := range r.JSON()["recovery_codes"].([]any) {
-		codes = append(codes, v.(string))
-	}
-	toNextStep(ts)
-	return secret, codes
-}
-
-func toNextStep(ts *servertest.TestServer) {
-	ts.Clock.Advance(time.Duration(30-ts.Clock.Now().Unix()%30) * time.Second)
-}
-
-// codeNow is the authenticator app's code at the server's clock.
-func codeNow(t *testing.T, ts *servertest.TestServer, secret string) string {
-	t.Helper()
-	c, err := totp.GenerateCodeCustom(secret, ts.Clock.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 // ssoAMR is the amr of the browser's newest sign-in.
 func ssoAMR(t *testing.T, s *site) string {
@@ -65,7 +26,7 @@ func ssoAMR(t *testing.T, s *site) string {
 func TestSignInCodeStep(t *testing.T) {
 	s := startSite(t, nil)
 	s.register(t, "ada@example.com")
-	secret, _ := enrolTOTP(t, s.TestServer, "ada@example.com")
+	secret, _ := s.EnrolTOTP(t, "ada@example.com", testPassword)
 	b := s.browser(t)
 	r := b.submit("/signin", "/signin", url.Values{"identifier": {"ada@example.com"}, "password": {testPassword},
 		"return_to": {"/account"}}).Want(t, http.StatusSeeOther)
@@ -86,12 +47,12 @@ func TestSignInCodeStep(t *testing.T) {
 		t.Fatal("the page shows the mfa_token")
 	}
 	wrong := "000000"
-	if wrong == codeNow(t, s.TestServer, secret) {
+	if wrong == s.TOTPCode(t, secret, 0) {
 		wrong = "111111"
 	}
 	r = b.submit(next.String(), "/signin/mfa", url.Values{"code": {wrong}, "return_to": {"/account"}}).Want(t, http.StatusBadRequest)
 	wantText(t, r, `role="alert"`, "That code is not valid", `aria-describedby="code-error"`)
-	r = b.submit(next.String(), "/signin/mfa", url.Values{"code": {codeNow(t, s.TestServer, secret)}, "return_to": {"/account"}}).
+	r = b.submit(next.String(), "/signin/mfa", url.Values{"code": {s.TOTPCode(t, secret, 0)}, "return_to": {"/account"}}).
 		Want(t, http.StatusSeeOther)
 	if u := location(t, r.Response); u.String() != "/account" {
 		t.Fatalf("after the code: %s", u)
@@ -117,7 +78,7 @@ func TestSignInCodeStep(t *testing.T) {
 func TestSignInRecoveryCodeStep(t *testing.T) {
 	s := startSite(t, nil)
 	s.register(t, "bo@example.com")
-	_, codes := enrolTOTP(t, s.TestServer, "bo@example.com")
+	_, codes := s.EnrolTOTP(t, "bo@example.com", testPassword)
 	b := s.browser(t)
 	b.signIn("bo@example.com", "")
 	page := b.get("/signin/mfa?method=recovery_code").Want(t, http.StatusOK)
