@@ -15,15 +15,6 @@ import (
 	"github.com/tessera-id/tessera/internal/store"
 )
 
-// Stable error codes of second factors (see errors.go for the others).
-const (
-	CodeInvalidMFAToken   = "invalid_mfa_token"       // 400, mfa_token unknown, expired, used, out of attempts or bound to another device or delivery
-	CodeInvalidMFACode    = "invalid_mfa_code"        // 400, wrong TOTP or recovery code (counted toward the brute-force limits)
-	CodeMFARequired       = "mfa_required"            // 403, password right, second factor due: the answer carries mfa_token and methods
-	CodeMFAEnrollRequired = "mfa_enrollment_required" // 403, a policy requires a second factor this account has not enrolled
-	CodeStepUpRequired    = "step_up_required"        // 403, the action needs a second factor proven in the last few minutes
-)
-
 // The second-factor methods a pending login may offer (the "methods" of
 // an mfa_required answer).
 const (

@@ -24,8 +24,16 @@ func (p *Pages) startMFAStep(c *gin.Context, err error, returnTo string) bool {
 		return false
 	}
 	p.setCookie(c, p.cookies.mfa, mr.Token, auth.MFATokenTTL)
-	c.Redirect(http.StatusSeeOther, mfaStepPath(returnTo, false))
+	seeOther(c, mfaStepPath(returnTo, false))
 	return true
+}
+
+// seeOther sends the browser to path (a fixed place on Tessera) with a 303
+// and no body, whatever the method (Gin's Redirect writes a link into the
+// body of an answer to a GET).
+func seeOther(c *gin.Context, path string) {
+	c.Header("Location", path)
+	c.Status(http.StatusSeeOther)
 }
 
 // mfaStepPath is the code step's address, keeping return_to.
@@ -53,7 +61,7 @@ func (p *Pages) mfaView(c *gin.Context, returnTo string, recovery bool) (MFAView
 	}
 	if len(methods) == 0 {
 		p.setCookie(c, p.cookies.mfa, "", -1)
-		c.Redirect(http.StatusSeeOther, signInAgain(returnTo))
+		seeOther(c, signInAgain(returnTo))
 		return MFAView{}, false
 	}
 	v := MFAView{Page: p.page(c), ReturnTo: returnTo, Methods: methods}
@@ -112,7 +120,7 @@ func (p *Pages) mfaStep(c *gin.Context) {
 	b, err := p.auth.VerifyBrowserMFA(c.Request.Context(), in)
 	if auth.ErrorCode(err) == auth.CodeInvalidMFAToken {
 		p.setCookie(c, p.cookies.mfa, "", -1)
-		c.Redirect(http.StatusSeeOther, signInAgain(returnTo))
+		seeOther(c, signInAgain(returnTo))
 		return
 	}
 	if err != nil {
