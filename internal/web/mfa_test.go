@@ -1,10 +1,14 @@
 package web_test
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/tessera-id/tessera/internal/auth"
 )
 
 // ssoAMR is the amr of the browser's newest sign-in.
@@ -101,4 +105,56 @@ func TestSignInRecoveryCodeStep(t *testing.T) {
 	if r := other.Do("GET", "/signin/mfa", nil, forged).Want(t, http.StatusSeeOther); location(t, r.Response).Path != "/signin" {
 		t.Fatal("a forged mfa cookie was accepted")
 	}
+}
+
+// TestAuthorizeClientRequiresMFA: a client with require_mfa gets
+// access_denied for a sign-in made with the password alone, and a code
+// for one that used a second factor; its ID token and access token say
+// so in amr.
+func TestAuthorizeClientRequiresMFA(t *testing.T) {
+	s := startSite(t, nil)
+	s.register(t, "plain@example.com")
+	s.register(t, "strong@example.com")
+	secret, _ := s.EnrolTOTP(t, "strong@example.com", testPassword)
+	name, yes := "Bank", true
+	if _, _, err := s.Auth.AdminCreateClient(t.Context(), auth.Actor{}, auth.ClientInput{
+		ID: "bank", Name: &name, RedirectURIs: []string{appRedirect}, FirstParty: &yes, RequireMFA: &yes,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	plain := s.browser(t)
+	plain.signIn("plain@example.com", "")
+	s.wantClientRedirect(t, plain.get(authorizePath("bank")).Response, "access_denied")
+
+	strong := s.browser(t)
+	strong.signIn("strong@example.com", "")
+	strong.submit("/signin/mfa", "/signin/mfa", url.Values{"code": {s.TOTPCode(t, secret, 0)}}).Want(t, http.StatusSeeOther)
+	q := s.wantClientRedirect(t, strong.get(authorizePath("bank")).Response, "")
+	r := s.NewClient(t).Do("POST", "/oauth/token", url.Values{
+		"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "redirect_uri": {appRedirect},
+		"client_id": {"bank"}, "code_verifier": {verifier},
+	}.Encode(), "Content-Type: application/x-www-form-urlencoded").Want(t, http.StatusOK)
+	for _, tok := range []string{"id_token", "access_token"} {
+		if got := claim(t, r.Str(tok), "amr"); got != `["pwd","otp","mfa"]` {
+			t.Errorf("%s amr %s", tok, got)
+		}
+	}
+}
+
+// claim is the raw JSON of one claim of a JWT.
+func claim(t *testing.T, raw, name string) string {
+	t.Helper()
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", raw)
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		t.Fatal(err)
+	}
+	return string(claims[name])
 }

@@ -235,3 +235,8 @@ func (db *DB) MarkSessionMFA(ctx context.Context, id uuid.UUID, now time.Time, a
 	return db.execOne(ctx, "mark session mfa", `UPDATE sessions SET mfa_at = ?, amr = ? WHERE id = ?`,
 		sqlTime(now), list, id)
 }
+
+// PruneMFAChallenges deletes pending logins that expired before before.
+func (db *DB) PruneMFAChallenges(ctx context.Context, before time.Time) (int64, error) {
+	return db.pruneLoop(ctx, "prune mfa challenges", "mfa_challenges", "id", `expires_at < ?`, sqlTime(before))
+}

@@ -256,3 +256,25 @@ func testSessionMFA(t *testing.T, s store.Store) {
 		t.Fatalf("unknown session: got %v, want ErrNotFound", err)
 	}
 }
+
+func testPruneMFAChallenges(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	u := mustCreateUser(t, s)
+	old, live := newChallenge(u), newChallenge(u)
+	old.ExpiresAt = t0.Add(-time.Second)
+	for _, c := range []*store.MFAChallenge{old, live} {
+		if err := s.CreateMFAChallenge(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.PruneMFAChallenges(ctx, t0)
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d, %v; want 1", n, err)
+	}
+	if _, err := s.GetMFAChallenge(ctx, old.TokenHash); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("expired challenge: %v, want ErrNotFound", err)
+	}
+	if _, err := s.GetMFAChallenge(ctx, live.TokenHash); err != nil {
+		t.Errorf("live challenge: %v", err)
+	}
+}
