@@ -61,7 +61,7 @@ type MFARequired struct {
 	ExpiresAt time.Time
 }
 
-func (e *MFARequired) Error() string { return errMFARequired.Error() }
+func (e *MFARequired) Error() string { return errMFARequired.Message }
 
 // Unwrap makes errors.As(err, **Error) find CodeMFARequired.
 func (e *MFARequired) Unwrap() error { return errMFARequired }
