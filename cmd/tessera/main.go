@@ -27,7 +27,7 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newServeCmd(), newMigrateCmd(), newVersionCmd(), newKeysCmd(),
-		newUsersCmd(), newSessionsCmd(), newClientsCmd(), newAuditCmd())
+		newUsersCmd(), newSessionsCmd(), newClientsCmd(), newAuditCmd(), newImportCmd())
 	return root
 }
 

@@ -118,6 +118,9 @@ func TestEveryCommandReadsTheEnvironment(t *testing.T) {
 		{name: "clients remove", args: []string{"clients", "remove", "mobile"}, want: "removed"},
 		{name: "audit tail", args: []string{"audit", "tail"}, want: "admin_client_deleted"},
 		{name: "audit prune", env: map[string]string{"TESSERA_AUDIT_RETENTION": "1h"}, args: []string{"audit", "prune"}, want: "older than 1h0m0s"},
+		{name: "import django", args: []string{"import", "django", filepath.Join(fixtureAbs, "django_dump.json"), "--dry-run"}, want: "RECORDS"},
+		{name: "import users", args: []string{"import", "users", filepath.Join(fixtureAbs, "users.jsonl")}, want: "RECORDS"},
+		{name: "users stats", args: []string{"users", "stats"}, want: "total"},
 		{name: "version", args: []string{"version"}, want: "tessera "},
 	}
 	ran := map[string]bool{"serve": true}

@@ -113,7 +113,7 @@ func when(t *time.Time) string {
 func newUsersCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "users", Short: "Manage users"}
 	cmd.AddCommand(newUsersCreateCmd(), newUsersListCmd(), newUsersShowCmd(),
-		newUsersActiveCmd("disable", false), newUsersActiveCmd("enable", true), newUsersTokenCmd())
+		newUsersActiveCmd("disable", false), newUsersActiveCmd("enable", true), newUsersTokenCmd(), newUsersStatsCmd())
 	return cmd
 }
 

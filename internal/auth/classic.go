@@ -60,6 +60,10 @@ func (s *Service) ObtainClassicToken(ctx context.Context, u *store.User, dev Dev
 	t, err := s.store.GetAuthToken(ctx, u.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		t, err = s.createClassicToken(ctx, u, dev)
+	} else if err == nil && len(t.Nonce) == 0 {
+		// An imported key is kept as a hash only and cannot be shown: the
+		// caller gets a key of Tessera's own in its place.
+		t, err = s.replaceImportedToken(ctx, u, dev)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("obtain classic token: %w", err)
@@ -111,9 +115,14 @@ func (s *Service) RevokeClassicToken(ctx context.Context, u *store.User, dev Dev
 	return nil
 }
 
-// AuthenticateClassicToken finds the active user whose classic token is key.
+// AuthenticateClassicToken finds the active user whose classic token is key:
+// a key of Tessera's own (tsk_..., re-derived from its row's nonce) or an
+// imported Django REST Framework key (exactly 40 lowercase hex digits,
+// matched by hash against a row with no nonce). Either kind only ever
+// matches a row of its own kind; any other spelling is refused unread.
 func (s *Service) AuthenticateClassicToken(ctx context.Context, key string) (*Principal, error) {
-	if !strings.HasPrefix(key, ClassicTokenPrefix) || len(key) > 100 {
+	imported := IsImportedKey(key)
+	if !imported && (!strings.HasPrefix(key, ClassicTokenPrefix) || len(key) > 100) {
 		return nil, errInvalidToken
 	}
 	t, err := s.store.GetAuthTokenByHash(ctx, hashKey(key))
@@ -123,9 +132,13 @@ func (s *Service) AuthenticateClassicToken(ctx context.Context, key string) (*Pr
 	if err != nil {
 		return nil, fmt.Errorf("authenticate token: %w", err)
 	}
+	if imported != (len(t.Nonce) == 0) {
+		return nil, errInvalidToken
+	}
 	// The lookup was by hash; this constant-time check of the re-derived
 	// key guards against a row whose hash was planted without the secret.
-	if !hmac.Equal([]byte(s.classicKey(t.UserID, t.Nonce)), []byte(key)) {
+	// An imported key has nothing to re-derive: its hash is all there is.
+	if !imported && !hmac.Equal([]byte(s.classicKey(t.UserID, t.Nonce)), []byte(key)) {
 		return nil, errInvalidToken
 	}
 	u, err := s.activeUser(ctx, t.UserID)

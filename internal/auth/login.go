@@ -240,17 +240,23 @@ func (s *Service) checkPassword(ctx context.Context, email, username, pw string,
 	}
 	newHash := ""
 	if rehash {
-		// Parameters were raised since this hash was made: upgrade it now
-		// that the password is known (best effort: a busy hasher skips it).
+		// Parameters were raised since this hash was made, or another
+		// system made it: upgrade it now that the password is known (best
+		// effort: a busy hasher leaves it for the next login).
 		newHash, _ = s.hasher.Hash(ctx, pw)
 	}
-	u, err = s.store.RecordLogin(ctx, u.ID, now, u.PasswordHash, newHash)
+	oldHash := u.PasswordHash
+	u, err = s.store.RecordLogin(ctx, u.ID, now, oldHash, newHash)
 	if errors.Is(err, store.ErrNotFound) {
 		// Deactivated while the password was being checked.
 		return nil, LoginFailed, errBadCredentials
 	}
 	if err != nil {
 		return nil, OutcomeError, fmt.Errorf("record login: %w", err)
+	}
+	if newHash != "" && u.PasswordHash == newHash {
+		s.audit(ctx, "password_rehashed", u.ID, uuid.Nil, dev, map[string]string{
+			"from": s.hasher.Classify(oldHash), "to": password.SchemeCurrent})
 	}
 	return u, LoginSuccess, nil
 }
@@ -261,15 +267,43 @@ func (s *Service) checkPassword(ctx context.Context, email, username, pw string,
 const hashQueueWait = 3 * time.Second
 
 // verifyQueued checks pw against phc, waiting at most hashQueueWait for a
-// slot of the hasher's concurrency limit.
+// slot of the hasher's concurrency limit. A foreign hash (imported from
+// another system) that verifies is reported as needing a rehash.
 func (s *Service) verifyQueued(ctx context.Context, pw, phc string) (ok, rehash bool, err error) {
 	qctx, cancel := context.WithTimeout(ctx, hashQueueWait)
 	defer cancel()
-	ok, rehash, err = s.hasher.Verify(qctx, pw, phc)
+	if password.IsForeign(phc) {
+		ok, err = s.verifyForeign(qctx, pw, phc)
+		rehash = ok
+	} else {
+		ok, rehash, err = s.hasher.Verify(qctx, pw, phc)
+	}
 	if err != nil && !errors.Is(err, password.ErrMalformedHash) {
 		return false, false, s.hashError(err)
 	}
 	return ok, rehash, nil
+}
+
+// verifyForeign checks pw against a hash another system made, under the
+// hasher's concurrency limit, at that system's own cost. Legacy digests
+// are accepted here: the import refused them unless the operator allowed
+// them. A hash that costs next to nothing to refuse (unusable, unknown,
+// malformed) or to check (a legacy digest) is followed by a check against
+// the dummy hash, so that such an account answers no faster than an
+// unknown one.
+func (s *Service) verifyForeign(ctx context.Context, pw, encoded string) (bool, error) {
+	ok, err := s.hasher.VerifyForeign(ctx, pw, encoded, password.ForeignOptions{AllowLegacy: true})
+	if errors.Is(err, password.ErrBusy) {
+		return false, err
+	}
+	name, _ := password.Scheme(encoded, true)
+	if err == nil && !password.IsLegacyScheme(name) {
+		return ok, nil
+	}
+	if _, _, derr := s.hasher.Verify(ctx, pw, s.hasher.DummyHash()); derr != nil {
+		return false, derr
+	}
+	return ok && err == nil, nil
 }
 
 func (s *Service) lookupUser(ctx context.Context, email, username string) (*store.User, error) {

@@ -59,6 +59,16 @@ type Config struct {
 	BrandLogoURL string
 	BrandColor   string
 
+	// ReauthMaxAge is how old a browser sign-in may be for a sensitive
+	// action on a signed-in page; an older one must sign in again first.
+	ReauthMaxAge time.Duration
+	// Compat serves another product's routes beside Tessera's own:
+	// "" (off) or "dj-rest-auth". CompatPath is where they are mounted
+	// (starting and ending with "/"), and CompatToken what their login
+	// answers: "token" (a classic key) or "jwt".
+	Compat      string
+	CompatPath  string
+	CompatToken string
 	// AdminMFA is "required" (admins must enrol and prove a second factor
 	// before the admin API answers them) or "optional".
 	AdminMFA string
@@ -99,6 +109,9 @@ func Default() Config {
 		LoginFailureWindow:     15 * time.Minute,
 		BrandName:              "Tessera",
 		BrandColor:             "#2f5fd0",
+		ReauthMaxAge:           5 * time.Minute,
+		CompatPath:             "/dj-rest-auth/",
+		CompatToken:            "token",
 		AdminMFA:               "optional",
 	}
 }
@@ -172,6 +185,10 @@ func (c *Config) Flags(into *pflag.FlagSet, names ...string) {
 	fs.StringVar(&c.BrandName, "brand-name", c.BrandName, "product name on the hosted pages")
 	fs.StringVar(&c.BrandLogoURL, "brand-logo-url", c.BrandLogoURL, "https URL of the logo on the hosted pages (empty: the name only)")
 	fs.StringVar(&c.BrandColor, "brand-color", c.BrandColor, "accent colour of the hosted pages' buttons and links, #rgb or #rrggbb")
+	fs.DurationVar(&c.ReauthMaxAge, "reauth-max-age", c.ReauthMaxAge, "how old a browser sign-in may be for a sensitive action (revoke, rotate, delete) before the password is asked again")
+	fs.StringVar(&c.Compat, "compat", c.Compat, "serve another product's routes too: dj-rest-auth (default: none)")
+	fs.StringVar(&c.CompatPath, "compat-path", c.CompatPath, "where the compatible routes are mounted, e.g. /dj-rest-auth/")
+	fs.StringVar(&c.CompatToken, "compat-token", c.CompatToken, "what the compatible login answers: token (a classic key) or jwt")
 	fs.StringVar(&c.AdminMFA, "admin-mfa", c.AdminMFA, "required (admins must use a second factor for the admin API) or optional")
 }
 
@@ -263,6 +280,9 @@ func (c *Config) Validate() error {
 	positive(&errs, "session-max-ttl", c.SessionMaxTTL)
 	positive(&errs, "jwks-max-age", c.JWKSMaxAge)
 	positive(&errs, "shutdown-timeout", c.ShutdownTimeout)
+	if c.ReauthMaxAge < 0 || c.ReauthMaxAge > 24*time.Hour {
+		bad("reauth-max-age", c.ReauthMaxAge, "want between 0s and 24h")
+	}
 	if c.RefreshGrace < 0 || c.RefreshGrace > time.Minute {
 		bad("refresh-grace", c.RefreshGrace, "want between 0s and 1m")
 	}
@@ -332,6 +352,7 @@ func (c *Config) Validate() error {
 		bad("hash-concurrency", c.HashConcurrency, "want 0 (one per core) or more")
 	}
 	c.validateBrand(bad)
+	c.validateCompat(bad)
 	return errors.Join(errs...)
 }
 
@@ -354,6 +375,34 @@ func (c *Config) validateBrand(bad func(flag string, value any, allowed string))
 	}
 	if !brandColor.MatchString(c.BrandColor) {
 		bad("brand-color", fmt.Sprintf("%q", c.BrandColor), "want #rgb or #rrggbb")
+	}
+}
+
+// compatPath is a mount path: segments of URL-safe characters between
+// slashes, starting and ending with one.
+var compatPath = regexp.MustCompile(`^(/[A-Za-z0-9._~-]+)+/$`)
+
+// reservedPrefixes are the first segments of Tessera's own routes; a
+// compatible mount under one of them could shadow or be shadowed by them.
+var reservedPrefixes = []string{"v1", "oauth", ".well-known", "admin", "account", "sdk", "static",
+	"healthz", "readyz", "metrics", "signin", "signup", "signout", "forgot-password", "reset-password", "verify-email"}
+
+// validateCompat checks the compatible routes' settings, one error per bad
+// value. The path and token mode are checked even when Compat is off, so a
+// typo shows before the day the mount is turned on.
+func (c *Config) validateCompat(bad func(flag string, value any, allowed string)) {
+	if c.Compat != "" && c.Compat != "dj-rest-auth" {
+		bad("compat", fmt.Sprintf("%q", c.Compat), "want dj-rest-auth or nothing")
+	}
+	first, _, _ := strings.Cut(strings.TrimPrefix(c.CompatPath, "/"), "/")
+	switch {
+	case !compatPath.MatchString(c.CompatPath) || strings.Contains(c.CompatPath, "/./") || strings.Contains(c.CompatPath, "/../"):
+		bad("compat-path", fmt.Sprintf("%q", c.CompatPath), "want a path such as /dj-rest-auth/, starting and ending with /")
+	case slices.Contains(reservedPrefixes, first):
+		bad("compat-path", fmt.Sprintf("%q", c.CompatPath), "want a path outside Tessera's own routes (/"+first+"/ is taken)")
+	}
+	if c.CompatToken != "token" && c.CompatToken != "jwt" {
+		bad("compat-token", fmt.Sprintf("%q", c.CompatToken), "want token or jwt")
 	}
 }
 

@@ -87,6 +87,8 @@ func TestBadValuesAllReportedAtOnce(t *testing.T) {
 		{"logo that is no URL", map[string]string{"TESSERA_BRAND_LOGO_URL": "logo.png"}, []string{"TESSERA_BRAND_LOGO_URL=logo.png"}},
 		{"logo breaking out of the CSP", map[string]string{"TESSERA_BRAND_LOGO_URL": "https://cdn.example/a;script-src *"}, []string{"TESSERA_BRAND_LOGO_URL"}},
 		{"colour name", map[string]string{"TESSERA_BRAND_COLOR": "red"}, []string{`TESSERA_BRAND_COLOR="red"`, "#rgb or #rrggbb"}},
+		{"negative reauth age", map[string]string{"TESSERA_REAUTH_MAX_AGE": "-1m"}, []string{"TESSERA_REAUTH_MAX_AGE=-1m0s", "0s and 24h"}},
+		{"reauth age over a day", map[string]string{"TESSERA_REAUTH_MAX_AGE": "25h"}, []string{"TESSERA_REAUTH_MAX_AGE"}},
 		{"colour of four digits", map[string]string{"TESSERA_BRAND_COLOR": "#abcd"}, []string{"TESSERA_BRAND_COLOR"}},
 	}
 	for _, tt := range tests {
@@ -152,4 +154,20 @@ func TestSettingsWithoutFlagsComeFromTheEnvironment(t *testing.T) {
 		}
 	}()
 	c.Flags(pflag.NewFlagSet("x", pflag.ContinueOnError), "no-such-setting")
+}
+
+// TestReauthMaxAge: the freshness limit of sensitive page actions defaults
+// to five minutes and is read from the environment and the serve flag.
+func TestReauthMaxAge(t *testing.T) {
+	if d := Default(); d.ReauthMaxAge != 5*time.Minute {
+		t.Errorf("default reauth max age %s, want 5m", d.ReauthMaxAge)
+	}
+	c, err := load(t, map[string]string{"TESSERA_REAUTH_MAX_AGE": "2m"})
+	if err != nil || c.ReauthMaxAge != 2*time.Minute {
+		t.Errorf("env: %s, %v; want 2m", c.ReauthMaxAge, err)
+	}
+	c, err = load(t, map[string]string{"TESSERA_REAUTH_MAX_AGE": "2m"}, "--reauth-max-age", "0s")
+	if err != nil || c.ReauthMaxAge != 0 {
+		t.Errorf("flag: %s, %v; want 0s", c.ReauthMaxAge, err)
+	}
 }

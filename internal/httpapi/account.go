@@ -16,6 +16,8 @@ type userResponse struct {
 	ID            string     `json:"id"`
 	Email         string     `json:"email"`
 	Username      *string    `json:"username"`
+	FirstName     string     `json:"first_name"`
+	LastName      string     `json:"last_name"`
 	IsActive      bool       `json:"is_active"`
 	IsAdmin       bool       `json:"is_admin"`
 	EmailVerified bool       `json:"email_verified"`
@@ -25,7 +27,8 @@ type userResponse struct {
 
 func newUserResponse(u *store.User) userResponse {
 	return userResponse{
-		ID: u.ID.String(), Email: u.Email, Username: u.Username, IsActive: u.IsActive,
+		ID: u.ID.String(), Email: u.Email, Username: u.Username, FirstName: u.FirstName,
+		LastName: u.LastName, IsActive: u.IsActive,
 		IsAdmin: u.IsAdmin, EmailVerified: u.EmailVerifiedAt != nil, CreatedAt: u.CreatedAt,
 		LastLoginAt: u.LastLoginAt,
 	}
@@ -38,6 +41,8 @@ type sessionResponse struct {
 
 type updateMeRequest struct {
 	Username        *string `json:"username"`
+	FirstName       *string `json:"first_name"`
+	LastName        *string `json:"last_name"`
 	Email           *string `json:"email"`
 	CurrentPassword string  `json:"current_password"`
 }
@@ -54,8 +59,8 @@ func (s *Server) updateMe(c *gin.Context) {
 		return
 	}
 	u, err := s.auth.UpdateMe(c.Request.Context(), principal(c), auth.UpdateMeInput{
-		Username: req.Username, Email: req.Email, CurrentPassword: req.CurrentPassword,
-		Device: s.device(c, deviceFields{}),
+		Username: req.Username, FirstName: req.FirstName, LastName: req.LastName,
+		Email: req.Email, CurrentPassword: req.CurrentPassword, Device: s.device(c, deviceFields{}),
 	})
 	if err != nil {
 		s.writeError(c, err)

@@ -8,9 +8,10 @@ import (
 	"github.com/tessera-id/tessera/internal/auth"
 )
 
-// maxCredentialLen bounds any credential read from a header or cookie;
-// longer input is refused before it is parsed.
-const maxCredentialLen = 8 << 10
+// MaxCredentialLen bounds any credential read from a header or cookie;
+// longer input is refused before it is parsed. Routes mounted from other
+// packages apply the same bound.
+const MaxCredentialLen = 8 << 10
 
 // authenticator is one way of proving who a request comes from, tried in
 // the configured order like Django REST Framework's authentication classes.
@@ -83,18 +84,18 @@ type bearerAuth struct{ s *Server }
 func (b bearerAuth) authenticate(c *gin.Context) (*auth.Principal, error) {
 	raw, method := "", "bearer"
 	if h := c.GetHeader("Authorization"); h != "" {
-		cred, ok := schemeCredential(h, "Bearer")
+		cred, ok := SchemeCredential(h, "Bearer")
 		if !ok {
 			return nil, nil
 		}
 		c.Set(ctxBearerSent, true)
 		raw = cred
-		if raw == "" || len(raw) > maxCredentialLen {
+		if raw == "" || len(raw) > MaxCredentialLen {
 			return nil, auth.Errorf(auth.CodeInvalidToken, "the access token is invalid, expired or revoked")
 		}
 	} else if v, err := c.Cookie(b.s.cookies.access); err == nil && v != "" {
 		raw, method = v, "cookie"
-		if len(raw) > maxCredentialLen {
+		if len(raw) > MaxCredentialLen {
 			return nil, auth.Errorf(auth.CodeInvalidToken, "the access token is invalid, expired or revoked")
 		}
 	} else {

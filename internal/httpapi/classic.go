@@ -76,13 +76,13 @@ func (s *Server) revokeToken(c *gin.Context) {
 // credential returns the credentials of the request's Authorization
 // header when its scheme is want, and whether it uses that scheme at all.
 func credential(c *gin.Context, want string) (string, bool) {
-	return schemeCredential(c.GetHeader("Authorization"), want)
+	return SchemeCredential(c.GetHeader("Authorization"), want)
 }
 
-// schemeCredential splits an Authorization header value (RFC 9110
+// SchemeCredential splits an Authorization header value (RFC 9110
 // s11.6.2: scheme, one space, credentials); the scheme matches without
-// regard to case.
-func schemeCredential(h, want string) (string, bool) {
+// regard to case. Every route that reads the header splits it here.
+func SchemeCredential(h, want string) (string, bool) {
 	scheme, cred, _ := strings.Cut(h, " ")
 	if !strings.EqualFold(scheme, want) {
 		return "", false
@@ -98,7 +98,7 @@ func (a tokenAuth) authenticate(c *gin.Context) (*auth.Principal, error) {
 	if !ok {
 		return nil, nil
 	}
-	if key == "" || len(key) > maxCredentialLen {
+	if key == "" || len(key) > MaxCredentialLen {
 		return nil, auth.Errorf(auth.CodeInvalidToken, "invalid token")
 	}
 	return a.s.auth.AuthenticateClassicToken(c.Request.Context(), key)
@@ -114,7 +114,7 @@ func (a sessionAuth) authenticate(c *gin.Context) (*auth.Principal, error) {
 	if err != nil || v == "" {
 		return nil, nil
 	}
-	if len(v) > maxCredentialLen {
+	if len(v) > MaxCredentialLen {
 		return nil, auth.Errorf(auth.CodeInvalidToken, "invalid session")
 	}
 	return a.s.auth.AuthenticateSessionCookie(c.Request.Context(), v)
@@ -141,12 +141,12 @@ func (basicAuth) challenge(bool) string { return `Basic realm="tessera", charset
 // does not use the Basic scheme; bad base64, a missing colon or non-UTF-8
 // text are an authentication failure.
 func parseBasic(h string) (user, pw string, present bool, err error) {
-	cred, ok := schemeCredential(h, "Basic")
+	cred, ok := SchemeCredential(h, "Basic")
 	if !ok {
 		return "", "", false, nil
 	}
 	fail := auth.Errorf(auth.CodeAuthFailed, "malformed Basic credentials")
-	if len(cred) > maxCredentialLen {
+	if len(cred) > MaxCredentialLen {
 		return "", "", true, fail
 	}
 	raw, derr := base64.StdEncoding.DecodeString(cred)

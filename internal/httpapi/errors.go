@@ -65,7 +65,7 @@ type errorBody struct {
 func (s *Server) writeError(c *gin.Context, err error) {
 	var ae *auth.Error
 	if !errors.As(err, &ae) {
-		if unavailable(err) {
+		if Unavailable(err) {
 			ae = &auth.Error{Code: auth.CodeUnavailable, Message: "the service is temporarily unavailable, retry shortly", RetryAfterSeconds: 5}
 			s.log.WarnContext(c.Request.Context(), "database unavailable", "request_id", requestID(c), "err", err)
 		} else {
@@ -87,9 +87,9 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	c.AbortWithStatusJSON(status, errorBody{Error: ae.Code, Description: ae.Message, Fields: ae.Fields})
 }
 
-// unavailable reports whether err comes from a database that cannot be
+// Unavailable reports whether err comes from a database that cannot be
 // reached (as opposed to a bug), so the client is told to retry.
-func unavailable(err error) bool {
+func Unavailable(err error) bool {
 	return errors.Is(err, store.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded)
 }
 

@@ -22,7 +22,7 @@ func FuzzSchemeCredential(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, h string) {
 		for _, scheme := range []string{"Bearer", "Token", "Basic"} {
-			cred, ok := schemeCredential(h, scheme)
+			cred, ok := SchemeCredential(h, scheme)
 			if ok && !strings.EqualFold(h[:len(scheme)], scheme) {
 				t.Fatalf("%q matched scheme %s", h, scheme)
 			}

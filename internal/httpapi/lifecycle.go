@@ -41,7 +41,7 @@ type changePasswordRequest struct {
 // lifecycleRoutes serves the account flows: e-mail verification, password
 // reset and change. Their rate limits live in the handlers' closures.
 func (s *Server) lifecycleRoutes(public, authed *gin.RouterGroup) {
-	lim := newLifecycleLimits()
+	lim := s.limits
 	public.POST("/email/verify", s.verifyEmail)
 	public.POST("/email/resend", s.resendVerification(lim))
 	public.POST("/password/reset", s.requestPasswordReset(lim))
@@ -69,14 +69,14 @@ func (s *Server) verifyEmail(c *gin.Context) {
 	writeDetail(c, http.StatusOK, detailVerified)
 }
 
-func (s *Server) resendVerification(lim *lifecycleLimits) gin.HandlerFunc {
+func (s *Server) resendVerification(lim *AccountLimits) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var req emailRequest
 		if err := bind(c, &req); err != nil {
 			s.writeError(c, err)
 			return
 		}
-		if err := allow(s.auth.Now(), lim.resendIP, lim.resendEmail, c.ClientIP(), req.Email); err != nil {
+		if err := lim.AllowResend(s.auth.Now(), c.ClientIP(), req.Email); err != nil {
 			s.writeError(c, err)
 			return
 		}
@@ -92,14 +92,14 @@ func (s *Server) resendVerification(lim *lifecycleLimits) gin.HandlerFunc {
 // body, at once: the account look-up happens after the answer, in the mail
 // worker, so neither the body nor the time says whether the address has
 // an account.
-func (s *Server) requestPasswordReset(lim *lifecycleLimits) gin.HandlerFunc {
+func (s *Server) requestPasswordReset(lim *AccountLimits) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var req emailRequest
 		if err := bind(c, &req); err != nil {
 			s.writeError(c, err)
 			return
 		}
-		if err := allow(s.auth.Now(), lim.resetIP, lim.resetEmail, c.ClientIP(), req.Email); err != nil {
+		if err := lim.AllowReset(s.auth.Now(), c.ClientIP(), req.Email); err != nil {
 			s.writeError(c, err)
 			return
 		}

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/tessera-id/tessera/internal/auth"
@@ -86,4 +87,35 @@ func TestEmailChangeWithoutVerification(t *testing.T) {
 	}
 	login(t, c, "nora@example.com", "laptop")
 	wantEvents(t, ls.TestServer, "nora@example.com", "email_changed")
+}
+
+// TestNames: first and last names are set and cleared through PATCH
+// /v1/auth/me, trimmed, and shown by /me and the admin API; a name too long
+// or holding a control character is refused with the field named, and
+// nothing changes.
+func TestNames(t *testing.T) {
+	ls := startLifecycle(t, sqltest.NewSQLite(t), auth.VerificationOptional)
+	c := ls.NewClient(t)
+	a := bearer(register(t, c, "ada@example.com"))
+	r := c.Do("PATCH", "/v1/auth/me", map[string]any{"first_name": "  Ada ", "last_name": "Lovelace"}, a).Want(t, 200)
+	if r.Str("first_name") != "Ada" || r.Str("last_name") != "Lovelace" {
+		t.Fatalf("after PATCH: %s", r.Body)
+	}
+	for _, bad := range []map[string]any{
+		{"first_name": strings.Repeat("é", auth.MaxNameLength+1)},
+		{"last_name": "Love\x00lace"},
+		{"first_name": "tab\tbed"},
+	} {
+		r := c.Do("PATCH", "/v1/auth/me", bad, a).WantError(t, 400, "invalid_request")
+		for field := range bad {
+			if !strings.Contains(string(r.Body), field) {
+				t.Errorf("%v: error does not name %s: %s", bad, field, r.Body)
+			}
+		}
+	}
+	c.Do("PATCH", "/v1/auth/me", map[string]any{"first_name": ""}, a).Want(t, 200)
+	me := c.Do("GET", "/v1/auth/me", nil, a).Want(t, 200)
+	if me.Str("first_name") != "" || me.Str("last_name") != "Lovelace" {
+		t.Fatalf("after clearing the first name: %s", me.Body)
+	}
 }

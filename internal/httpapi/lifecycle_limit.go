@@ -71,20 +71,35 @@ func (t *throttle) sweep(now time.Time) {
 	}
 }
 
-// lifecycleLimits are the request limits of the account flows.
-type lifecycleLimits struct {
+// AccountLimits are the request limits of the account flows that send
+// mail (password reset, verification resend). One instance serves every
+// route of a flow, Tessera's own and the compatible ones alike, so a second
+// spelling of a route is not a second allowance. Safe for concurrent use.
+type AccountLimits struct {
 	resetIP, resetEmail   *throttle
 	resendIP, resendEmail *throttle
 }
 
-// Limits per hour. Generous for people (a user who asks five times in an
-// hour has another problem), small for scripts probing addresses or
-// flooding someone's mailbox.
-func newLifecycleLimits() *lifecycleLimits {
-	return &lifecycleLimits{
+// NewAccountLimits returns the limits per hour. Generous for people (a user
+// who asks five times in an hour has another problem), small for scripts
+// probing addresses or flooding someone's mailbox.
+func NewAccountLimits() *AccountLimits {
+	return &AccountLimits{
 		resetIP: newThrottle(20, time.Hour), resetEmail: newThrottle(5, time.Hour),
 		resendIP: newThrottle(20, time.Hour), resendEmail: newThrottle(3, time.Hour),
 	}
+}
+
+// AllowReset spends one password-reset request of the client IP and the
+// e-mail typed at now, or returns a rate_limited error.
+func (l *AccountLimits) AllowReset(now time.Time, ip, email string) error {
+	return allow(now, l.resetIP, l.resetEmail, ip, email)
+}
+
+// AllowResend spends one verification-resend request of the client IP and
+// the e-mail typed at now, or returns a rate_limited error.
+func (l *AccountLimits) AllowResend(now time.Time, ip, email string) error {
+	return allow(now, l.resendIP, l.resendEmail, ip, email)
 }
 
 // allow spends one request of the client IP and then of the e-mail typed

@@ -115,7 +115,7 @@ func (s *Server) oauthRevoke(c *gin.Context) {
 		s.writeError(c, auth.Errorf(auth.CodeInvalidRequest, "token is required"))
 		return
 	}
-	if len(p["token"]) <= maxCredentialLen {
+	if len(p["token"]) <= MaxCredentialLen {
 		if err := s.auth.RevokeToken(c.Request.Context(), p["token"], s.device(c, deviceFields{})); err != nil {
 			s.writeError(c, err)
 			return
@@ -158,7 +158,7 @@ func (s *Server) oauthIntrospect(c *gin.Context) {
 		return
 	}
 	resp := introspectionResponse{}
-	if len(p["token"]) <= maxCredentialLen {
+	if len(p["token"]) <= MaxCredentialLen {
 		in, err := s.auth.Introspect(c.Request.Context(), p["token"], s.cfg.Issuer)
 		if err != nil {
 			s.writeError(c, err)

@@ -130,8 +130,8 @@ func (s *Server) oauthUserinfo(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody{Error: auth.CodeInvalidToken,
 			Description: "the access token is missing, invalid, expired or revoked"})
 	}
-	raw, ok := schemeCredential(c.GetHeader("Authorization"), "Bearer")
-	if !ok || raw == "" || len(raw) > maxCredentialLen {
+	raw, ok := SchemeCredential(c.GetHeader("Authorization"), "Bearer")
+	if !ok || raw == "" || len(raw) > MaxCredentialLen {
 		fail()
 		return
 	}

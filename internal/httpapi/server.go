@@ -38,6 +38,9 @@ type Options struct {
 	// Mount, when set, adds routes served by another package (the hosted
 	// pages) to the router, behind the same middleware.
 	Mount func(gin.IRoutes)
+	// Limits are the account flows' request limits; pass the same instance
+	// to every package that serves those flows (nil: the API's own).
+	Limits *AccountLimits
 }
 
 // Server is Tessera's HTTP API.
@@ -53,6 +56,7 @@ type Server struct {
 	authenticators []authenticator
 	metrics        *metrics.Metrics
 	version        string
+	limits         *AccountLimits
 	engine         *gin.Engine
 }
 
@@ -64,7 +68,10 @@ func New(o Options) (*Server, error) {
 	s := &Server{
 		auth: o.Auth, keys: o.Keys, refresher: o.Refresher, store: o.Store, cfg: o.Config, log: o.Logger,
 		cookies: newCookieNames(o.Config), metrics: o.Metrics, version: o.Version,
-		origins: map[string]bool{},
+		origins: map[string]bool{}, limits: o.Limits,
+	}
+	if s.limits == nil {
+		s.limits = NewAccountLimits()
 	}
 	if iss, err := url.Parse(o.Config.Issuer); err == nil {
 		s.origins[iss.Scheme+"://"+iss.Host] = true

@@ -9,7 +9,7 @@ import (
 // (OpenID Connect Core s2, s5.1).
 var ClaimsSupported = []string{
 	"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "sid", "amr", "at_hash",
-	"email", "email_verified",
+	"email", "email_verified", "given_name", "family_name", "preferred_username",
 }
 
 // PromptValuesSupported are the prompt values Tessera acts on (OpenID

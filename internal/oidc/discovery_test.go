@@ -24,7 +24,7 @@ func TestProviderMetadata(t *testing.T) {
 		"userinfo_endpoint":                              `"https://id.example.com/oauth/userinfo"`,
 		"end_session_endpoint":                           `"https://id.example.com/oauth/logout"`,
 		"scopes_supported":                               `["openid","profile","email","offline_access"]`,
-		"claims_supported":                               `["iss","sub","aud","exp","iat","auth_time","nonce","sid","amr","at_hash","email","email_verified"]`,
+		"claims_supported":                               `["iss","sub","aud","exp","iat","auth_time","nonce","sid","amr","at_hash","email","email_verified","given_name","family_name","preferred_username"]`,
 		"grant_types_supported":                          `["authorization_code","refresh_token","client_credentials"]`,
 		"response_types_supported":                       `["code"]`,
 		"response_modes_supported":                       `["query"]`,

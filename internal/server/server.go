@@ -13,7 +13,10 @@ import (
 	"net"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/compat/djrestauth"
 	"github.com/tessera-id/tessera/internal/config"
 	"github.com/tessera-id/tessera/internal/httpapi"
 	"github.com/tessera-id/tessera/internal/keys"
@@ -152,13 +155,30 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 		_ = queue.Close(context.Background()) // nothing was queued yet
 		return nil, fmt.Errorf("pages: %w", err)
 	}
+	limits := httpapi.NewAccountLimits()
 	api, err := httpapi.New(httpapi.Options{Auth: svc, Keys: ring, Refresher: refresher, Store: db, Config: cfg,
-		Logger: o.Logger, Metrics: m, Version: o.Version, Mount: pages.Mount})
+		Logger: o.Logger, Metrics: m, Version: o.Version, Limits: limits, Mount: mounts(cfg, svc, limits, pages, o.Logger)})
 	if err != nil {
 		_ = queue.Close(context.Background()) // nothing was queued yet
 		return nil, fmt.Errorf("http api: %w", err)
 	}
 	return &Server{Config: cfg, DB: db, Keys: ring, Auth: svc, API: api, Mail: queue, log: o.Logger}, nil
+}
+
+// mounts adds the hosted pages and, when configured, the compatible routes
+// to the router, behind the API's middleware. The compatible routes spend
+// from the API's own account-flow limits.
+func mounts(cfg config.Config, svc *auth.Service, limits *httpapi.AccountLimits, pages *web.Pages, log *slog.Logger) func(gin.IRoutes) {
+	var compat *djrestauth.Routes
+	if cfg.Compat == "dj-rest-auth" {
+		compat = djrestauth.New(djrestauth.Options{Auth: svc, Limits: limits, Path: cfg.CompatPath, Mode: cfg.CompatToken, Logger: log})
+	}
+	return func(r gin.IRoutes) {
+		pages.Mount(r)
+		if compat != nil {
+			compat.Mount(r)
+		}
+	}
 }
 
 // mailQueue puts a Queue in front of o.Mailer or, when that is nil, the

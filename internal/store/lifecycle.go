@@ -47,6 +47,10 @@ type LifecycleStore interface {
 	// GetOneTimeTokenByHash returns the token whose TokenHash is hash, used
 	// or not, expired or not, or ErrNotFound.
 	GetOneTimeTokenByHash(ctx context.Context, hash []byte) (*OneTimeToken, error)
+	// GetUserOneTimeToken returns the user's live token of purpose (the
+	// newest; used or not, expired or not), or ErrNotFound. It shows a
+	// pending change, such as the address an e-mail change waits for.
+	GetUserOneTimeToken(ctx context.Context, userID uuid.UUID, purpose string) (*OneTimeToken, error)
 	// UseOneTimeToken marks token id used at now, in one conditional
 	// UPDATE, only if it is unused, expires after now, and no newer token
 	// of its user and purpose exists. Of concurrent callers exactly one

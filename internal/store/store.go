@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -53,14 +54,34 @@ type User struct {
 	FailedLogins       int        `db:"failed_logins"`
 	LockedUntil        *time.Time `db:"locked_until"`
 	PasswordChangedAt  time.Time  `db:"password_changed_at"`
+	// FirstName and LastName are OpenID's given_name and family_name;
+	// empty when unknown.
+	FirstName string `db:"first_name"`
+	LastName  string `db:"last_name"`
+	// ExternalID is the account's id in the system it was imported from
+	// ("django:42"); nil for accounts made here. Unique when set.
+	ExternalID *string `db:"external_id"`
+	// Groups are role names the account carries besides "admin" (a
+	// Django user's groups, say); nil when none.
+	Groups []string `db:"-"`
 }
 
-// Roles returns the roles carried in access tokens for this user.
+// RoleAdmin is the role of an account that is an admin.
+const RoleAdmin = "admin"
+
+// Roles returns the roles carried in access tokens for this user: "admin"
+// for an admin, then its groups, sorted, each once.
 func (u *User) Roles() []string {
-	if u.IsAdmin {
-		return []string{"admin"}
+	if !u.IsAdmin && len(u.Groups) == 0 {
+		return nil
 	}
-	return nil
+	roles := make([]string, 0, len(u.Groups)+1)
+	if u.IsAdmin {
+		roles = append(roles, RoleAdmin)
+	}
+	roles = append(roles, u.Groups...)
+	slices.Sort(roles)
+	return slices.Compact(roles)
 }
 
 // Session kinds: a device holding a JWT + refresh token pair, a browser
@@ -195,6 +216,7 @@ type Store interface {
 	RevocationStore
 	ThrottleStore
 	StatsStore
+	ImportStore
 	PruneStore
 	OAuthStore
 	MFAStore

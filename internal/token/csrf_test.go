@@ -74,3 +74,28 @@ func TestFormTokenVectors(t *testing.T) {
 		t.Error("a form token equals a session CSRF value")
 	}
 }
+
+// TestSignedInFormTokenVectors pins the signed-in form token derivation
+// (computed outside Go, HMAC-SHA256 under 32 bytes of 0x5e) and keeps it
+// apart from the session CSRF values of the same session id.
+func TestSignedInFormTokenVectors(t *testing.T) {
+	r := token.NewRefresher(secret)
+	tests := []struct {
+		name string
+		sid  uuid.UUID
+		want string
+	}{
+		{"nil id", uuid.Nil, "HmPYTSAC6uX-C28VCew2b-UCmyL5_lQS-9iQUxWYiWU"},
+		{"v4 id", uuid.MustParse("6f1d4c1e-7f0e-4a53-9d56-2b8f3c1e0a77"), "CeRB2ySu5O8A7TUZZ9V94b5EPsVNwrNj-OI3sx4BWeM"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := r.SignedInFormToken(tt.sid); got != tt.want {
+				t.Errorf("SignedInFormToken(%s) = %q, want %q", tt.sid, got, tt.want)
+			}
+			if r.SignedInFormToken(tt.sid) == r.CSRF(tt.sid) {
+				t.Error("a signed-in form token equals the session's CSRF value")
+			}
+		})
+	}
+}

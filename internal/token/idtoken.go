@@ -33,6 +33,11 @@ var ErrInvalidID = errors.New("invalid ID token request")
 // ID token (OpenID Connect Core s5.4).
 const ScopeEmail = "email"
 
+// ScopeProfile is the OpenID scope that adds the profile claims Tessera
+// knows (given_name, family_name, preferred_username) when they are set
+// (OpenID Connect Core s5.4).
+const ScopeProfile = "profile"
+
 // ID describes one ID token to mint (OpenID Connect Core s2).
 type ID struct {
 	Subject   string    // user id
@@ -48,7 +53,12 @@ type ID struct {
 	Scopes        []string
 	Email         string
 	EmailVerified bool
-	TTL           time.Duration
+	// GivenName, FamilyName and PreferredUsername go with the "profile"
+	// scope; each is left out when empty.
+	GivenName         string
+	FamilyName        string
+	PreferredUsername string
+	TTL               time.Duration
 }
 
 func (id *ID) validate() error {
@@ -88,12 +98,17 @@ type IDClaims struct {
 	AccessTokenHash string           `json:"at_hash"`
 	Email           string           `json:"email,omitempty"`
 	EmailVerified   *bool            `json:"email_verified,omitempty"`
+	GivenName       string           `json:"given_name,omitempty"`
+	FamilyName      string           `json:"family_name,omitempty"`
+	// PreferredUsername is the username; never an identifier to key on.
+	PreferredUsername string `json:"preferred_username,omitempty"`
 }
 
 // MintID signs an ID token (OpenID Connect Core s2, s3.1.3.6) with the
 // ring's active key: header {alg, kid, typ: JWT}, claims iss, sub, aud (the
 // client id), exp, iat, auth_time, nonce (when given), sid, amr, at_hash,
-// and email and email_verified when the email scope is granted (s5.4). An
+// email and email_verified when the email scope is granted, given_name,
+// family_name and preferred_username (those set) with profile (s5.4). An
 // ES256 signature is low-s, like an access token's.
 func (m *Minter) MintID(id ID) (raw string, claims *IDClaims, err error) {
 	if err := id.validate(); err != nil {
@@ -126,6 +141,10 @@ func (m *Minter) MintID(id ID) (raw string, claims *IDClaims, err error) {
 	if slices.Contains(id.Scopes, ScopeEmail) {
 		verified := id.EmailVerified
 		claims.Email, claims.EmailVerified = id.Email, &verified
+	}
+	if slices.Contains(id.Scopes, ScopeProfile) {
+		claims.GivenName, claims.FamilyName = id.GivenName, id.FamilyName
+		claims.PreferredUsername = id.PreferredUsername
 	}
 	raw, err = m.sign(key, IDTokenType, &m.idHeader, claims)
 	if err != nil {

@@ -138,6 +138,14 @@ func TestIDTokenClaims(t *testing.T) {
 		{"no email scope", func(id *token.ID) { id.Scopes = []string{"openid"} }, []string{"nonce"}, []string{"email", "email_verified"}},
 		{"no nonce", func(id *token.ID) { id.Nonce = "" }, []string{"email", "email_verified"}, []string{"nonce"}},
 		{"unverified address", func(id *token.ID) { id.EmailVerified = false }, []string{"nonce", "email", "email_verified"}, nil},
+		{"profile scope", func(id *token.ID) {
+			id.Scopes = []string{"openid", "profile"}
+			id.GivenName, id.FamilyName, id.PreferredUsername = "Ada", "Lovelace", "ada"
+		}, []string{"nonce", "given_name", "family_name", "preferred_username"}, []string{"email"}},
+		{"profile scope, names unknown", func(id *token.ID) { id.Scopes = []string{"openid", "profile"} },
+			[]string{"nonce"}, []string{"given_name", "family_name", "preferred_username"}},
+		{"names without the profile scope", func(id *token.ID) { id.GivenName, id.FamilyName = "Ada", "Lovelace" },
+			[]string{"nonce", "email", "email_verified"}, []string{"given_name", "family_name"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,6 +175,9 @@ func TestIDTokenClaims(t *testing.T) {
 			sec := t0.Truncate(time.Second)
 			if !c.IssuedAt.Equal(sec) || !c.ExpiresAt.Equal(sec.Add(token.DefaultIDTTL)) {
 				t.Errorf("iat %v exp %v", c.IssuedAt, c.ExpiresAt)
+			}
+			if v, ok := p["given_name"]; ok && (v != id.GivenName || p["family_name"] != id.FamilyName) {
+				t.Errorf("given_name %v family_name %v", v, p["family_name"])
 			}
 			if v, ok := p["email_verified"]; ok && v != id.EmailVerified {
 				t.Errorf("email_verified = %v, want %v", v, id.EmailVerified)

@@ -14,6 +14,10 @@ type AdminUser struct {
 	ID                string     `json:"id"`
 	Email             string     `json:"email"`
 	Username          *string    `json:"username"`
+	FirstName         string     `json:"first_name"`
+	LastName          string     `json:"last_name"`
+	ExternalID        *string    `json:"external_id"`
+	Roles             []string   `json:"roles"`
 	IsActive          bool       `json:"is_active"`
 	IsAdmin           bool       `json:"is_admin"`
 	EmailVerified     bool       `json:"email_verified"`
@@ -27,7 +31,9 @@ type AdminUser struct {
 // NewAdminUser returns the admin view of u.
 func NewAdminUser(u *store.User) AdminUser {
 	return AdminUser{
-		ID: u.ID.String(), Email: u.Email, Username: u.Username, IsActive: u.IsActive, IsAdmin: u.IsAdmin,
+		ID: u.ID.String(), Email: u.Email, Username: u.Username, FirstName: u.FirstName,
+		LastName: u.LastName, ExternalID: u.ExternalID, Roles: nonNil(u.Roles()),
+		IsActive: u.IsActive, IsAdmin: u.IsAdmin,
 		EmailVerified: u.EmailVerifiedAt != nil, EmailVerifiedAt: u.EmailVerifiedAt, CreatedAt: u.CreatedAt,
 		UpdatedAt: u.UpdatedAt, LastLoginAt: u.LastLoginAt, PasswordChangedAt: u.PasswordChangedAt,
 	}
@@ -153,4 +159,12 @@ func orEmpty(l []string) []string {
 		return []string{}
 	}
 	return l
+}
+
+// nonNil makes an absent list an empty JSON array.
+func nonNil(list []string) []string {
+	if list == nil {
+		return []string{}
+	}
+	return list
 }

@@ -132,6 +132,11 @@ func TestScreenshots(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	phone := "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
+	d.Tessera.NewClient(t).Do("POST", "/v1/auth/login", map[string]any{"email": "ada@example.com", "password": testPassword},
+		"User-Agent: "+phone).Want(t, http.StatusOK)
+	d.Tessera.NewClient(t).Do("POST", "/v1/auth/login", map[string]any{"email": "ada@example.com", "password": testPassword,
+		"device_name": "Build server"}).Want(t, http.StatusOK)
 	d.Tessera.NewClient(t).Do("POST", "/v1/auth/register", map[string]any{"email": "grace@example.com", "password": testPassword}).
 		Want(t, http.StatusCreated)
 	d.Tessera.EnrolTOTP(t, "grace@example.com", testPassword)
@@ -174,6 +179,15 @@ func TestScreenshots(t *testing.T) {
 			waitPage(t, tab, `document.querySelector("h1").textContent === "You are signed in"`)
 		}},
 		{"consent", authorizePath("reports", "scope", "openid profile email offline_access"), nil},
+		{"account", "/account", nil},
+		{"account-key", "/account", func() {
+			run(t, tab, chromedp.Click(`form[action="/account/token/create"] button`))
+			waitPage(t, tab, `document.querySelector("#new-key") !== null`)
+		}},
+		{"account-confirm", "/account", func() {
+			run(t, tab, chromedp.Click(`form[action="/account/devices/revoke"] button`))
+			waitPage(t, tab, `document.title === "Revoke a device · Tessera"`)
+		}},
 		{"logout-question", "/oauth/logout", nil},
 		{"authorize-error", "/oauth/authorize?response_type=code&client_id=reports&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%2F", nil},
 		{"error", "/signin", func() {

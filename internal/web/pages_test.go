@@ -24,9 +24,16 @@ func TestPageHeaders(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := startSite(t, func(c *config.Config) { c.BrandLogoURL = tt.logo })
+			s.register(t, "ada@example.com")
 			b := s.browser(t)
-			for _, path := range pages {
-				r := b.get(path).Want(t, http.StatusOK)
+			signedIn := s.browser(t)
+			signedIn.signIn("ada@example.com", "")
+			for _, path := range append(pages, "/account") {
+				r := b.get(path)
+				if path == "/account" { // the signed-in pages too
+					r = signedIn.get(path)
+				}
+				r.Want(t, http.StatusOK)
 				for name, want := range map[string]string{
 					"Content-Security-Policy": tt.want, "X-Frame-Options": "DENY", "Cache-Control": "no-store",
 					"Referrer-Policy": "no-referrer", "Content-Type": "text/html; charset=utf-8",

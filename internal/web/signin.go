@@ -13,7 +13,7 @@ import (
 
 // safeReturn returns raw when it is a place on Tessera a browser may be
 // sent after signing in: a relative path starting with /oauth/authorize?
-// or /account, in plain printable ASCII, without percent-escapes in the
+// /account or /admin, in plain printable ASCII, without percent-escapes in the
 // path, dot segments, doubled slashes, backslashes or a fragment. Anything
 // else ("//evil.example", "/\evil.example", "https://evil.example",
 // "/%2F%2Fevil", ...) gives "": the browser then goes to the neutral
@@ -28,7 +28,8 @@ func safeReturn(raw string) string {
 		}
 	}
 	if !strings.HasPrefix(raw, "/oauth/authorize?") && raw != "/account" &&
-		!strings.HasPrefix(raw, "/account/") && !strings.HasPrefix(raw, "/account?") {
+		!strings.HasPrefix(raw, "/account/") && !strings.HasPrefix(raw, "/account?") &&
+		raw != "/admin" && !strings.HasPrefix(raw, "/admin/") && !strings.HasPrefix(raw, "/admin?") {
 		return ""
 	}
 	path, _, _ := strings.Cut(raw, "?")
@@ -85,23 +86,35 @@ func (p *Pages) signInView(c *gin.Context, returnTo, identifier string) (SignInV
 }
 
 // signInPage shows the sign-in form, or the signed-in page to a browser
-// that is signed in and was sent nowhere.
+// that is signed in and was sent nowhere. A signed-in browser sent back
+// from a signed-in page (its sign-in too old for a sensitive action) is
+// asked for its password again, the account filled in.
 func (p *Pages) signInPage(c *gin.Context) {
 	returnTo := safeReturn(c.Query("return_to"))
-	if returnTo == "" {
-		b, err := p.auth.BrowserSession(c.Request.Context(), p.ssoCookie(c))
-		if err != nil {
-			p.internal(c, err)
-			return
-		}
-		if b != nil {
-			p.render(c, http.StatusOK, "signedin", SignedInView{Page: p.page(c), Who: who(b.User)})
-			return
-		}
+	b, err := p.auth.BrowserSession(c.Request.Context(), p.ssoCookie(c))
+	if err != nil {
+		p.internal(c, err)
+		return
 	}
-	if v, ok := p.signInView(c, returnTo, ""); ok {
+	if b != nil && returnTo == "" {
+		p.render(c, http.StatusOK, "signedin", SignedInView{Page: p.page(c), Who: who(b.User)})
+		return
+	}
+	reauth := b != nil && signedInReturn(returnTo)
+	identifier := ""
+	if reauth {
+		identifier = b.User.Email
+	}
+	if v, ok := p.signInView(c, returnTo, identifier); ok {
+		v.Reauth = reauth
 		p.render(c, http.StatusOK, "signin", v)
 	}
+}
+
+// signedInReturn reports whether returnTo (already safe) is a signed-in
+// page rather than an authorization request.
+func signedInReturn(returnTo string) bool {
+	return returnTo != "" && !strings.HasPrefix(returnTo, "/oauth/authorize?")
 }
 
 // signIn checks the password with the API's rules and signs the browser in.
@@ -133,6 +146,18 @@ func (p *Pages) signIn(c *gin.Context) {
 		}
 		return
 	}
+	p.finishSignIn(c, b, returnTo)
+}
+
+// finishSignIn sets the browser's new sign-in b and sends it on. The new
+// sign-in replaces the browser's previous one (a sign-in asked again, or
+// another account): its cookie is overwritten, so nothing could use or
+// end it any more.
+func (p *Pages) finishSignIn(c *gin.Context, b *auth.BrowserSignIn, returnTo string) {
+	if err := p.auth.SignOutBrowser(c.Request.Context(), p.ssoCookie(c), device(c)); err != nil {
+		p.internal(c, err)
+		return
+	}
 	p.setSignIn(c, b)
 	continueTo(c, returnTo)
 }
@@ -143,9 +168,10 @@ func (p *Pages) setSignIn(c *gin.Context, b *auth.BrowserSignIn) {
 	p.setCookie(c, p.cookies.sso, b.Secret, b.Session.ExpiresAt.Sub(p.auth.Now()))
 }
 
-// signOut ends the browser sign-in.
+// signOut ends the browser sign-in. It takes the form token of the
+// signed-in page or of a signed-in page's app shell.
 func (p *Pages) signOut(c *gin.Context) {
-	if !p.formOK(c) {
+	if !sameOrigin(c, p.cfg.Issuer) || !p.signOutFormOK(c) {
 		v, ok := p.signInView(c, "", "")
 		if ok {
 			v.Errors = Errors{Summary: p.msg.text("form.csrf")}
@@ -159,6 +185,17 @@ func (p *Pages) signOut(c *gin.Context) {
 	}
 	p.setCookie(c, p.cookies.sso, "", -1)
 	c.Redirect(http.StatusSeeOther, "/signin")
+}
+
+// signOutFormOK reports whether the sign-out POST carries the pre-session
+// form token (the signed-in page) or the token of the browser's sign-in
+// (the app shell of the account page and the console).
+func (p *Pages) signOutFormOK(c *gin.Context) bool {
+	if p.formOK(c) {
+		return true
+	}
+	b, err := p.auth.BrowserSession(c.Request.Context(), p.ssoCookie(c))
+	return err == nil && b != nil && p.signedInFormOK(c, b)
 }
 
 // who names a user on the signed-in page.

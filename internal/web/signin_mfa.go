@@ -130,6 +130,5 @@ func (p *Pages) mfaStep(c *gin.Context) {
 		return
 	}
 	p.setCookie(c, p.cookies.mfa, "", -1)
-	p.setSignIn(c, b)
-	continueTo(c, returnTo)
+	p.finishSignIn(c, b, returnTo)
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,7 +104,7 @@ func TestSignOut(t *testing.T) {
 }
 
 // TestReturnTo: after signing in the browser goes to return_to only when
-// it is a path on Tessera under /oauth/authorize? or /account; every
+// it is a path on Tessera under /oauth/authorize?, /account or /admin; every
 // hostile form goes to the neutral signed-in page instead.
 func TestReturnTo(t *testing.T) {
 	tests := []struct {
@@ -112,6 +113,8 @@ func TestReturnTo(t *testing.T) {
 		{"authorize", "/oauth/authorize?client_id=default&state=x%2Fy", "/oauth/authorize?client_id=default&state=x%2Fy"},
 		{"account", "/account", "/account"},
 		{"account page", "/account/devices", "/account/devices"},
+		{"console page", "/admin/users?q=ada", "/admin/users?q=ada"},
+		{"console look-alike", "/administrator", "/signin"},
 		{"none", "", "/signin"},
 		{"scheme-relative", "//evil.example", "/signin"},
 		{"scheme-relative to authorize", "//evil.example/oauth/authorize?x=1", "/signin"},
@@ -174,4 +177,41 @@ func TestLogoutWithoutHintAsks(t *testing.T) {
 		t.Fatal("the confirmed logout left the sign-in alive")
 	}
 	wantText(t, s.browser(t).get("/oauth/logout").Want(t, http.StatusOK), "You are signed out")
+}
+
+// TestSignInAgain: a signed-in browser sent back to the sign-in page by a
+// signed-in page is asked for its password again, its account filled in
+// (never from the URL); the new sign-in replaces the old one, which ends,
+// so the person's devices do not fill with sign-ins nothing can reach.
+func TestSignInAgain(t *testing.T) {
+	s := startSite(t, nil)
+	s.register(t, "ada@example.com")
+	b := s.browser(t)
+	b.signIn("ada@example.com", "")
+	var first string
+	if err := s.DB.SQL().Get(&first, `SELECT id FROM sessions WHERE kind = 'sso'`); err != nil {
+		t.Fatal(err)
+	}
+	page := b.get("/signin?return_to=%2Faccount&login_hint=eve%40example.com").Want(t, http.StatusOK)
+	wantText(t, page, "Confirm it is you", `value="ada@example.com"`, `name="return_to" value="/account"`)
+	if r := b.signIn("ada@example.com", "/account"); r.Header.Get("Location") != "/account" {
+		t.Fatalf("Location %q, want /account", r.Header.Get("Location"))
+	}
+	var live []string
+	if err := s.DB.SQL().Select(&live, `SELECT id FROM sessions WHERE kind = 'sso' AND revoked_at IS NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if len(live) != 1 || live[0] == first {
+		t.Fatalf("live sign-ins %v, want one new one replacing %s", live, first)
+	}
+	var reason string
+	if err := s.DB.SQL().Get(&reason, s.DB.SQL().Rebind(`SELECT revoked_reason FROM sessions WHERE id = ?`), first); err != nil || reason != "logout" {
+		t.Errorf("the replaced sign-in ended with %q (%v), want logout", reason, err)
+	}
+
+	// Not signed in, the same link is the plain sign-in page.
+	wantText(t, s.browser(t).get("/signin?return_to=%2Faccount").Want(t, http.StatusOK), "Sign in")
+	if strings.Contains(string(s.browser(t).get("/signin?return_to=%2Faccount").Body), "Confirm it is you") {
+		t.Error("a browser without a sign-in is asked to confirm")
+	}
 }

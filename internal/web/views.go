@@ -1,5 +1,11 @@
 package web
 
+import (
+	"time"
+
+	"github.com/tessera-id/tessera/internal/auth"
+)
+
 // Page is what every view carries: the layout reads it.
 type Page struct {
 	Brand Brand
@@ -9,6 +15,39 @@ type Page struct {
 	CSRF string
 	// Errors are the form's problems, empty on a first render.
 	Errors Errors
+	// Shell, when set, puts the page in the app shell of a signed-in
+	// person (header, sign-out, nav) instead of the sign-in card.
+	Shell *Shell
+}
+
+// Shell is the frame of a signed-in page: the product name, the person's
+// name and a Sign out button at the top, and an optional navigation (a
+// left column on a desktop, a bar on top on a phone).
+type Shell struct {
+	// Who names the signed-in person.
+	Who string
+	Nav []NavLink
+}
+
+// NavLink is one entry of the app shell's navigation; Current marks the
+// page shown (aria-current).
+type NavLink struct {
+	Href, Text string
+	Current    bool
+}
+
+// ConfirmView asks before a destructive action, on a page of its own.
+// Its texts are already translated; Body names exactly what will end.
+// The form posts Fields back to Action with confirm=yes (see confirmed);
+// when Typed is set, the person must type it into a field first.
+type ConfirmView struct {
+	Page
+	Title, Heading, Body string
+	Action               string
+	Fields               []HiddenField
+	Button               string
+	Cancel               string
+	Typed, TypedLabel    string
 }
 
 // Errors are a form's problems: one summary shown above the form (in a
@@ -36,6 +75,9 @@ type SignInView struct {
 	// client id; never text from the URL.
 	ClientName string
 	SignupPath string
+	// Reauth asks a signed-in person for the password again, before a
+	// sensitive action on a signed-in page.
+	Reauth bool
 }
 
 // SignedInView is the neutral page of a signed-in browser.
@@ -113,6 +155,48 @@ type HiddenField struct {
 type LogoutView struct {
 	Page
 	Params []HiddenField
+}
+
+// AccountView is the account page of the signed-in person. Each form has
+// its own Errors; what was typed is kept (never a password).
+type AccountView struct {
+	Page
+	// Done says what the last action did, already translated.
+	Done            string
+	Username, Email string
+	Verified        bool
+	// Pending is the address an e-mail change waits for, or nil.
+	Pending   *auth.PendingEmail
+	NewEmail  string
+	MinLength int
+	Devices   []DeviceRow
+	// Token is the classic token's status, nil when there is none.
+	Token *auth.ClassicTokenStatus
+	// NewKey is a classic token key just made, shown in this answer only.
+	NewKey string
+	Apps   []AppRow
+
+	UsernameErrors, EmailErrors, PasswordErrors, TokenErrors Errors
+}
+
+// DeviceRow is one of the person's sessions on the account page (and a
+// user's page of the console).
+type DeviceRow struct {
+	ID                      string
+	Name, UserAgent, Client string
+	IP                      string
+	Created, LastUsed       time.Time
+	// Current marks this browser's own sign-in; Browser marks a browser
+	// sign-in of the hosted pages.
+	Current, Browser bool
+}
+
+// AppRow is a third-party app the person granted consent to. Scopes are
+// already translated.
+type AppRow struct {
+	ClientID, Name string
+	Scopes         []string
+	Granted        time.Time
 }
 
 // MFAView is the second step of a sign-in: a code from the authenticator

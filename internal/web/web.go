@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -43,10 +44,13 @@ type Pages struct {
 	cssPath   string
 	csp       string
 	cookies   cookieNames
+	// now is the auth service's clock, which tests set.
+	now func() time.Time
 }
 
 // views are the templates under templates/, each parsed over layout.html.
-var views = []string{"signin", "signedin", "signup", "forgot", "reset", "verify", "notice", "error", "consent", "oautherror", "logout", "mfa"}
+var views = []string{"signin", "signedin", "signup", "forgot", "reset", "verify", "notice", "error", "consent", "oautherror", "logout",
+	"confirm", "account", "mfa"}
 
 // New parses every template and the stylesheet once; a broken one stops
 // the server from starting instead of failing a request later.
@@ -63,8 +67,12 @@ func New(o Options) (*Pages, error) {
 		views:   map[string]*template.Template{},
 		brand:   Brand{Name: o.Config.BrandName, LogoURL: o.Config.BrandLogoURL},
 		cookies: newCookieNames(o.Config.CookieSecure),
+		now:     time.Now,
 	}
-	layout, err := template.New("layout.html").Funcs(template.FuncMap{"t": msg.t}).ParseFS(files, "templates/layout.html")
+	if o.Auth != nil {
+		p.now = o.Auth.Now
+	}
+	layout, err := template.New("layout.html").Funcs(p.funcs()).ParseFS(files, "templates/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("pages: %w", err)
 	}
@@ -134,6 +142,7 @@ func (p *Pages) Mount(r gin.IRoutes) {
 	r.POST("/oauth/consent", p.handle(p.consent))
 	r.GET("/oauth/logout", p.handle(p.logout))
 	r.POST("/oauth/logout", p.handle(p.confirmLogout))
+	p.mountAccount(r)
 }
 
 func (p *Pages) stylesheet(c *gin.Context) {

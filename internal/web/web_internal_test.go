@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -119,7 +120,7 @@ func TestMessagesCoverEveryKey(t *testing.T) {
 	}
 	used := map[string]bool{}
 	tmplKey := regexp.MustCompile(`\bt "([a-z_.]+)"`)
-	codeKey := regexp.MustCompile(`(?:text\(|notice\(c, )"([a-z_.]+)"|"((?:signin|signup|forgot|reset|verify|notice|form|error|signedin)\.[a-z_]+)"`)
+	codeKey := regexp.MustCompile(`(?:text\(|notice\(c, )"([a-z_.]+)"|"((?:signin|signup|forgot|reset|verify|notice|form|error|signedin|refused|time|ua|account|admin|confirm|shell)\.[a-z_.]+)"`)
 	_ = fs.WalkDir(files, "templates", func(path string, d fs.DirEntry, _ error) error {
 		if !d.IsDir() {
 			b, _ := fs.ReadFile(files, path)
@@ -129,7 +130,14 @@ func TestMessagesCoverEveryKey(t *testing.T) {
 		}
 		return nil
 	})
-	for _, f := range []string{"signin.go", "signup.go", "recovery.go", "forms.go", "web.go", "authorize.go", "logout.go", "signin_mfa.go"} {
+	code, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range code {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
 		b := readFile(t, f)
 		for _, m := range codeKey.FindAllSubmatch(b, -1) {
 			used[string(m[1])+string(m[2])] = true
@@ -161,7 +169,8 @@ func readFile(t *testing.T, name string) []byte {
 	return b
 }
 
-// TestSafeReturn: only paths under /oauth/authorize? and /account pass.
+// TestSafeReturn: only paths under /oauth/authorize?, /account and /admin
+// pass.
 func TestSafeReturn(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
 		{"/oauth/authorize?client_id=a", "/oauth/authorize?client_id=a"},
@@ -176,6 +185,10 @@ func TestSafeReturn(t *testing.T) {
 		{"/account\x00", ""},
 		{"/account/é", ""},
 		{"/accountant", ""},
+		{"/admin", "/admin"},
+		{"/admin/users/6f1d4c1e?tab=devices", "/admin/users/6f1d4c1e?tab=devices"},
+		{"/administrator", ""},
+		{"/admin/../v1", ""},
 		{"", ""},
 	} {
 		if got := safeReturn(tt.in); got != tt.want {

@@ -137,6 +137,8 @@ var uniqueFields = map[string]string{
 	"clients_pkey":                   "client_id",
 	"authorization_codes.code_hash":  "code_hash",
 	"authorization_codes_pkey":       "code_hash",
+	"users.external_id":              "external_id",
+	"users_external_id_key":          "external_id",
 }
 
 // wrap gives err the op prefix and turns driver errors into the store's:

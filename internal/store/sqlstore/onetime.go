@@ -73,6 +73,18 @@ func (db *DB) GetOneTimeTokenByHash(ctx context.Context, hash []byte) (*store.On
 	return &t, nil
 }
 
+// GetUserOneTimeToken returns the user's newest token of purpose, or
+// store.ErrNotFound.
+func (db *DB) GetUserOneTimeToken(ctx context.Context, userID uuid.UUID, purpose string) (*store.OneTimeToken, error) {
+	var t store.OneTimeToken
+	q := `SELECT ` + oneTimeColumns + ` FROM one_time_tokens WHERE user_id = ? AND purpose = ?
+		ORDER BY created_at DESC, id DESC LIMIT 1`
+	if err := scanOneTime(db.r.QueryRowContext(ctx, db.flavor.rebind(q), userID, purpose), &t); err != nil {
+		return nil, db.flavor.wrap("get user one-time token", err)
+	}
+	return &t, nil
+}
+
 // UseOneTimeToken marks the token used at now if it is unused, unexpired
 // and the newest of its user and purpose; otherwise store.ErrStale (unknown
 // id: store.ErrNotFound). The condition and the write are one statement, so

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,7 +12,7 @@ import (
 
 const userColumns = `id, email, email_normalized, username, username_normalized, password_hash,
 	is_active, is_admin, email_verified_at, created_at, updated_at, last_login_at,
-	failed_logins, locked_until, password_changed_at`
+	failed_logins, locked_until, password_changed_at, first_name, last_name, external_id, groups`
 
 // rowScanner is a *sql.Row or *sql.Rows.
 type rowScanner interface {
@@ -23,7 +24,8 @@ func scanUser(sc rowScanner, u *store.User) error {
 	return sc.Scan(&u.ID, &u.Email, &u.EmailNormalized, &u.Username, &u.UsernameNormalized,
 		&u.PasswordHash, &u.IsActive, &u.IsAdmin, nullTimeDest{&u.EmailVerifiedAt},
 		timeDest{&u.CreatedAt}, timeDest{&u.UpdatedAt}, nullTimeDest{&u.LastLoginAt},
-		&u.FailedLogins, nullTimeDest{&u.LockedUntil}, timeDest{&u.PasswordChangedAt})
+		&u.FailedLogins, nullTimeDest{&u.LockedUntil}, timeDest{&u.PasswordChangedAt},
+		&u.FirstName, &u.LastName, &u.ExternalID, listDest{&u.Groups})
 }
 
 // CreateUser inserts u and then holds in u exactly what was stored (times
@@ -32,13 +34,18 @@ func scanUser(sc rowScanner, u *store.User) error {
 // "id".
 func (db *DB) CreateUser(ctx context.Context, u *store.User) error {
 	const q = `INSERT INTO users (` + userColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING ` + userColumns
+	groups, err := encodeList(u.Groups)
+	if err != nil {
+		return fmt.Errorf("create user: %w", err)
+	}
 	row := db.w.QueryRowContext(ctx, db.flavor.rebind(q),
 		u.ID, u.Email, u.EmailNormalized, u.Username, u.UsernameNormalized,
 		u.PasswordHash, u.IsActive, u.IsAdmin, nullTime(u.EmailVerifiedAt),
 		sqlTime(u.CreatedAt), sqlTime(u.UpdatedAt), nullTime(u.LastLoginAt),
-		u.FailedLogins, nullTime(u.LockedUntil), sqlTime(u.PasswordChangedAt))
+		u.FailedLogins, nullTime(u.LockedUntil), sqlTime(u.PasswordChangedAt),
+		u.FirstName, u.LastName, u.ExternalID, groups)
 	if err := scanUser(row, u); err != nil {
 		return db.flavor.wrap("create user", err)
 	}
@@ -52,14 +59,20 @@ func (db *DB) UpdateUser(ctx context.Context, u *store.User) error {
 	const q = `UPDATE users SET email = ?, email_normalized = ?, username = ?,
 		username_normalized = ?, password_hash = ?, is_active = ?, is_admin = ?,
 		email_verified_at = ?, updated_at = ?, last_login_at = ?, failed_logins = ?,
-		locked_until = ?, password_changed_at = ?
+		locked_until = ?, password_changed_at = ?, first_name = ?, last_name = ?,
+		external_id = ?, groups = ?
 		WHERE id = ?
 		RETURNING ` + userColumns
+	groups, err := encodeList(u.Groups)
+	if err != nil {
+		return fmt.Errorf("update user: %w", err)
+	}
 	row := db.w.QueryRowContext(ctx, db.flavor.rebind(q),
 		u.Email, u.EmailNormalized, u.Username,
 		u.UsernameNormalized, u.PasswordHash, u.IsActive, u.IsAdmin,
 		nullTime(u.EmailVerifiedAt), sqlTime(u.UpdatedAt), nullTime(u.LastLoginAt), u.FailedLogins,
-		nullTime(u.LockedUntil), sqlTime(u.PasswordChangedAt),
+		nullTime(u.LockedUntil), sqlTime(u.PasswordChangedAt), u.FirstName, u.LastName,
+		u.ExternalID, groups,
 		u.ID)
 	if err := scanUser(row, u); err != nil {
 		return db.flavor.wrap("update user", err)

@@ -170,3 +170,36 @@ func testOneTimeDelete(t *testing.T, s store.Store) {
 		t.Fatalf("delete nothing = %d, %v", n, err)
 	}
 }
+
+// testOneTimeOfUser: a user's token of one purpose is found by user and
+// purpose, the newest after a supersede, used or not; another purpose or
+// another user's token is not.
+func testOneTimeOfUser(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	u, other := mustCreateUser(t, s), mustCreateUser(t, s)
+	if _, err := s.GetUserOneTimeToken(ctx, u.ID, store.PurposeChangeEmail); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("no token: got %v, want ErrNotFound", err)
+	}
+	mustCreateOneTime(t, s, newOneTime(other, store.PurposeChangeEmail))
+	mustCreateOneTime(t, s, newOneTime(u, store.PurposeVerifyEmail))
+	first := newOneTime(u, store.PurposeChangeEmail)
+	first.Email = "first@example.com"
+	mustCreateOneTime(t, s, first)
+	second := newOneTime(u, store.PurposeChangeEmail)
+	second.Email, second.CreatedAt = "second@example.com", t0.Add(time.Second)
+	want := *mustCreateOneTime(t, s, second)
+	got, err := s.GetUserOneTimeToken(ctx, u.ID, store.PurposeChangeEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEqual(t, "newest", *got, want)
+	if err := s.UseOneTimeToken(ctx, second.ID, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.GetUserOneTimeToken(ctx, u.ID, store.PurposeChangeEmail); err != nil || got.UsedAt == nil {
+		t.Fatalf("used token = %+v, %v; want it, marked used", got, err)
+	}
+	if _, err := s.GetUserOneTimeToken(ctx, u.ID, store.PurposeResetPassword); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("other purpose: got %v, want ErrNotFound", err)
+	}
+}

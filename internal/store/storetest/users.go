@@ -17,6 +17,9 @@ func testUserCreateGet(t *testing.T, s store.Store) {
 	u.IsAdmin = true
 	u.EmailVerifiedAt = ptr(t0.Add(time.Minute))
 	u.FailedLogins = 3
+	u.FirstName, u.LastName = "Ada", "Lovelace-Byron ☃"
+	u.ExternalID = ptr("django:7")
+	u.Groups = []string{"editors", "billing"}
 	if err := s.CreateUser(ctx, u); err != nil {
 		t.Fatalf("CreateUser: %v", err)
 	}
@@ -125,6 +128,9 @@ func testUserUpdate(t *testing.T, s store.Store) {
 	want.UpdatedAt, want.PasswordChangedAt = later, later
 	want.LastLoginAt, want.LockedUntil = ptr(later), ptr(later.Add(15*time.Minute))
 	want.FailedLogins = 10
+	want.FirstName, want.LastName = "Grace", "Hopper"
+	want.ExternalID = ptr("generic:grace")
+	want.Groups = []string{"staff"}
 
 	upd := want
 	upd.CreatedAt = later // must be ignored
@@ -139,6 +145,25 @@ func testUserUpdate(t *testing.T, s store.Store) {
 	if _, err := s.GetUserByEmail(ctx, u.EmailNormalized); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("old e-mail still finds the user: %v", err)
 	}
+}
+
+// testUserExternalIDConflict: an imported account's external id is unique
+// (a second import must update, never duplicate); accounts made here,
+// without one, never collide.
+func testUserExternalIDConflict(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a := newUser(t)
+	a.ExternalID = ptr("django:1")
+	if err := s.CreateUser(ctx, a); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	b := newUser(t)
+	b.ExternalID = ptr("django:1")
+	wantConflict(t, "CreateUser(same external id)", s.CreateUser(ctx, b), "external_id")
+	c := mustCreateUser(t, s)
+	c.ExternalID = ptr("django:1")
+	wantConflict(t, "UpdateUser(same external id)", s.UpdateUser(ctx, c), "external_id")
+	mustCreateUser(t, s) // a second account with no external id
 }
 
 func testUserUpdateConflict(t *testing.T, s store.Store) {
