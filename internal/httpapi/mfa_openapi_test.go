@@ -68,9 +68,29 @@ func mfaContractWalk(t *testing.T) *contractWalk {
 				body: "code=123456", status: 403, offSpec: true},
 		})
 		fresh()
+		signedIn := "Cookie: __Host-tessera_sso={sso}"
 		w.run(t, []contractStep{
 			{name: "code step", method: "POST", path: "/signin/mfa", headers: []string{form, "Cookie: __Host-tessera_form={form}; __Host-tessera_mfa={pending}"},
-				body: "csrf_token={tok}&code={code}", status: 303},
+				body: "csrf_token={tok}&code={code}", status: 303, save: map[string]string{"sso": "cookie:__Host-tessera_sso"}},
+			{name: "account page", method: "GET", path: "/account", headers: []string{signedIn}, status: 200, save: map[string]string{"atok": "input:csrf_token"}},
+			{name: "account new recovery codes wrong code", method: "POST", path: "/account/mfa/recovery-codes", headers: []string{form, signedIn}, body: "csrf_token={atok}&code={wrong}", status: 400},
+			{name: "account enrol while active", method: "POST", path: "/account/mfa/totp", headers: []string{form, signedIn}, body: "csrf_token={atok}&password=" + contractPassword, status: 409},
+			{name: "account enrol without token", method: "POST", path: "/account/mfa/totp", headers: []string{form, signedIn}, body: "password=x", status: 403, offSpec: true},
+		})
+		fresh()
+		w.run(t, []contractStep{
+			{name: "account new recovery codes", method: "POST", path: "/account/mfa/recovery-codes", headers: []string{form, signedIn}, body: "csrf_token={atok}&code={code}", status: 200},
+		})
+		fresh()
+		w.run(t, []contractStep{
+			{name: "account remove", method: "POST", path: "/account/mfa/totp/remove", headers: []string{form, signedIn}, body: "csrf_token={atok}&password=" + contractPassword + "&code={code}", status: 303},
+			{name: "account confirm with nothing pending", method: "POST", path: "/account/mfa/totp/confirm", headers: []string{form, signedIn}, body: "csrf_token={atok}&code=123456", status: 409},
+			{name: "account enrol", method: "POST", path: "/account/mfa/totp", headers: []string{form, signedIn}, body: "csrf_token={atok}&password=" + contractPassword, status: 200,
+				save: map[string]string{"secret": "input:secret"}},
+		})
+		fresh()
+		w.run(t, []contractStep{
+			{name: "account confirm", method: "POST", path: "/account/mfa/totp/confirm", headers: []string{form, signedIn}, body: "csrf_token={atok}&code={code}", status: 200},
 		})
 		fresh()
 		w.run(t, []contractStep{

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -157,4 +158,46 @@ func claim(t *testing.T, raw, name string) string {
 		t.Fatal(err)
 	}
 	return string(claims[name])
+}
+
+var secretField = regexp.MustCompile(`id="mfa-secret" type="text" readonly name="secret" value="([A-Z2-7]+)"`)
+
+// TestAccountSecondFactors: from the account page a person adds an
+// authenticator app (password, then a code; the QR code is inline SVG, the
+// recovery codes shown once), makes new recovery codes with a fresh code,
+// and removes the app with the password and a code; a wrong code is shown
+// in the section.
+func TestAccountSecondFactors(t *testing.T) {
+	s, b := signedIn(t, nil)
+	page := b.get("/account").Want(t, http.StatusOK)
+	wantText(t, page, "Second factors", "Add an authenticator app")
+	r := b.act("/account/mfa/totp", url.Values{"password": {testPassword}}).Want(t, http.StatusOK)
+	wantText(t, r, `<div class="qr"><svg xmlns="http://www.w3.org/2000/svg"`, `autocomplete="one-time-code"`)
+	m := secretField.FindSubmatch(r.Body)
+	if m == nil {
+		t.Fatalf("no key on the page:\n%s", r.Body)
+	}
+	secret := string(m[1])
+	s.NextTOTPStep()
+	r = b.act("/account/mfa/totp/confirm", url.Values{"code": {s.TOTPCode(t, secret, 0)}}).Want(t, http.StatusOK)
+	wantText(t, r, "Your recovery codes", "Authenticator app on since", "10 recovery codes left")
+	if n := strings.Count(string(r.Body), "<li><code>"); n != 10 {
+		t.Fatalf("%d recovery codes shown, want 10", n)
+	}
+	if again := b.get("/account").Want(t, http.StatusOK); strings.Contains(string(again.Body), "Your recovery codes") {
+		t.Fatal("the recovery codes were shown twice")
+	}
+	s.NextTOTPStep()
+	wrong := "000000"
+	if wrong == s.TOTPCode(t, secret, 0) {
+		wrong = "111111"
+	}
+	r = b.act("/account/mfa/recovery-codes", url.Values{"code": {wrong}}).Want(t, http.StatusBadRequest)
+	wantText(t, r, "That code is not valid")
+	r = b.act("/account/mfa/recovery-codes", url.Values{"code": {s.TOTPCode(t, secret, 0)}}).Want(t, http.StatusOK)
+	wantText(t, r, "Your recovery codes")
+	s.NextTOTPStep()
+	r = b.act("/account/mfa/totp/remove", url.Values{"password": {testPassword}, "code": {s.TOTPCode(t, secret, 0)}}).
+		Want(t, http.StatusSeeOther)
+	wantText(t, b.get(location(t, r.Response).String()).Want(t, http.StatusOK), "the password alone", "Add an authenticator app")
 }

@@ -177,6 +177,9 @@ type AccountView struct {
 	Apps   []AppRow
 
 	UsernameErrors, EmailErrors, PasswordErrors, TokenErrors Errors
+
+	// MFA is the Second factors section.
+	MFA MFASection
 }
 
 // DeviceRow is one of the person's sessions on the account page (and a
