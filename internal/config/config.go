@@ -69,6 +69,9 @@ type Config struct {
 	Compat      string
 	CompatPath  string
 	CompatToken string
+	// AdminMFA is "required" (admins must enrol and prove a second factor
+	// before the admin API answers them) or "optional".
+	AdminMFA string
 }
 
 // Default returns the configuration `make run` uses: SQLite in ./data, keys
@@ -109,6 +112,7 @@ func Default() Config {
 		ReauthMaxAge:           5 * time.Minute,
 		CompatPath:             "/dj-rest-auth/",
 		CompatToken:            "token",
+		AdminMFA:               "optional",
 	}
 }
 
@@ -185,6 +189,7 @@ func (c *Config) Flags(into *pflag.FlagSet, names ...string) {
 	fs.StringVar(&c.Compat, "compat", c.Compat, "serve another product's routes too: dj-rest-auth (default: none)")
 	fs.StringVar(&c.CompatPath, "compat-path", c.CompatPath, "where the compatible routes are mounted, e.g. /dj-rest-auth/")
 	fs.StringVar(&c.CompatToken, "compat-token", c.CompatToken, "what the compatible login answers: token (a classic key) or jwt")
+	fs.StringVar(&c.AdminMFA, "admin-mfa", c.AdminMFA, "required (admins must use a second factor for the admin API) or optional")
 }
 
 const configAnnotation = "tessera-config"
@@ -305,6 +310,7 @@ func (c *Config) Validate() error {
 		seen[a] = true
 	}
 	oneOf(&errs, "email-verification", c.EmailVerification, "optional", "mandatory", "none")
+	oneOf(&errs, "admin-mfa", c.AdminMFA, "required", "optional")
 	oneOf(&errs, "email-backend", c.EmailBackend, "console", "smtp")
 	if c.EmailBackend == "smtp" && c.SMTPURL == "" {
 		bad("smtp-url", `""`, "required when TESSERA_EMAIL_BACKEND=smtp")

@@ -777,5 +777,5 @@ func TestOpenAPIContract(t *testing.T) {
 		{name: "me with bearer still works", method: "GET", path: "/v1/auth/me", headers: []string{bearerA}, status: 200},
 	})
 
-	w.requireCoverage(t, append([]*contractWalk{wd, wl, adminContractWalk(t), pagesContractWalk(t), accountContractWalk(t), consoleContractWalk(t)}, append(lifecycleContractWalks(t), compatContractWalks(t)...)...)...)
+	w.requireCoverage(t, append([]*contractWalk{wd, wl, adminContractWalk(t), pagesContractWalk(t), accountContractWalk(t), consoleContractWalk(t), mfaContractWalk(t)}, append(lifecycleContractWalks(t), compatContractWalks(t)...)...)...)
 }

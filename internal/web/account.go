@@ -30,18 +30,20 @@ func (p *Pages) mountAccount(r gin.IRoutes) {
 	r.POST(accountPath+"/token/rotate", p.signedInAction(back, recent, p.rotateToken))
 	r.POST(accountPath+"/token/revoke", p.signedInAction(back, recent, p.revokeToken))
 	r.POST(accountPath+"/apps/withdraw", p.signedInAction(back, anyAge, p.withdrawApp))
+	p.mountAccountMFA(r)
 }
 
 // accountDone are the confirmations an action leaves in the account
 // page's URL (?done=...) after its redirect; anything else shows nothing.
 var accountDone = map[string]string{
-	"profile":    "account.done.profile",
-	"email":      "account.done.email",
-	"password":   "account.done.password",
-	"device":     "account.done.device",
-	"others":     "account.done.others",
-	"token_gone": "account.done.token_revoked",
-	"app":        "account.done.app",
+	"profile":     "account.done.profile",
+	"email":       "account.done.email",
+	"password":    "account.done.password",
+	"device":      "account.done.device",
+	"others":      "account.done.others",
+	"token_gone":  "account.done.token_revoked",
+	"app":         "account.done.app",
+	"mfa_removed": "account.done.mfa_removed",
 }
 
 // principal is the signed-in person as the use cases know a caller: the
@@ -85,6 +87,10 @@ func (p *Pages) accountView(c *gin.Context, b *auth.BrowserSignIn) (AccountView,
 		return v, false
 	}
 	if v.Apps, err = p.apps(c, who); err != nil {
+		p.internal(c, err)
+		return v, false
+	}
+	if v.MFA, err = p.mfaSection(c, b); err != nil {
 		p.internal(c, err)
 		return v, false
 	}

@@ -137,15 +137,23 @@ func (p *Pages) signIn(c *gin.Context) {
 		in.Username = identifier
 	}
 	b, err := p.auth.SignInBrowser(c.Request.Context(), in)
+	if p.startMFAStep(c, err, returnTo) {
+		return
+	}
 	if err != nil {
 		if v.Errors, ok = p.formErrors(c, err, map[string]string{"email": "identifier", "username": "identifier"}); ok {
 			p.render(c, c.Writer.Status(), "signin", v)
 		}
 		return
 	}
-	// The new sign-in replaces the browser's previous one (a sign-in asked
-	// again, or another account): its cookie is overwritten, so nothing
-	// could use or end it any more.
+	p.finishSignIn(c, b, returnTo)
+}
+
+// finishSignIn sets the browser's new sign-in b and sends it on. The new
+// sign-in replaces the browser's previous one (a sign-in asked again, or
+// another account): its cookie is overwritten, so nothing could use or
+// end it any more.
+func (p *Pages) finishSignIn(c *gin.Context, b *auth.BrowserSignIn, returnTo string) {
 	if err := p.auth.SignOutBrowser(c.Request.Context(), p.ssoCookie(c), device(c)); err != nil {
 		p.internal(c, err)
 		return

@@ -178,6 +178,9 @@ type AccountView struct {
 	Apps   []AppRow
 
 	ProfileErrors, EmailErrors, PasswordErrors, TokenErrors Errors
+
+	// MFA is the Second factors section.
+	MFA MFASection
 }
 
 // DeviceRow is one of the person's sessions on the account page (and a
@@ -198,4 +201,25 @@ type AppRow struct {
 	ClientID, Name string
 	Scopes         []string
 	Granted        time.Time
+}
+
+// MFAView is the second step of a sign-in: a code from the authenticator
+// app, or (Recovery) a recovery code. Methods are what the pending sign-in
+// accepts; OtherPath switches between the two forms.
+type MFAView struct {
+	Page
+	ReturnTo  string
+	Recovery  bool
+	Methods   []string
+	OtherPath string
+}
+
+// Offers reports whether the pending sign-in accepts method.
+func (v MFAView) Offers(method string) bool {
+	for _, m := range v.Methods {
+		if m == method {
+			return true
+		}
+	}
+	return false
 }

@@ -50,7 +50,7 @@ type Pages struct {
 
 // views are the templates under templates/, each parsed over layout.html.
 var views = []string{"signin", "signedin", "signup", "forgot", "reset", "verify", "notice", "error", "consent", "oautherror", "logout",
-	"confirm", "account", "admin_overview", "admin_users", "admin_user", "admin_clients", "admin_client", "admin_audit", "admin_keys"}
+	"confirm", "account", "admin_overview", "admin_users", "admin_user", "admin_clients", "admin_client", "admin_audit", "admin_keys", "mfa"}
 
 // New parses every template and the stylesheet once; a broken one stops
 // the server from starting instead of failing a request later.
@@ -131,6 +131,8 @@ func (p *Pages) Mount(r gin.IRoutes) {
 	r.GET(stylePath, p.stylesheet)
 	r.GET("/signin", p.handle(p.signInPage))
 	r.POST("/signin", p.handle(p.signIn))
+	r.GET("/signin/mfa", p.handle(p.mfaPage))
+	r.POST("/signin/mfa", p.handle(p.mfaStep))
 	r.POST("/signout", p.handle(p.signOut))
 	r.GET("/signup", p.handle(p.signUpPage))
 	r.POST("/signup", p.handle(p.signUp))

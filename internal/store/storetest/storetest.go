@@ -99,6 +99,12 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"CodePruneBatches", testCodePruneBatches},
 		{"OAuthCascade", testOAuthCascade},
 		{"Consents", testConsents},
+		{"TOTPLifecycle", testTOTPLifecycle},
+		{"TOTPStepConcurrent", testTOTPStepConcurrent},
+		{"RecoveryCodes", testRecoveryCodes},
+		{"MFAChallenge", testMFAChallenge},
+		{"SessionMFA", testSessionMFA},
+		{"PruneMFAChallenges", testPruneMFAChallenges},
 		{"TimeRoundTrip", testTimeRoundTrip},
 		{"TimeComparison", testTimeComparison},
 	}
