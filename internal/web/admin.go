@@ -50,32 +50,65 @@ func (p *Pages) mountAdmin(r gin.IRoutes) {
 // adminPage wraps a console page's GET handler.
 func (p *Pages) adminPage(h adminHandler) gin.HandlerFunc {
 	return p.signedInPage(func(c *gin.Context, b *auth.BrowserSignIn) {
-		if a, ok := p.admin(c, b); ok {
+		if a, ok := p.admin(c, b, c.Request.URL.RequestURI()); ok {
 			h(c, b, a)
 		}
 	})
 }
 
-// adminAction wraps a console form's POST handler.
+// adminAction wraps a console form's POST handler. A recent action (delete
+// a user, rotate keys or a client's secret) also asks an admin with a
+// second factor to have proven it in the last few minutes, as the admin
+// API's step-up does: a fresh sign-in on the hosted page proves it.
 func (p *Pages) adminAction(back backFunc, fresh freshness, h adminHandler) gin.HandlerFunc {
 	return p.signedInAction(back, fresh, func(c *gin.Context, b *auth.BrowserSignIn) {
-		if a, ok := p.admin(c, b); ok {
-			h(c, b, a)
+		a, ok := p.admin(c, b, back(c))
+		if !ok {
+			return
 		}
+		if fresh == recent {
+			if err := p.auth.RequireStepUp(c.Request.Context(), principal(b)); err != nil {
+				if auth.ErrorCode(err) == auth.CodeStepUpRequired {
+					p.askPassword(c, back(c))
+					return
+				}
+				p.internal(c, err)
+				return
+			}
+		}
+		h(c, b, a)
 	})
 }
 
-// admin returns the Actor of sign-in b, or answers 403 and false when its
-// account is not an active admin now.
-func (p *Pages) admin(c *gin.Context, b *auth.BrowserSignIn) (auth.Actor, bool) {
-	a, err := auth.AdminActor(&auth.Principal{User: b.User, Session: b.Session}, device(c))
+// admin returns the Actor of sign-in b, or answers and returns false: 403
+// when its account is not an active admin now, or when TESSERA_ADMIN_MFA
+// requires a second factor it has not enrolled (pointing at the account
+// page); the sign-in page, to come back to back, when the factor is
+// enrolled but this sign-in did not prove it.
+func (p *Pages) admin(c *gin.Context, b *auth.BrowserSignIn, back string) (auth.Actor, bool) {
+	who := principal(b)
+	a, err := auth.AdminActor(who, device(c))
 	if err != nil {
 		p.render(c, http.StatusForbidden, "notice", NoticeView{Page: p.shellPage(b),
 			Title: p.msg.text("admin.forbidden.title"), Heading: p.msg.text("admin.forbidden.heading"),
 			Body: p.msg.text("admin.forbidden.body"), LinkHref: signedInPath, LinkText: p.msg.text("admin.forbidden.back")})
 		return auth.Actor{}, false
 	}
-	return a, true
+	err = p.auth.RequireAdminMFA(c.Request.Context(), who)
+	if err == nil {
+		return a, true
+	}
+	switch auth.ErrorCode(err) {
+	case auth.CodeMFAEnrollRequired:
+		p.render(c, http.StatusForbidden, "notice", NoticeView{Page: p.shellPage(b),
+			Title: p.msg.text("admin.enrol.title"), Heading: p.msg.text("admin.enrol.title"),
+			Body: p.msg.text("admin.enrol.body"), LinkHref: accountPath + "#mfa", LinkText: p.msg.text("admin.enrol.link")})
+	case auth.CodeStepUpRequired:
+		p.askPassword(c, back)
+	default:
+		p.internal(c, err)
+	}
+	return auth.Actor{}, false
 }
 
 // adminSections are the console's navigation: path and message key.
