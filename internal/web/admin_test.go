@@ -458,7 +458,7 @@ func TestConsoleAdminMFA(t *testing.T) {
 		t.Fatalf("an admin whose sign-in proved no factor is sent to %s", u)
 	}
 	s.signInWithCode(t, b, "root@example.com", secret)
-	page := b.get("/admin/users/" + victim.String()).Want(t, http.StatusOK)
+	page := b.get("/admin/users/"+victim.String()).Want(t, http.StatusOK)
 	tok := token(t, page)
 
 	s.Clock.Advance(auth.StepUpMaxAge + time.Second)
