@@ -190,6 +190,7 @@ type Store interface {
 	StatsStore
 	PruneStore
 	OAuthStore
+	PasskeyStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

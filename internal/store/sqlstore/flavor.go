@@ -137,6 +137,8 @@ var uniqueFields = map[string]string{
 	"clients_pkey":                   "client_id",
 	"authorization_codes.code_hash":  "code_hash",
 	"authorization_codes_pkey":       "code_hash",
+	"passkeys.credential_id":         "credential_id",
+	"passkeys_credential_id_key":     "credential_id",
 }
 
 // wrap gives err the op prefix and turns driver errors into the store's:

@@ -91,6 +91,9 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"CodePruneBatches", testCodePruneBatches},
 		{"OAuthCascade", testOAuthCascade},
 		{"Consents", testConsents},
+		{"Passkeys", testPasskeys},
+		{"PasskeyUse", testPasskeyUse},
+		{"WebAuthnChallenges", testWebAuthnChallenges},
 		{"TimeRoundTrip", testTimeRoundTrip},
 		{"TimeComparison", testTimeComparison},
 	}
