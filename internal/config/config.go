@@ -58,6 +58,11 @@ type Config struct {
 	BrandName    string
 	BrandLogoURL string
 	BrandColor   string
+
+	// WebAuthnRPID and WebAuthnOrigins are the passkeys' relying party;
+	// empty means derived from the issuer (see WebAuthn).
+	WebAuthnRPID    string
+	WebAuthnOrigins []string
 }
 
 // Default returns the configuration `make run` uses: SQLite in ./data, keys
@@ -167,6 +172,8 @@ func (c *Config) Flags(into *pflag.FlagSet, names ...string) {
 	fs.StringVar(&c.BrandName, "brand-name", c.BrandName, "product name on the hosted pages")
 	fs.StringVar(&c.BrandLogoURL, "brand-logo-url", c.BrandLogoURL, "https URL of the logo on the hosted pages (empty: the name only)")
 	fs.StringVar(&c.BrandColor, "brand-color", c.BrandColor, "accent colour of the hosted pages' buttons and links, #rgb or #rrggbb")
+	fs.StringVar(&c.WebAuthnRPID, "webauthn-rp-id", c.WebAuthnRPID, "passkeys' relying party id, a domain (empty: the issuer's host)")
+	fs.StringSliceVar(&c.WebAuthnOrigins, "webauthn-origins", c.WebAuthnOrigins, "origins whose passkey ceremonies are accepted (empty: the issuer's origin)")
 }
 
 const configAnnotation = "tessera-config"
@@ -325,6 +332,7 @@ func (c *Config) Validate() error {
 		bad("hash-concurrency", c.HashConcurrency, "want 0 (one per core) or more")
 	}
 	c.validateBrand(bad)
+	c.validateWebAuthn(bad)
 	return errors.Join(errs...)
 }
 
