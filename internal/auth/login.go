@@ -58,7 +58,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*Login, error
 	if pending != nil || err != nil {
 		return pending, err
 	}
-	return s.startSession(ctx, u, client, in.Delivery, in.Device)
+	return s.startSession(ctx, u, client, in.Delivery, in.Device, nil)
 }
 
 // createAccount checks and stores the account of a registration, audits
@@ -144,7 +144,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.startSession(ctx, u, client, in.Delivery, in.Device)
+	return s.startSession(ctx, u, client, in.Delivery, in.Device, nil)
 }
 
 // signInUser is the account a password sign-in (API login or hosted page)
@@ -316,7 +316,9 @@ func (s *Service) client(ctx context.Context, id, delivery string) (*store.Clien
 }
 
 // startSession opens a device session for u and issues its first pair.
-func (s *Service) startSession(ctx context.Context, u *store.User, c *store.Client, delivery string, dev Device) (*Login, error) {
+// amr, when set, says how the person signed in (RFC 8176) and stamps the
+// session's auth_time.
+func (s *Service) startSession(ctx context.Context, u *store.User, c *store.Client, delivery string, dev Device, amr []string) (*Login, error) {
 	nonce, err := token.NewNonce()
 	if err != nil {
 		return nil, fmt.Errorf("start session: %w", err)
@@ -337,6 +339,9 @@ func (s *Service) startSession(ctx context.Context, u *store.User, c *store.Clie
 		IdleExpiresAt: now.Add(orDefault(c.IdleTTL, s.settings.SessionIdleTTL)),
 		ExpiresAt:     now.Add(orDefault(c.MaxTTL, s.settings.SessionMaxTTL)),
 		Generation:    1, Nonce: nonce, SecretHash: secretHash,
+	}
+	if amr != nil {
+		sess.AuthTime, sess.AMR = &now, amr
 	}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, fmt.Errorf("start session: %w", err)

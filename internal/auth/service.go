@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tessera-id/tessera/internal/mail"
+	"github.com/tessera-id/tessera/internal/mfa"
 	"github.com/tessera-id/tessera/internal/password"
 	"github.com/tessera-id/tessera/internal/store"
 	"github.com/tessera-id/tessera/internal/token"
@@ -58,6 +59,8 @@ type Deps struct {
 	// means nobody listens.
 	Observer Observer
 	Logger   *slog.Logger
+	// WebAuthn is the passkeys' relying party; nil when passkeys are off.
+	WebAuthn *mfa.WebAuthn
 	// Now replaces time.Now, for tests.
 	Now func() time.Time
 }
@@ -76,6 +79,7 @@ type Service struct {
 	observer  Observer
 	clients   clientCache
 	log       *slog.Logger
+	webauthn  *mfa.WebAuthn
 	now       func() time.Time
 }
 
@@ -93,7 +97,7 @@ func New(d Deps) *Service {
 	return &Service{
 		store: d.Store, hasher: d.Hasher, policy: d.Policy, minter: d.Minter,
 		refresher: d.Refresher, secret: d.Secret, verifier: d.Verifier, settings: d.Settings, mailer: d.Mailer, observer: d.Observer,
-		log: d.Logger, now: d.Now,
+		log: d.Logger, webauthn: d.WebAuthn, now: d.Now,
 	}
 }
 

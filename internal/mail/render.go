@@ -18,6 +18,8 @@ const (
 	TemplateResetPassword     = "reset_password"
 	TemplatePasswordChanged   = "password_changed"
 	TemplateAccountExists     = "account_exists"
+	TemplatePasskeyAdded      = "passkey_added"
+	TemplatePasskeyRemoved    = "passkey_removed"
 )
 
 // Data fills a template; each template uses some of the fields.
@@ -26,6 +28,8 @@ type Data struct {
 	NewEmail string // the address the account is moving to
 	Link     string // the one link of the message
 	ValidFor string // how long Link works, in words ("1 hour")
+	// PasskeyName is the name of the passkey a message is about.
+	PasskeyName string
 }
 
 //go:embed templates/*.txt templates/*.html
@@ -41,7 +45,8 @@ type pair struct {
 var templates = func() map[string]pair {
 	m := map[string]pair{}
 	for _, name := range []string{TemplateVerifyEmail, TemplateChangeEmail, TemplateEmailChangeNotice,
-		TemplateResetPassword, TemplatePasswordChanged, TemplateAccountExists} {
+		TemplateResetPassword, TemplatePasswordChanged, TemplateAccountExists,
+		TemplatePasskeyAdded, TemplatePasskeyRemoved} {
 		m[name] = pair{
 			text: texttemplate.Must(texttemplate.New(name).Option("missingkey=error").
 				ParseFS(templateFS, "templates/"+name+".txt")),
