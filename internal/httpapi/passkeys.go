@@ -1,0 +1,191 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/view"
+)
+
+type addPasskeyRequest struct {
+	Name       string          `json:"name"`
+	Credential json.RawMessage `json:"credential"`
+}
+
+type renamePasskeyRequest struct {
+	Name string `json:"name"`
+}
+
+type passkeyLoginBeginRequest struct {
+	Email string `json:"email"`
+}
+
+type passkeyLoginRequest struct {
+	ChallengeID string          `json:"challenge_id"`
+	Credential  json.RawMessage `json:"credential"`
+	deviceFields
+}
+
+// passkeyRoutes adds the passkey endpoints: sign-in on v1, the rest for
+// signed-in callers.
+func (s *Server) passkeyRoutes(v1, authed gin.IRoutes) {
+	v1.POST("/passkeys/login/begin", s.passkeyLoginBegin)
+	v1.POST("/passkeys/login/finish", s.passkeyLogin)
+	authed.POST("/passkeys/register/begin", s.passkeyRegisterBegin)
+	authed.POST("/passkeys/register/finish", s.passkeyRegister)
+	authed.GET("/passkeys", s.listPasskeys)
+	authed.PATCH("/passkeys/:id", s.renamePasskey)
+	authed.DELETE("/passkeys/:id", s.removePasskey)
+}
+
+// webauthnCredential is a request's credential: a JSON object (the browser's
+// credential.toJSON()), or a validation error naming the field.
+func webauthnCredential(raw json.RawMessage) ([]byte, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, auth.Invalid(map[string][]string{"credential": {"this field is required"}})
+	}
+	if raw[0] != '{' {
+		return nil, auth.Invalid(map[string][]string{"credential": {"must be an object"}})
+	}
+	return raw, nil
+}
+
+func (s *Server) passkeyRegisterBegin(c *gin.Context) {
+	opts, err := s.auth.BeginPasskeyRegistration(c.Request.Context(), principal(c))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/json; charset=utf-8", opts)
+}
+
+func (s *Server) passkeyRegister(c *gin.Context) {
+	var req addPasskeyRequest
+	if err := bind(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	cred, err := webauthnCredential(req.Credential)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	pk, err := s.auth.FinishPasskeyRegistration(c.Request.Context(), principal(c), auth.AddPasskeyInput{
+		Name: req.Name, Credential: cred, Device: s.device(c, deviceFields{}),
+	})
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, view.NewPasskey(pk))
+}
+
+func (s *Server) listPasskeys(c *gin.Context) {
+	list, err := s.auth.Passkeys(c.Request.Context(), principal(c))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	out := make([]view.Passkey, 0, len(list))
+	for i := range list {
+		out = append(out, view.NewPasskey(&list[i]))
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"passkeys": out})
+}
+
+func (s *Server) renamePasskey(c *gin.Context) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		s.writeError(c, auth.Errorf(auth.CodeNotFound, "no such passkey"))
+		return
+	}
+	var req renamePasskeyRequest
+	if err := bind(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	pk, err := s.auth.RenamePasskey(c.Request.Context(), principal(c), id, req.Name, s.device(c, deviceFields{}))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, view.NewPasskey(pk))
+}
+
+func (s *Server) removePasskey(c *gin.Context) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		s.writeError(c, auth.Errorf(auth.CodeNotFound, "no such passkey"))
+		return
+	}
+	if err := s.auth.RemovePasskey(c.Request.Context(), principal(c), id, s.device(c, deviceFields{})); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// passkeyLoginBeginResponse is {publicKey, challenge_id}: the request
+// options and the id the answer must come back with.
+type passkeyLoginBeginResponse struct {
+	PublicKey   json.RawMessage `json:"publicKey"`
+	ChallengeID string          `json:"challenge_id"`
+}
+
+func (s *Server) passkeyLoginBegin(c *gin.Context) {
+	var req passkeyLoginBeginRequest
+	if err := bind(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	ch, err := s.auth.BeginPasskeyLogin(c.Request.Context(), req.Email)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var opts struct {
+		PublicKey json.RawMessage `json:"publicKey"`
+	}
+	if err := json.Unmarshal(ch.Options, &opts); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, passkeyLoginBeginResponse{PublicKey: opts.PublicKey, ChallengeID: ch.ChallengeID})
+}
+
+// passkeyLogin answers exactly like login: the same deliveries, clients
+// and device fields.
+func (s *Server) passkeyLogin(c *gin.Context) {
+	var req passkeyLoginRequest
+	if err := bind(c, &req); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	req.Delivery = deliveryOr(req.Delivery, auth.DeliveryBody)
+	if err := checkLoginDelivery(req.Delivery); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	cred, err := webauthnCredential(req.Credential)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	l, err := s.auth.PasskeyLogin(c.Request.Context(), auth.PasskeyLoginInput{
+		ChallengeID: req.ChallengeID, Credential: cred, Delivery: req.Delivery, Device: s.device(c, req.deviceFields),
+	})
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.writeLogin(c, http.StatusOK, l, req.Delivery)
+}
