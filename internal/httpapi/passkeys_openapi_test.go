@@ -1,0 +1,59 @@
+package httpapi_test
+
+import (
+	"testing"
+
+	"github.com/tessera-id/tessera/internal/mfa/webauthntest"
+	"github.com/tessera-id/tessera/internal/server/servertest"
+	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
+)
+
+// passkeysContractWalk walks the passkey endpoints with a software
+// authenticator answering the ceremonies; the contract test counts it in
+// its coverage.
+func passkeysContractWalk(t *testing.T) *contractWalk {
+	ts := servertest.Start(t, sqltest.NewSQLite(t), withPasskeys)
+	w := newContractWalk(t, ts)
+	a := webauthntest.New(pkOrigin)
+	bearer := "Authorization: Bearer {pk_access}"
+	answer := func(t *testing.T, options, into string, f func([]byte) ([]byte, error)) {
+		t.Helper()
+		cred, err := f([]byte(w.vars[options]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.vars[into] = string(cred)
+	}
+	t.Run("passkeys", func(t *testing.T) {
+		w.run(t, []contractStep{
+			{name: "register", method: "POST", path: "/v1/auth/register", body: map[string]any{"email": "pk@example.com", "password": contractPassword}, status: 201,
+				save: map[string]string{"pk_access": "access_token"}},
+			{name: "begin registration", method: "POST", path: "/v1/auth/passkeys/register/begin", headers: []string{bearer}, status: 200, save: map[string]string{"reg": "body"}},
+			{name: "begin registration unauthenticated", method: "POST", path: "/v1/auth/passkeys/register/begin", status: 401, code: "not_authenticated"},
+		})
+		answer(t, "reg", "reg_cred", a.Create)
+		w.run(t, []contractStep{
+			{name: "finish registration, bad credential", method: "POST", path: "/v1/auth/passkeys/register/finish", headers: []string{bearer},
+				body: `{"credential":{"id":"x","rawId":"x","type":"public-key","response":{}}}`, status: 400, code: "invalid_request"},
+			{name: "finish registration", method: "POST", path: "/v1/auth/passkeys/register/finish", headers: []string{bearer},
+				body: `{"name":"Laptop","credential":{reg_cred}}`, status: 201, save: map[string]string{"pk_id": "id"}},
+			{name: "list", method: "GET", path: "/v1/auth/passkeys", headers: []string{bearer}, status: 200},
+			{name: "rename", method: "PATCH", path: "/v1/auth/passkeys/{pk_id}", headers: []string{bearer}, body: map[string]any{"name": "Old laptop"}, status: 200},
+			{name: "rename, name too long", method: "PATCH", path: "/v1/auth/passkeys/{pk_id}", headers: []string{bearer},
+				body: map[string]any{"name": "a name of more than sixty-four characters, which is more than any passkey needs"}, status: 400, code: "invalid_request"},
+			{name: "rename unknown", method: "PATCH", path: "/v1/auth/passkeys/0195a000-0000-7000-8000-000000000000", headers: []string{bearer}, body: map[string]any{"name": "x"}, status: 404, code: "not_found"},
+			{name: "begin login", method: "POST", path: "/v1/auth/passkeys/login/begin", status: 200, save: map[string]string{"login": "body", "challenge": "challenge_id"}},
+			{name: "begin login naming an account", method: "POST", path: "/v1/auth/passkeys/login/begin", body: map[string]any{"email": "nobody@example.com"}, status: 200},
+			{name: "begin login, malformed e-mail", method: "POST", path: "/v1/auth/passkeys/login/begin", body: map[string]any{"email": "nobody"}, status: 400, code: "invalid_request"},
+		})
+		answer(t, "login", "login_cred", a.Get)
+		w.run(t, []contractStep{
+			{name: "finish login", method: "POST", path: "/v1/auth/passkeys/login/finish", body: `{"challenge_id":"{challenge}","credential":{login_cred},"device_name":"phone"}`, status: 200},
+			{name: "finish login again", method: "POST", path: "/v1/auth/passkeys/login/finish", body: `{"challenge_id":"{challenge}","credential":{login_cred}}`, status: 400, code: "invalid_credentials"},
+			{name: "finish login without credential", method: "POST", path: "/v1/auth/passkeys/login/finish", body: map[string]any{"challenge_id": "x"}, status: 400, code: "invalid_request", offSpec: true},
+			{name: "remove", method: "DELETE", path: "/v1/auth/passkeys/{pk_id}", headers: []string{bearer}, status: 204},
+			{name: "remove again", method: "DELETE", path: "/v1/auth/passkeys/{pk_id}", headers: []string{bearer}, status: 404, code: "not_found"},
+		})
+	})
+	return w
+}
