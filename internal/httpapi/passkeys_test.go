@@ -308,4 +308,3 @@ func TestPasskeyLoginDeliveries(t *testing.T) {
 		})
 	}
 }
-
