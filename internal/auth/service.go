@@ -40,6 +40,12 @@ type Settings struct {
 	// LoginSlowdown is added to a failed answer per failure past half the
 	// allowance (at most 2 s); zero disables it.
 	LoginSlowdown time.Duration
+
+	// AdminMFA is "required" (admins must have a second factor, proven on
+	// their session, to use the admin API) or "optional" (the default).
+	AdminMFA string
+	// MFAIssuer names Tessera in authenticator apps (the otpauth issuer).
+	MFAIssuer string
 }
 
 // Deps are what a Service is built from.
@@ -78,6 +84,7 @@ type Service struct {
 	mailer    mail.Sender
 	observer  Observer
 	clients   clientCache
+	mfa       mfaKeys
 	log       *slog.Logger
 	webauthn  *mfa.WebAuthn
 	now       func() time.Time
@@ -97,7 +104,7 @@ func New(d Deps) *Service {
 	return &Service{
 		store: d.Store, hasher: d.Hasher, policy: d.Policy, minter: d.Minter,
 		refresher: d.Refresher, secret: d.Secret, verifier: d.Verifier, settings: d.Settings, mailer: d.Mailer, observer: d.Observer,
-		log: d.Logger, webauthn: d.WebAuthn, now: d.Now,
+		log: d.Logger, webauthn: d.WebAuthn, now: d.Now, mfa: newMFAKeys(d.Secret),
 	}
 }
 
@@ -151,6 +158,9 @@ type Login struct {
 	// SessionSecret is the session cookie's value for delivery "session"
 	// (then the two tokens are empty).
 	SessionSecret string
+	// Delivery is set by CompleteMFA: the delivery the pending login asked
+	// for, in which the answer must travel.
+	Delivery string
 }
 
 // Principal is an authenticated caller.

@@ -63,6 +63,9 @@ type Config struct {
 	// empty means derived from the issuer (see WebAuthn).
 	WebAuthnRPID    string
 	WebAuthnOrigins []string
+	// AdminMFA is "required" (admins must enrol and prove a second factor
+	// before the admin API answers them) or "optional".
+	AdminMFA string
 }
 
 // Default returns the configuration `make run` uses: SQLite in ./data, keys
@@ -100,6 +103,7 @@ func Default() Config {
 		LoginFailureWindow:     15 * time.Minute,
 		BrandName:              "Tessera",
 		BrandColor:             "#2f5fd0",
+		AdminMFA:               "optional",
 	}
 }
 
@@ -174,6 +178,7 @@ func (c *Config) Flags(into *pflag.FlagSet, names ...string) {
 	fs.StringVar(&c.BrandColor, "brand-color", c.BrandColor, "accent colour of the hosted pages' buttons and links, #rgb or #rrggbb")
 	fs.StringVar(&c.WebAuthnRPID, "webauthn-rp-id", c.WebAuthnRPID, "passkeys' relying party id, a domain (empty: the issuer's host)")
 	fs.StringSliceVar(&c.WebAuthnOrigins, "webauthn-origins", c.WebAuthnOrigins, "origins whose passkey ceremonies are accepted (empty: the issuer's origin)")
+	fs.StringVar(&c.AdminMFA, "admin-mfa", c.AdminMFA, "required (admins must use a second factor for the admin API) or optional")
 }
 
 const configAnnotation = "tessera-config"
@@ -291,6 +296,7 @@ func (c *Config) Validate() error {
 		seen[a] = true
 	}
 	oneOf(&errs, "email-verification", c.EmailVerification, "optional", "mandatory", "none")
+	oneOf(&errs, "admin-mfa", c.AdminMFA, "required", "optional")
 	oneOf(&errs, "email-backend", c.EmailBackend, "console", "smtp")
 	if c.EmailBackend == "smtp" && c.SMTPURL == "" {
 		bad("smtp-url", `""`, "required when TESSERA_EMAIL_BACKEND=smtp")

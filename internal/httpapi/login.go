@@ -128,7 +128,9 @@ func (s *Server) login(c *gin.Context) {
 		Delivery: req.Delivery, Device: s.device(c, req.deviceFields),
 	})
 	if err != nil {
-		s.writeError(c, err)
+		if !s.writeMFARequired(c, err) {
+			s.writeError(c, err)
+		}
 		return
 	}
 	s.writeLogin(c, http.StatusOK, l, req.Delivery)

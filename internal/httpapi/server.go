@@ -140,6 +140,7 @@ func (s *Server) routes(e *gin.Engine) {
 
 	s.lifecycleRoutes(v1, authed)
 	s.passkeyRoutes(v1, authed)
+	s.mfaRoutes(v1, authed)
 	s.oauthRoutes(e)
 	s.adminRoutes(e)
 }

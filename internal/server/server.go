@@ -145,6 +145,7 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 			PasswordResetTTL: cfg.PasswordResetTTL, FrontendURL: cfg.FrontendURL,
 			LoginMaxFailures: cfg.LoginMaxFailures, LoginFailureWindow: cfg.LoginFailureWindow,
 			LoginSlowdown: o.LoginSlowdown,
+			AdminMFA:      cfg.AdminMFA, MFAIssuer: cfg.BrandName,
 		},
 		Mailer:   queue,
 		Observer: m,

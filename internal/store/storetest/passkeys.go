@@ -125,7 +125,7 @@ func testPasskeyUse(t *testing.T, s store.Store) {
 	}
 }
 
-func newChallenge(purpose string, userID *uuid.UUID) *store.WebAuthnChallenge {
+func newWebAuthnChallenge(purpose string, userID *uuid.UUID) *store.WebAuthnChallenge {
 	return &store.WebAuthnChallenge{Hash: randomBytes(32), Purpose: purpose, UserID: userID,
 		SessionData: []byte(`{"challenge":"abc"}`), CreatedAt: t0, ExpiresAt: t0.Add(5 * time.Minute)}
 }
@@ -136,9 +136,9 @@ func newChallenge(purpose string, userID *uuid.UUID) *store.WebAuthnChallenge {
 func testWebAuthnChallenges(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	u, other := mustCreateUser(t, s), mustCreateUser(t, s)
-	reg := newChallenge(store.ChallengeRegister, &u.ID)
-	login := newChallenge(store.ChallengeLogin, nil)
-	expired := newChallenge(store.ChallengeLogin, nil)
+	reg := newWebAuthnChallenge(store.ChallengeRegister, &u.ID)
+	login := newWebAuthnChallenge(store.ChallengeLogin, nil)
+	expired := newWebAuthnChallenge(store.ChallengeLogin, nil)
 	expired.ExpiresAt = t0.Add(time.Second)
 	for _, c := range []*store.WebAuthnChallenge{reg, login, expired} {
 		if err := s.CreateWebAuthnChallenge(ctx, c); err != nil {

@@ -94,6 +94,11 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Passkeys", testPasskeys},
 		{"PasskeyUse", testPasskeyUse},
 		{"WebAuthnChallenges", testWebAuthnChallenges},
+		{"TOTPLifecycle", testTOTPLifecycle},
+		{"TOTPStepConcurrent", testTOTPStepConcurrent},
+		{"RecoveryCodes", testRecoveryCodes},
+		{"MFAChallenge", testMFAChallenge},
+		{"SessionMFA", testSessionMFA},
 		{"TimeRoundTrip", testTimeRoundTrip},
 		{"TimeComparison", testTimeComparison},
 	}
