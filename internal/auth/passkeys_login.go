@@ -131,9 +131,37 @@ func (s *Service) checkPasskey(ctx context.Context, challengeID string, credenti
 }
 
 func (s *Service) verifyPasskey(ctx context.Context, challengeID string, credential []byte, dev Device) (*store.User, []string, string, error) {
+	pk, u, v, outcome, err := s.assertPasskey(ctx, challengeID, credential, uuid.Nil, dev)
+	if err != nil {
+		return nil, nil, outcome, err
+	}
+	if !u.IsActive {
+		return nil, nil, LoginFailed, s.passkeyFailed(ctx, u.ID, dev, "inactive", nil)
+	}
+	if err := s.requireVerified(u); err != nil {
+		s.audit(ctx, "login_refused", u.ID, uuid.Nil, dev, map[string]string{"reason": CodeEmailNotVerified, "method": "passkey"})
+		return nil, nil, LoginFailed, err
+	}
+	u, err = s.store.RecordLogin(ctx, u.ID, s.now().UTC(), u.PasswordHash, "")
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, LoginFailed, errBadPasskey // deactivated meanwhile
+	}
+	if err != nil {
+		return nil, nil, OutcomeError, fmt.Errorf("record login: %w", err)
+	}
+	return u, passkeyAMR(pk, v), LoginSuccess, nil
+}
+
+// assertPasskey verifies an answer to the ceremony challengeID, made by a
+// passkey of user want (uuid.Nil: of anyone, or of the user the ceremony
+// was begun for): the ceremony taken once and unexpired, the credential
+// known, the assertion verified, its counter past the stored one. It
+// returns the passkey, its user, what the authenticator said and the
+// outcome for the login metrics.
+func (s *Service) assertPasskey(ctx context.Context, challengeID string, credential []byte, want uuid.UUID, dev Device) (*store.Passkey, *store.User, *mfa.Verified, string, error) {
 	w, err := s.passkeys()
 	if err != nil {
-		return nil, nil, OutcomeError, err
+		return nil, nil, nil, OutcomeError, err
 	}
 	if challengeID == "" || len(credential) == 0 {
 		fe := fieldErrors{}
@@ -143,56 +171,43 @@ func (s *Service) verifyPasskey(ctx context.Context, challengeID string, credent
 		if len(credential) == 0 {
 			fe.add("credential", "this field is required")
 		}
-		return nil, nil, LoginFailed, fe.err()
+		return nil, nil, nil, LoginFailed, fe.err()
 	}
 	now := s.now().UTC()
-	ch, err := s.store.TakeWebAuthnChallenge(ctx, mfa.ChallengeHash(challengeID), store.ChallengeLogin, uuid.Nil, now)
+	ch, err := s.store.TakeWebAuthnChallenge(ctx, mfa.ChallengeHash(challengeID), store.ChallengeLogin, want, now)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, LoginFailed, s.passkeyFailed(ctx, uuid.Nil, dev, "unknown_challenge", nil)
+		return nil, nil, nil, LoginFailed, s.passkeyFailed(ctx, want, dev, "unknown_challenge", nil)
 	}
 	if err != nil {
-		return nil, nil, OutcomeError, fmt.Errorf("take webauthn challenge: %w", err)
+		return nil, nil, nil, OutcomeError, fmt.Errorf("take webauthn challenge: %w", err)
 	}
 	as, err := mfa.ParseAssertion(credential)
 	if err != nil {
-		return nil, nil, LoginFailed, s.passkeyFailed(ctx, uuid.Nil, dev, "malformed_credential", err)
+		return nil, nil, nil, LoginFailed, s.passkeyFailed(ctx, want, dev, "malformed_credential", err)
 	}
 	pk, err := s.store.GetPasskeyByCredentialID(ctx, as.CredentialID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && ch.UserID != nil && *ch.UserID != pk.UserID) {
-		return nil, nil, LoginFailed, s.passkeyFailed(ctx, uuid.Nil, dev, "unknown_credential", nil)
+		return nil, nil, nil, LoginFailed, s.passkeyFailed(ctx, want, dev, "unknown_credential", nil)
 	}
 	if err != nil {
-		return nil, nil, OutcomeError, fmt.Errorf("get passkey: %w", err)
+		return nil, nil, nil, OutcomeError, fmt.Errorf("get passkey: %w", err)
 	}
 	u, err := s.store.GetUser(ctx, pk.UserID)
 	if err != nil {
-		return nil, nil, OutcomeError, fmt.Errorf("get passkey user: %w", err)
+		return nil, nil, nil, OutcomeError, fmt.Errorf("get passkey user: %w", err)
 	}
 	a, err := s.account(ctx, u)
 	if err != nil {
-		return nil, nil, OutcomeError, err
+		return nil, nil, nil, OutcomeError, err
 	}
 	v, err := w.FinishLogin(a, ch.SessionData, as)
 	if err != nil {
-		return nil, nil, LoginFailed, s.passkeyFailed(ctx, u.ID, dev, "verification_failed", err)
+		return nil, nil, nil, LoginFailed, s.passkeyFailed(ctx, u.ID, dev, "verification_failed", err)
 	}
 	if err := s.usePasskey(ctx, pk, v, dev, now); err != nil {
-		return nil, nil, LoginFailed, err
+		return nil, nil, nil, LoginFailed, err
 	}
-	if !u.IsActive {
-		return nil, nil, LoginFailed, s.passkeyFailed(ctx, u.ID, dev, "inactive", nil)
-	}
-	if err := s.requireVerified(u); err != nil {
-		s.audit(ctx, "login_refused", u.ID, uuid.Nil, dev, map[string]string{"reason": CodeEmailNotVerified, "method": "passkey"})
-		return nil, nil, LoginFailed, err
-	}
-	if u, err = s.store.RecordLogin(ctx, u.ID, now, u.PasswordHash, ""); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, nil, LoginFailed, errBadPasskey // deactivated meanwhile
-		}
-		return nil, nil, OutcomeError, fmt.Errorf("record login: %w", err)
-	}
-	return u, passkeyAMR(pk, v), LoginSuccess, nil
+	return pk, u, v, LoginSuccess, nil
 }
 
 // usePasskey refuses an assertion whose counter did not grow (a cloned

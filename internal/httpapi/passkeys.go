@@ -22,6 +22,9 @@ type renamePasskeyRequest struct {
 
 type passkeyLoginBeginRequest struct {
 	Email string `json:"email"`
+	// MFAToken, when sent, begins the ceremony that completes that pending
+	// login (POST /v1/auth/mfa/verify) instead of a sign-in.
+	MFAToken string `json:"mfa_token"`
 }
 
 type passkeyLoginRequest struct {
@@ -146,7 +149,13 @@ func (s *Server) passkeyLoginBegin(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	ch, err := s.auth.BeginPasskeyLogin(c.Request.Context(), req.Email)
+	var ch *auth.PasskeyChallenge
+	var err error
+	if req.MFAToken != "" {
+		ch, err = s.auth.BeginPasskeyFactor(c.Request.Context(), req.MFAToken)
+	} else {
+		ch, err = s.auth.BeginPasskeyLogin(c.Request.Context(), req.Email)
+	}
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -188,4 +197,16 @@ func (s *Server) passkeyLogin(c *gin.Context) {
 		return
 	}
 	s.writeLogin(c, http.StatusOK, l, req.Delivery)
+}
+
+// passkeyFactor completes a pending login with a passkey's answer.
+func (s *Server) passkeyFactor(c *gin.Context, req mfaVerifyRequest) (*auth.Login, error) {
+	cred, err := webauthnCredential(req.Credential)
+	if err != nil {
+		return nil, err
+	}
+	return s.auth.VerifyMFAPasskey(c.Request.Context(), auth.PasskeyFactorInput{
+		Token: req.MFAToken, ChallengeID: req.ChallengeID, Credential: cred,
+		Delivery: req.Delivery, Device: s.device(c, req.deviceFields),
+	})
 }

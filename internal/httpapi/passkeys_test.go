@@ -308,3 +308,58 @@ func TestPasskeyLoginDeliveries(t *testing.T) {
 		})
 	}
 }
+
+// TestPasskeyAsSecondFactor: once an account has a passkey, its password
+// alone opens no session: the mfa_required answer offers webauthn, a
+// ceremony begun with the mfa_token completes the login through
+// /v1/auth/mfa/verify (amr pwd, hwk, user, mfa), and another account's
+// passkey or a replayed answer is a wrong code.
+func TestPasskeyAsSecondFactor(t *testing.T) {
+	ts := servertest.Start(t, sqltest.NewSQLite(t), withPasskeys)
+	c := ts.NewClient(t)
+	a, b := webauthntest.New(pkOrigin), webauthntest.New(pkOrigin)
+	addPasskey(t, c, bearer(register(t, c, "jo@example.com")), a, "Key").Want(t, http.StatusCreated)
+	addPasskey(t, c, bearer(register(t, c, "ka@example.com")), b, "Key").Want(t, http.StatusCreated)
+
+	pending := c.Do("POST", "/v1/auth/login", map[string]any{"email": "jo@example.com", "password": testPassword}).
+		WantError(t, http.StatusForbidden, "mfa_required")
+	if methods, _ := pending.JSON()["methods"].([]any); len(methods) != 1 || methods[0] != "webauthn" {
+		t.Fatalf("methods: %s", pending.Body)
+	}
+	token := pending.Str("mfa_token")
+	begin := c.Do("POST", "/v1/auth/passkeys/login/begin", map[string]any{"mfa_token": token}).Want(t, http.StatusOK)
+	var o struct{ PublicKey struct{ AllowCredentials []struct{ ID string } } }
+	if err := json.Unmarshal(begin.Body, &o); err != nil || len(o.PublicKey.AllowCredentials) != 1 {
+		t.Fatalf("options for the pending login: %s", begin.Body)
+	}
+
+	// ka's passkey answering jo's ceremony is a wrong code.
+	k := b.Credentials()[0]
+	k.Count++
+	wrong, err := b.Assert(k, challengeOf(t, begin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Do("POST", "/v1/auth/mfa/verify", map[string]any{"mfa_token": token, "challenge_id": begin.Str("challenge_id"),
+		"credential": json.RawMessage(wrong)}).WantError(t, http.StatusBadRequest, "invalid_mfa_code")
+
+	begin = c.Do("POST", "/v1/auth/passkeys/login/begin", map[string]any{"mfa_token": token}).Want(t, http.StatusOK)
+	cred, err := a.Get(begin.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := map[string]any{"mfa_token": token, "challenge_id": begin.Str("challenge_id"), "credential": json.RawMessage(cred)}
+	in := c.Do("POST", "/v1/auth/mfa/verify", body).Want(t, http.StatusOK)
+	sess, err := ts.DB.GetSession(context.Background(), uuid.MustParse(in.Str("session_id")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"pwd", "hwk", "mfa"} {
+		if !slices.Contains(sess.AMR, m) {
+			t.Errorf("amr %v lacks %s", sess.AMR, m)
+		}
+	}
+	c.Do("POST", "/v1/auth/mfa/verify", body).WantError(t, http.StatusBadRequest, "invalid_mfa_token")
+	c.Do("POST", "/v1/auth/passkeys/login/begin", map[string]any{"mfa_token": token}).WantError(t, http.StatusBadRequest, "invalid_mfa_token")
+	c.Do("POST", "/v1/auth/passkeys/login/begin", map[string]any{"mfa_token": "tsm_nope"}).WantError(t, http.StatusBadRequest, "invalid_mfa_token")
+}
