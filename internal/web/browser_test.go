@@ -87,15 +87,15 @@ func TestBrowserSignInByTyping(t *testing.T) {
 }
 
 // TestKeyboardOnly: from the autofocused first field, Tab reaches every
-// field, the button and the links in reading order, and Enter on the
-// button signs in.
+// field, the buttons (the passkey one after the password's) and the links
+// in reading order, and Enter on the button signs in.
 func TestKeyboardOnly(t *testing.T) {
 	d := deployment(t)
 	tab := browsertest.NewProfile(t).Open(d.Issuer() + "/signin")
 	focused := func() string {
 		return browsertest.Eval[string](tab, `(() => { const e = document.activeElement; return e.id || e.getAttribute("href") || e.tagName.toLowerCase() + "." + e.className; })()`)
 	}
-	want := []string{"identifier", "password", "button.primary", "/forgot-password", "/signup"}
+	want := []string{"identifier", "password", "button.primary", "passkey-button", "/forgot-password", "/signup"}
 	var got []string
 	for i := range want {
 		if i > 0 {

@@ -81,7 +81,9 @@ func (p *Pages) signInView(c *gin.Context, returnTo, identifier string) (SignInV
 	if returnTo != "" {
 		signup += "?return_to=" + url.QueryEscape(returnTo)
 	}
-	return SignInView{Page: p.page(c), Identifier: identifier, ReturnTo: returnTo, ClientName: name, SignupPath: signup}, true
+	v := SignInView{Page: p.page(c), Identifier: identifier, ReturnTo: returnTo, ClientName: name, SignupPath: signup}
+	p.withPasskeys(c, &v)
+	return v, true
 }
 
 // signInPage shows the sign-in form, or the signed-in page to a browser

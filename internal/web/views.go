@@ -36,6 +36,9 @@ type SignInView struct {
 	// client id; never text from the URL.
 	ClientName string
 	SignupPath string
+	// PasskeyScript is the URL of the passkey button's script; empty when
+	// passkeys are off (no button).
+	PasskeyScript string
 }
 
 // SignedInView is the neutral page of a signed-in browser.
