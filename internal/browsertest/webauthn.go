@@ -31,6 +31,9 @@ func (tab *Tab) AddAuthenticator() *Authenticator {
 			Protocol: webauthn.AuthenticatorProtocolCtap2, Ctap2version: webauthn.Ctap2versionCtap21,
 			Transport: webauthn.AuthenticatorTransportInternal, HasResidentKey: true,
 			HasUserVerification: true, IsUserVerified: true, AutomaticPresenceSimulation: true,
+			// The protocol sends every credential field back, CMTG ones too,
+			// which an authenticator without the extension refuses.
+			HasCmtgKey: true,
 		},
 	})
 	if err != nil {
@@ -52,8 +55,9 @@ func (a *Authenticator) Credentials() []*webauthn.Credential {
 	return res.Credentials
 }
 
-// Replace removes every credential and adds c: a test can plant a copy of
-// a credential, such as one with a lower signature counter.
+// Replace removes every credential and adds the key of c (its id, relying
+// party, private key, user handle, counter and backup flags): a test can
+// plant a copy of a credential, such as one with a lower signature counter.
 func (a *Authenticator) Replace(c *webauthn.Credential) {
 	a.tab.t.Helper()
 	ctx, cancel := context.WithTimeout(a.tab.ctx, 30*time.Second)
@@ -61,7 +65,13 @@ func (a *Authenticator) Replace(c *webauthn.Credential) {
 	if _, err := chromedp.Call(ctx, webauthn.ClearCredentials, webauthn.ClearCredentialsParams{AuthenticatorID: a.ID}); err != nil {
 		a.tab.t.Fatalf("webauthn clear credentials: %v", err)
 	}
-	if _, err := chromedp.Call(ctx, webauthn.AddCredential, webauthn.AddCredentialParams{AuthenticatorID: a.ID, Credential: c}); err != nil {
+	key := &webauthn.Credential{
+		CredentialID: c.CredentialID, IsResidentCredential: c.IsResidentCredential, RpID: c.RpID,
+		PrivateKey: c.PrivateKey, UserHandle: c.UserHandle, SignCount: c.SignCount,
+		BackupEligibility: c.BackupEligibility, BackupState: c.BackupState,
+		UserName: c.UserName, UserDisplayName: c.UserDisplayName,
+	}
+	if _, err := chromedp.Call(ctx, webauthn.AddCredential, webauthn.AddCredentialParams{AuthenticatorID: a.ID, Credential: key}); err != nil {
 		a.tab.t.Fatalf("webauthn add credential: %v", err)
 	}
 }
