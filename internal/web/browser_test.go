@@ -145,6 +145,13 @@ func TestScreenshots(t *testing.T) {
 		{"signin", "/signin", nil},
 		{"signin-client", "/signin?return_to=%2Foauth%2Fauthorize%3Fclient_id%3Ddefault", nil},
 		{"signin-errors", "/signin", signInErrors},
+		{"signin-passkey-failed", "/signin", func() {
+			// The passkey form posted with no answer: the page says the
+			// passkey could not sign in.
+			waitPage(t, tab, `!document.getElementById("passkey-form").hidden`)
+			_, _ = browsertest.TryEval[any](tab, `document.getElementById("passkey-form").submit()`)
+			waitPage(t, tab, `document.querySelector("[role=alert]") !== null`)
+		}},
 		{"signup", "/signup", nil},
 		{"forgot", "/forgot-password", nil},
 		{"reset", "/reset-password?uid=x&token=y", nil},
