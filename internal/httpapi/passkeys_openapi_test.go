@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"net/url"
 	"testing"
 
 	"github.com/tessera-id/tessera/internal/mfa/webauthntest"
@@ -16,6 +17,8 @@ func passkeysContractWalk(t *testing.T) *contractWalk {
 	w := newContractWalk(t, ts)
 	a := webauthntest.New(pkOrigin)
 	bearer := "Authorization: Bearer {pk_access}"
+	pageForm := "Content-Type: application/x-www-form-urlencoded"
+	pageJar := "Cookie: __Host-tessera_form={form}"
 	answer := func(t *testing.T, options, into string, f func([]byte) ([]byte, error)) {
 		t.Helper()
 		cred, err := f([]byte(w.vars[options]))
@@ -51,6 +54,18 @@ func passkeysContractWalk(t *testing.T) *contractWalk {
 			{name: "finish login", method: "POST", path: "/v1/auth/passkeys/login/finish", body: `{"challenge_id":"{challenge}","credential":{login_cred},"device_name":"phone"}`, status: 200},
 			{name: "finish login again", method: "POST", path: "/v1/auth/passkeys/login/finish", body: `{"challenge_id":"{challenge}","credential":{login_cred}}`, status: 400, code: "invalid_credentials"},
 			{name: "finish login without credential", method: "POST", path: "/v1/auth/passkeys/login/finish", body: map[string]any{"challenge_id": "x"}, status: 400, code: "invalid_request", offSpec: true},
+			{name: "sign-in page", method: "GET", path: "/signin", status: 200,
+				save: map[string]string{"form": "cookie:__Host-tessera_form", "tok": "input:csrf_token"}},
+			{name: "passkey script", method: "GET", path: "/static/passkey.js", status: 200},
+			{name: "begin the page's login", method: "POST", path: "/v1/auth/passkeys/login/begin", status: 200, save: map[string]string{"page_login": "body", "page_challenge": "challenge_id"}},
+		})
+		answer(t, "page_login", "page_cred", a.Get)
+		w.vars["page_cred"] = url.QueryEscape(w.vars["page_cred"])
+		w.run(t, []contractStep{
+			{name: "page sign-in without token", method: "POST", path: "/signin/passkey", headers: []string{pageForm}, body: "challenge_id=x&credential=x", status: 403, offSpec: true},
+			{name: "page sign-in, no answer", method: "POST", path: "/signin/passkey", headers: []string{pageForm, pageJar}, body: "csrf_token={tok}&challenge_id=&credential=", status: 400},
+			{name: "page sign-in", method: "POST", path: "/signin/passkey", headers: []string{pageForm, pageJar},
+				body: "csrf_token={tok}&challenge_id={page_challenge}&credential={page_cred}", status: 303},
 			{name: "remove", method: "DELETE", path: "/v1/auth/passkeys/{pk_id}", headers: []string{bearer}, status: 204},
 			{name: "remove again", method: "DELETE", path: "/v1/auth/passkeys/{pk_id}", headers: []string{bearer}, status: 404, code: "not_found"},
 		})
