@@ -328,7 +328,9 @@ func TestPasskeyAsSecondFactor(t *testing.T) {
 	}
 	token := pending.Str("mfa_token")
 	begin := c.Do("POST", "/v1/auth/passkeys/login/begin", map[string]any{"mfa_token": token}).Want(t, http.StatusOK)
-	var o struct{ PublicKey struct{ AllowCredentials []struct{ ID string } } }
+	var o struct {
+		PublicKey struct{ AllowCredentials []struct{ ID string } }
+	}
 	if err := json.Unmarshal(begin.Body, &o); err != nil || len(o.PublicKey.AllowCredentials) != 1 {
 		t.Fatalf("options for the pending login: %s", begin.Body)
 	}
