@@ -103,10 +103,20 @@ func (s *Server) listPasskeys(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"passkeys": out})
 }
 
-func (s *Server) renamePasskey(c *gin.Context) {
+// passkeyID is the path's passkey id; a malformed one is answered 404,
+// like an unknown one, and ok is false.
+func (s *Server) passkeyID(c *gin.Context) (uuid.UUID, bool) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
 		s.writeError(c, auth.Errorf(auth.CodeNotFound, "no such passkey"))
+		return uuid.Nil, false
+	}
+	return id, true
+}
+
+func (s *Server) renamePasskey(c *gin.Context) {
+	id, ok := s.passkeyID(c)
+	if !ok {
 		return
 	}
 	var req renamePasskeyRequest
@@ -124,9 +134,8 @@ func (s *Server) renamePasskey(c *gin.Context) {
 }
 
 func (s *Server) removePasskey(c *gin.Context) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		s.writeError(c, auth.Errorf(auth.CodeNotFound, "no such passkey"))
+	id, ok := s.passkeyID(c)
+	if !ok {
 		return
 	}
 	if err := s.auth.RemovePasskey(c.Request.Context(), principal(c), id, s.device(c, deviceFields{})); err != nil {
@@ -175,12 +184,7 @@ func (s *Server) passkeyLoginBegin(c *gin.Context) {
 // and device fields.
 func (s *Server) passkeyLogin(c *gin.Context) {
 	var req passkeyLoginRequest
-	if err := bind(c, &req); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	req.Delivery = deliveryOr(req.Delivery, auth.DeliveryBody)
-	if err := checkLoginDelivery(req.Delivery); err != nil {
+	if err := bindLogin(c, &req, &req.deviceFields); err != nil {
 		s.writeError(c, err)
 		return
 	}

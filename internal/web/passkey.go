@@ -45,13 +45,8 @@ func (p *Pages) withPasskeys(c *gin.Context, v *SignInView) {
 // put in the form, with the API's rules (SignInBrowserPasskey).
 func (p *Pages) signInPasskey(c *gin.Context) {
 	returnTo := safeReturn(c.PostForm("return_to"))
-	v, ok := p.signInView(c, returnTo, "")
+	v, ok := p.signInPost(c, returnTo, "")
 	if !ok {
-		return
-	}
-	if !p.formOK(c) {
-		v.Errors = Errors{Summary: p.msg.text("form.csrf")}
-		p.render(c, http.StatusForbidden, "signin", v)
 		return
 	}
 	cred := strings.TrimSpace(c.PostForm("credential"))

@@ -111,18 +111,7 @@ func testPasskeyUse(t *testing.T, s store.Store) {
 		wg.Go(func() { errs[i] = s.UsePasskey(context.Background(), p.ID, 9, uint32(10+i), true, t0) })
 	}
 	wg.Wait()
-	wins := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			wins++
-		case !errors.Is(err, store.ErrStale):
-			t.Errorf("loser got %v, want ErrStale", err)
-		}
-	}
-	if wins != 1 {
-		t.Fatalf("%d winners, want exactly 1", wins)
-	}
+	oneWinner(t, errs, store.ErrStale)
 }
 
 func newWebAuthnChallenge(purpose string, userID *uuid.UUID) *store.WebAuthnChallenge {
@@ -172,20 +161,27 @@ func testWebAuthnChallenges(t *testing.T, s store.Store) {
 		})
 	}
 	wg.Wait()
+	oneWinner(t, errs, store.ErrNotFound)
+
+	if n, err := s.PruneWebAuthnChallenges(ctx, now); err != nil || n != 1 {
+		t.Fatalf("prune = %d, %v; want the expired one", n, err)
+	}
+}
+
+// oneWinner fails unless exactly one of errs is nil and every other is
+// loser.
+func oneWinner(t *testing.T, errs []error, loser error) {
+	t.Helper()
 	wins := 0
 	for _, err := range errs {
 		switch {
 		case err == nil:
 			wins++
-		case !errors.Is(err, store.ErrNotFound):
-			t.Errorf("loser got %v, want ErrNotFound", err)
+		case !errors.Is(err, loser):
+			t.Errorf("loser got %v, want %v", err, loser)
 		}
 	}
 	if wins != 1 {
 		t.Fatalf("%d winners, want exactly 1", wins)
-	}
-
-	if n, err := s.PruneWebAuthnChallenges(ctx, now); err != nil || n != 1 {
-		t.Fatalf("prune = %d, %v; want the expired one", n, err)
 	}
 }
