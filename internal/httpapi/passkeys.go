@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/store"
 	"github.com/tessera-id/tessera/internal/view"
 )
 
@@ -81,12 +82,18 @@ func (s *Server) passkeyRegister(c *gin.Context) {
 	pk, err := s.auth.FinishPasskeyRegistration(c.Request.Context(), principal(c), auth.AddPasskeyInput{
 		Name: req.Name, Credential: cred, Device: s.device(c, deviceFields{}),
 	})
+	s.writePasskey(c, http.StatusCreated, pk, err)
+}
+
+// writePasskey answers a use case that returns one passkey: its view with
+// status, or the error.
+func (s *Server) writePasskey(c *gin.Context, status int, pk *store.Passkey, err error) {
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusCreated, view.NewPasskey(pk))
+	c.JSON(status, view.NewPasskey(pk))
 }
 
 func (s *Server) listPasskeys(c *gin.Context) {
@@ -125,12 +132,7 @@ func (s *Server) renamePasskey(c *gin.Context) {
 		return
 	}
 	pk, err := s.auth.RenamePasskey(c.Request.Context(), principal(c), id, req.Name, s.device(c, deviceFields{}))
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, view.NewPasskey(pk))
+	s.writePasskey(c, http.StatusOK, pk, err)
 }
 
 func (s *Server) removePasskey(c *gin.Context) {
