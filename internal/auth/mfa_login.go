@@ -15,15 +15,6 @@ import (
 	"github.com/tessera-id/tessera/internal/store"
 )
 
-// Stable error codes of second factors (see errors.go for the others).
-const (
-	CodeInvalidMFAToken   = "invalid_mfa_token"       // 400, mfa_token unknown, expired, used, out of attempts or bound to another device or delivery
-	CodeInvalidMFACode    = "invalid_mfa_code"        // 400, wrong TOTP or recovery code (counted toward the brute-force limits)
-	CodeMFARequired       = "mfa_required"            // 403, password right, second factor due: the answer carries mfa_token and methods
-	CodeMFAEnrollRequired = "mfa_enrollment_required" // 403, a policy requires a second factor this account has not enrolled
-	CodeStepUpRequired    = "step_up_required"        // 403, the action needs a second factor proven in the last few minutes
-)
-
 // The second-factor methods a pending login may offer (the "methods" of
 // an mfa_required answer).
 const (
@@ -70,7 +61,7 @@ type MFARequired struct {
 	ExpiresAt time.Time
 }
 
-func (e *MFARequired) Error() string { return errMFARequired.Error() }
+func (e *MFARequired) Error() string { return errMFARequired.Message }
 
 // Unwrap makes errors.As(err, **Error) find CodeMFARequired.
 func (e *MFARequired) Unwrap() error { return errMFARequired }
@@ -329,4 +320,25 @@ func (s *Service) secondFactorDue(ctx context.Context, u *store.User, client *st
 			"this application requires a second factor: enrol one (POST /v1/auth/mfa/totp) while signed in elsewhere, then sign in again")
 	}
 	return nil
+}
+
+// PendingMFA returns the methods that can complete the pending login of
+// token, or nil when token is no pending login (unknown, used, expired or
+// out of attempts). The hosted pages use it to offer the right choices
+// (a recovery code link, a passkey button).
+func (s *Service) PendingMFA(ctx context.Context, token string) ([]string, error) {
+	if !strings.HasPrefix(token, MFATokenPrefix) || len(token) > 100 {
+		return nil, nil
+	}
+	ch, err := s.store.GetMFAChallenge(ctx, hashKey(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pending mfa: %w", err)
+	}
+	if ch.UsedAt != nil || !s.now().Before(ch.ExpiresAt) || ch.Attempts >= MFAMaxAttempts {
+		return nil, nil
+	}
+	return s.MFAMethods(ctx, ch.UserID)
 }

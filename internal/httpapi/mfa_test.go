@@ -11,9 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
-
 	"github.com/tessera-id/tessera/internal/config"
 	"github.com/tessera-id/tessera/internal/mail"
 	"github.com/tessera-id/tessera/internal/server/servertest"
@@ -21,16 +18,11 @@ import (
 	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
 )
 
-// totpCode is the code of secret at the server's clock moved by skew
-// steps, computed here with pquerna/otp as an authenticator app would.
+// totpCode is the authenticator app's code at the server's clock moved
+// by skew steps.
 func totpCode(t *testing.T, ts *servertest.TestServer, secret string, skew int) string {
 	t.Helper()
-	at := ts.Clock.Now().Add(time.Duration(skew) * 30 * time.Second)
-	c, err := totp.GenerateCodeCustom(secret, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return ts.TOTPCode(t, secret, skew)
 }
 
 // wrongCode is a well-formed code that no step of the server's window
@@ -46,12 +38,7 @@ func wrongCode(t *testing.T, ts *servertest.TestServer, secret string) string {
 	return ""
 }
 
-// nextStep moves the server's clock to the start of the next TOTP step,
-// so a fresh code exists and the window is centred on it.
-func nextStep(ts *servertest.TestServer) {
-	now := ts.Clock.Now()
-	ts.Clock.Advance(time.Duration(30-now.Unix()%30) * time.Second)
-}
+func nextStep(ts *servertest.TestServer) { ts.NextTOTPStep() }
 
 // enrolTOTP enrols and confirms an authenticator app for the caller of
 // authz and returns its secret and recovery codes.

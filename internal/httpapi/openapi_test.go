@@ -778,5 +778,6 @@ func TestOpenAPIContract(t *testing.T) {
 		{name: "me with bearer still works", method: "GET", path: "/v1/auth/me", headers: []string{bearerA}, status: 200},
 	})
 
-	w.requireCoverage(t, append([]*contractWalk{wd, wl, adminContractWalk(t), pagesContractWalk(t), passkeysContractWalk(t)}, lifecycleContractWalks(t)...)...)
+	w.requireCoverage(t, append([]*contractWalk{wd, wl, adminContractWalk(t), pagesContractWalk(t), mfaContractWalk(t),
+		passkeysContractWalk(t)}, lifecycleContractWalks(t)...)...)
 }

@@ -93,6 +93,10 @@ type MFAStore interface {
 	// unexpired; otherwise ErrStale (unknown id: ErrNotFound).
 	UseMFAChallenge(ctx context.Context, id uuid.UUID, now time.Time) error
 
+	// PruneMFAChallenges deletes pending logins, used or not, that expired
+	// before before, in bounded batches, and says how many.
+	PruneMFAChallenges(ctx context.Context, before time.Time) (int64, error)
+
 	// MarkSessionMFA records that a second factor was proven on session id
 	// at now (step-up) and adds amr to its methods. Unknown id:
 	// ErrNotFound.

@@ -132,7 +132,15 @@ func TestScreenshots(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	d.Tessera.NewClient(t).Do("POST", "/v1/auth/register", map[string]any{"email": "grace@example.com", "password": testPassword}).
+		Want(t, http.StatusCreated)
+	d.Tessera.EnrolTOTP(t, "grace@example.com", testPassword)
 	tab := browsertest.NewProfile(t).Open(d.Issuer() + "/signin")
+	codeStep := func() {
+		run(t, tab, chromedp.SendKeys(chromedp.ID("identifier"), "grace@example.com"),
+			chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"))
+		waitPage(t, tab, `location.pathname === "/signin/mfa"`)
+	}
 	signInErrors := func() {
 		run(t, tab, chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
 			chromedp.SendKeys(chromedp.ID("password"), "not the password at all\r"))
@@ -161,6 +169,12 @@ func TestScreenshots(t *testing.T) {
 			run(t, tab, chromedp.SendKeys(chromedp.ID("email"), "ada@example.com\r"))
 			waitPage(t, tab, `document.querySelector("h1").textContent === "Check your inbox"`)
 		}},
+		{"mfa", "/signin", codeStep},
+		{"mfa-errors", "/signin/mfa", func() {
+			run(t, tab, chromedp.SendKeys(chromedp.ID("code"), "12345\r"))
+			waitPage(t, tab, `document.querySelector("[role=alert]") !== null`)
+		}},
+		{"mfa-recovery", "/signin/mfa?method=recovery_code", nil},
 		{"signed-in", "/signin", func() {
 			run(t, tab, chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
 				chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"))
@@ -196,5 +210,35 @@ func TestScreenshots(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestBrowserSignInWithCode: a person with an authenticator app types the
+// password, lands on the code step with the numeric field focused, types
+// the code from the app and is signed in, the sign-in recording both
+// factors.
+func TestBrowserSignInWithCode(t *testing.T) {
+	d := deployment(t)
+	secret, _ := d.Tessera.EnrolTOTP(t, "ada@example.com", testPassword)
+	tab := browsertest.NewProfile(t).Open(d.Issuer() + "/signin")
+	run(t, tab,
+		chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"),
+	)
+	waitPage(t, tab, `location.pathname === "/signin/mfa" && document.activeElement.id === "code"`)
+	if got := browsertest.Eval[string](tab, `document.activeElement.getAttribute("inputmode") + " " + document.activeElement.autocomplete`); got != "numeric one-time-code" {
+		t.Fatalf("code field: %q", got)
+	}
+	if n := ssoSessions(t, d); n != 0 {
+		t.Fatalf("%d browser sign-ins before the code, want 0", n)
+	}
+	run(t, tab, chromedp.KeyEvent(d.Tessera.TOTPCode(t, secret, 0)+"\r"))
+	waitPage(t, tab, `document.querySelector("h1") && document.querySelector("h1").textContent === "You are signed in"`)
+	var amr string
+	if err := d.Tessera.DB.SQL().Get(&amr, `SELECT amr FROM sessions WHERE kind = 'sso' AND revoked_at IS NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if amr != `["pwd","otp","mfa"]` {
+		t.Fatalf("amr %s", amr)
 	}
 }

@@ -137,6 +137,9 @@ func (p *Pages) signIn(c *gin.Context) {
 		in.Username = identifier
 	}
 	b, err := p.auth.SignInBrowser(c.Request.Context(), in)
+	if p.startMFAStep(c, err, returnTo) {
+		return
+	}
 	if err != nil {
 		if v.Errors, ok = p.formErrors(c, err, map[string]string{"email": "identifier", "username": "identifier"}); ok {
 			p.render(c, c.Writer.Status(), "signin", v)

@@ -117,3 +117,24 @@ type LogoutView struct {
 	Page
 	Params []HiddenField
 }
+
+// MFAView is the second step of a sign-in: a code from the authenticator
+// app, or (Recovery) a recovery code. Methods are what the pending sign-in
+// accepts; OtherPath switches between the two forms.
+type MFAView struct {
+	Page
+	ReturnTo  string
+	Recovery  bool
+	Methods   []string
+	OtherPath string
+}
+
+// Offers reports whether the pending sign-in accepts method.
+func (v MFAView) Offers(method string) bool {
+	for _, m := range v.Methods {
+		if m == method {
+			return true
+		}
+	}
+	return false
+}

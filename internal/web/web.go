@@ -49,7 +49,7 @@ type Pages struct {
 }
 
 // views are the templates under templates/, each parsed over layout.html.
-var views = []string{"signin", "signedin", "signup", "forgot", "reset", "verify", "notice", "error", "consent", "oautherror", "logout"}
+var views = []string{"signin", "signedin", "signup", "forgot", "reset", "verify", "notice", "error", "consent", "oautherror", "logout", "mfa"}
 
 // New parses every template and the stylesheet once; a broken one stops
 // the server from starting instead of failing a request later.
@@ -127,6 +127,8 @@ func (p *Pages) Mount(r gin.IRoutes) {
 	r.POST("/signin", p.handle(p.signIn))
 	r.GET(passkeyScriptPath, p.passkeyScript)
 	r.POST("/signin/passkey", p.handle(p.signInPasskey))
+	r.GET("/signin/mfa", p.handle(p.mfaPage))
+	r.POST("/signin/mfa", p.handle(p.mfaStep))
 	r.POST("/signout", p.handle(p.signOut))
 	r.GET("/signup", p.handle(p.signUpPage))
 	r.POST("/signup", p.handle(p.signUp))

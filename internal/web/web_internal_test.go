@@ -129,7 +129,7 @@ func TestMessagesCoverEveryKey(t *testing.T) {
 		}
 		return nil
 	})
-	for _, f := range []string{"signin.go", "signup.go", "recovery.go", "forms.go", "web.go", "authorize.go", "logout.go"} {
+	for _, f := range []string{"signin.go", "signup.go", "recovery.go", "forms.go", "web.go", "authorize.go", "logout.go", "signin_mfa.go"} {
 		b := readFile(t, f)
 		for _, m := range codeKey.FindAllSubmatch(b, -1) {
 			used[string(m[1])+string(m[2])] = true

@@ -47,32 +47,36 @@ func (db *DB) GetTOTP(ctx context.Context, userID uuid.UUID) (*store.TOTP, error
 
 // ConfirmTOTP activates the pending secret and replaces the recovery codes
 // in one transaction.
-func (db *DB) ConfirmTOTP(ctx context.Context, userID uuid.UUID, now time.Time, step int64, codes []store.RecoveryCode) (err error) {
+func (db *DB) ConfirmTOTP(ctx context.Context, userID uuid.UUID, now time.Time, step int64, codes []store.RecoveryCode) error {
 	const q = `UPDATE mfa_totp SET confirmed_at = ?, last_step = ? WHERE user_id = ? AND confirmed_at IS NULL`
+	return db.inTx(ctx, "confirm totp", func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, db.flavor.rebind(q), sqlTime(now), step, userID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err == nil {
+				err = db.totpStaleOrMissing(ctx, tx, userID)
+			}
+			return err
+		}
+		return db.replaceCodes(ctx, tx, userID, codes)
+	})
+}
+
+// inTx runs f in a write transaction, committed when f returns nil and
+// rolled back otherwise; errors are wrapped with op.
+func (db *DB) inTx(ctx context.Context, op string, f func(*sqlx.Tx) error) error {
 	tx, err := db.w.BeginTxx(ctx, nil)
 	if err != nil {
-		return db.flavor.wrap("confirm totp", err)
+		return db.flavor.wrap(op, err)
 	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback() // the error that made us roll back is the one to report
-		}
-	}()
-	res, err := tx.ExecContext(ctx, db.flavor.rebind(q), sqlTime(now), step, userID)
-	if err != nil {
-		return db.flavor.wrap("confirm totp", err)
+	if err := f(tx); err != nil {
+		_ = tx.Rollback() // the error that made us roll back is the one to report
+		return db.flavor.wrap(op, err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		if err == nil {
-			err = db.totpStaleOrMissing(ctx, tx, userID)
-		}
-		return db.flavor.wrap("confirm totp", err)
-	}
-	if err = db.replaceCodes(ctx, tx, userID, codes); err != nil {
-		return db.flavor.wrap("confirm totp", err)
-	}
-	if err = tx.Commit(); err != nil {
-		return db.flavor.wrap("confirm totp", err)
+	if err := tx.Commit(); err != nil {
+		return db.flavor.wrap(op, err)
 	}
 	return nil
 }
@@ -113,23 +117,10 @@ func (db *DB) DeleteTOTP(ctx context.Context, userID uuid.UUID) error {
 }
 
 // ReplaceRecoveryCodes swaps the user's codes in one transaction.
-func (db *DB) ReplaceRecoveryCodes(ctx context.Context, userID uuid.UUID, codes []store.RecoveryCode) (err error) {
-	tx, err := db.w.BeginTxx(ctx, nil)
-	if err != nil {
-		return db.flavor.wrap("replace recovery codes", err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback() // the error that made us roll back is the one to report
-		}
-	}()
-	if err = db.replaceCodes(ctx, tx, userID, codes); err != nil {
-		return db.flavor.wrap("replace recovery codes", err)
-	}
-	if err = tx.Commit(); err != nil {
-		return db.flavor.wrap("replace recovery codes", err)
-	}
-	return nil
+func (db *DB) ReplaceRecoveryCodes(ctx context.Context, userID uuid.UUID, codes []store.RecoveryCode) error {
+	return db.inTx(ctx, "replace recovery codes", func(tx *sqlx.Tx) error {
+		return db.replaceCodes(ctx, tx, userID, codes)
+	})
 }
 
 func (db *DB) replaceCodes(ctx context.Context, tx *sqlx.Tx, userID uuid.UUID, codes []store.RecoveryCode) error {
@@ -234,4 +225,9 @@ func (db *DB) MarkSessionMFA(ctx context.Context, id uuid.UUID, now time.Time, a
 	}
 	return db.execOne(ctx, "mark session mfa", `UPDATE sessions SET mfa_at = ?, amr = ? WHERE id = ?`,
 		sqlTime(now), list, id)
+}
+
+// PruneMFAChallenges deletes pending logins that expired before before.
+func (db *DB) PruneMFAChallenges(ctx context.Context, before time.Time) (int64, error) {
+	return db.pruneLoop(ctx, "prune mfa challenges", "mfa_challenges", "id", `expires_at < ?`, sqlTime(before))
 }

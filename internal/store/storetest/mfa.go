@@ -104,23 +104,8 @@ func testTOTPStepConcurrent(t *testing.T, s store.Store) {
 	if err := s.ConfirmTOTP(ctx, u.ID, t0, 1, nil); err != nil {
 		t.Fatal(err)
 	}
-	var wins atomic.Int32
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			err := s.UseTOTPStep(ctx, u.ID, 2)
-			if err == nil {
-				wins.Add(1)
-			} else if !errors.Is(err, store.ErrStale) {
-				t.Errorf("use step: %v", err)
-			}
-		}()
-	}
-	wg.Wait()
-	if wins.Load() != 1 {
-		t.Fatalf("%d callers used one step, want exactly 1", wins.Load())
+	if n := wins(t, 8, func() error { return s.UseTOTPStep(ctx, u.ID, 2) }); n != 1 {
+		t.Fatalf("%d callers used one step, want exactly 1", n)
 	}
 }
 
@@ -215,20 +200,8 @@ func testMFAChallenge(t *testing.T, s store.Store) {
 	if err := s.CountMFAAttempt(ctx, fresh.ID, 3, fresh.ExpiresAt); !errors.Is(err, store.ErrStale) {
 		t.Fatalf("attempt at expiry: got %v, want ErrStale", err)
 	}
-	var wins atomic.Int32
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := s.UseMFAChallenge(ctx, fresh.ID, t0); err == nil {
-				wins.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
-	if wins.Load() != 1 {
-		t.Fatalf("%d concurrent uses won, want exactly 1", wins.Load())
+	if n := wins(t, 8, func() error { return s.UseMFAChallenge(ctx, fresh.ID, t0) }); n != 1 {
+		t.Fatalf("%d concurrent uses won, want exactly 1", n)
 	}
 }
 
@@ -255,4 +228,48 @@ func testSessionMFA(t *testing.T, s store.Store) {
 	if err := s.MarkSessionMFA(ctx, uuid.New(), at, nil); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown session: got %v, want ErrNotFound", err)
 	}
+}
+
+func testPruneMFAChallenges(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	u := mustCreateUser(t, s)
+	old, live := newChallenge(u), newChallenge(u)
+	old.ExpiresAt = t0.Add(-time.Second)
+	for _, c := range []*store.MFAChallenge{old, live} {
+		if err := s.CreateMFAChallenge(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.PruneMFAChallenges(ctx, t0)
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d, %v; want 1", n, err)
+	}
+	if _, err := s.GetMFAChallenge(ctx, old.TokenHash); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("expired challenge: %v, want ErrNotFound", err)
+	}
+	if _, err := s.GetMFAChallenge(ctx, live.TokenHash); err != nil {
+		t.Errorf("live challenge: %v", err)
+	}
+}
+
+// wins runs f in n goroutines at once and counts the calls that returned
+// nil; any error but store.ErrStale fails the test.
+func wins(t *testing.T, n int, f func() error) int {
+	t.Helper()
+	var won atomic.Int32
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := f()
+			if err == nil {
+				won.Add(1)
+			} else if !errors.Is(err, store.ErrStale) {
+				t.Errorf("concurrent call: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	return int(won.Load())
 }

@@ -99,6 +99,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"RecoveryCodes", testRecoveryCodes},
 		{"MFAChallenge", testMFAChallenge},
 		{"SessionMFA", testSessionMFA},
+		{"PruneMFAChallenges", testPruneMFAChallenges},
 		{"TimeRoundTrip", testTimeRoundTrip},
 		{"TimeComparison", testTimeComparison},
 	}
