@@ -19,6 +19,7 @@ func passkeysContractWalk(t *testing.T) *contractWalk {
 	bearer := "Authorization: Bearer {pk_access}"
 	pageForm := "Content-Type: application/x-www-form-urlencoded"
 	pageJar := "Cookie: __Host-tessera_form={form}"
+	pageMFA := "Cookie: __Host-tessera_form={form}; __Host-tessera_mfa={mfa}"
 	answer := func(t *testing.T, options, into string, f func([]byte) ([]byte, error)) {
 		t.Helper()
 		cred, err := f([]byte(w.vars[options]))
@@ -66,6 +67,23 @@ func passkeysContractWalk(t *testing.T) *contractWalk {
 			{name: "page sign-in, no answer", method: "POST", path: "/signin/passkey", headers: []string{pageForm, pageJar}, body: "csrf_token={tok}&challenge_id=&credential=", status: 400},
 			{name: "page sign-in", method: "POST", path: "/signin/passkey", headers: []string{pageForm, pageJar},
 				body: "csrf_token={tok}&challenge_id={page_challenge}&credential={page_cred}", status: 303},
+			{name: "password sign-in, second step due", method: "POST", path: "/signin", headers: []string{pageForm, pageJar},
+				body: "csrf_token={tok}&identifier=pk%40example.com&password=" + contractPassword, status: 303,
+				save: map[string]string{"mfa": "cookie:__Host-tessera_mfa"}},
+			{name: "second step, begin without token", method: "POST", path: "/signin/mfa/passkey/begin", headers: []string{pageForm, pageMFA},
+				body: "return_to=", status: 403, offSpec: true},
+			{name: "second step, begin", method: "POST", path: "/signin/mfa/passkey/begin", headers: []string{pageForm, pageMFA},
+				body: "csrf_token={tok}", status: 200, save: map[string]string{"step": "body", "step_challenge": "challenge_id"}},
+		})
+		answer(t, "step", "step_cred", a.Get)
+		w.vars["step_cred"] = url.QueryEscape(w.vars["step_cred"])
+		w.run(t, []contractStep{
+			{name: "second step, no answer", method: "POST", path: "/signin/mfa/passkey", headers: []string{pageForm, pageMFA},
+				body: "csrf_token={tok}&challenge_id=&credential=", status: 400},
+			{name: "second step with a passkey", method: "POST", path: "/signin/mfa/passkey", headers: []string{pageForm, pageMFA},
+				body: "csrf_token={tok}&challenge_id={step_challenge}&credential={step_cred}", status: 303},
+			{name: "second step, begin when none is pending", method: "POST", path: "/signin/mfa/passkey/begin", headers: []string{pageForm, pageJar},
+				body: "csrf_token={tok}", status: 400},
 			{name: "remove", method: "DELETE", path: "/v1/auth/passkeys/{pk_id}", headers: []string{bearer}, status: 204},
 			{name: "remove again", method: "DELETE", path: "/v1/auth/passkeys/{pk_id}", headers: []string{bearer}, status: 404, code: "not_found"},
 		})

@@ -38,7 +38,8 @@ func signInWithPasskey(t *testing.T, d *browsertest.Deployment, tab *browsertest
 
 // TestPasskeyInChromium: in Chromium with a virtual authenticator, a
 // person adds a passkey from the app (t.passkeys.register), signs out,
-// and signs in on the hosted page with the passkey alone; a copy of the
+// and signs in on the hosted page with the passkey alone, or with the
+// password and the passkey as its second step; a copy of the
 // credential with a lower counter is refused; the app signs in with it
 // (t.passkeys.login) and removes it, and then it signs in no more.
 func TestPasskeyInChromium(t *testing.T) {
@@ -72,6 +73,22 @@ func TestPasskeyInChromium(t *testing.T) {
 	run(t, tab, chromedp.Click(`form[action="/signout"] button`))
 	waitPage(t, tab, `document.getElementById("passkey-form") !== null`)
 
+	// The password alone leads to the second step, which a passkey ends.
+	tab.Navigate(d.Issuer() + "/signin")
+	run(t, tab, chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"))
+	waitPage(t, tab, `location.pathname === "/signin/mfa" && !document.getElementById("passkey-form").hidden`)
+	if browsertest.Eval[bool](tab, `document.getElementById("code") !== null`) {
+		t.Error("the second step of a passkey-only account shows a code field")
+	}
+	run(t, tab, chromedp.Click("#passkey-button"))
+	waitPage(t, tab, `document.querySelector("h1").textContent === "You are signed in"`)
+	if err := d.Tessera.DB.SQL().Get(&amr, `SELECT amr FROM sessions WHERE kind = 'sso' AND revoked_at IS NULL`); err != nil || amr != `["pwd","hwk","user","mfa"]` {
+		t.Errorf("amr of password and passkey: %q, %v", amr, err)
+	}
+	run(t, tab, chromedp.Click(`form[action="/signout"] button`))
+	waitPage(t, tab, `document.getElementById("passkey-form") !== null`)
+
 	// A clone: the same key, its counter set back below the one stored.
 	creds := auth.Credentials()
 	if len(creds) != 1 || creds[0].SignCount < 2 {
@@ -94,8 +111,9 @@ func TestPasskeyInChromium(t *testing.T) {
 	auth.Replace(creds[0]) // the genuine one, counter and all
 	tab.Navigate(d.Origin(browsertest.AppHost) + "/")
 	browsertest.Eval[any](tab, "window.ready")
-	if _, err := browsertest.TryEval[any](tab, `t.login({email: "ada@example.com", password: "`+testPassword+`"})`); err == nil || !strings.Contains(err.Error(), "mfa_required") {
-		t.Fatalf("password alone with a passkey enrolled: %v", err)
+	pending := browsertest.Eval[map[string]any](tab, `t.login({email: "ada@example.com", password: "`+testPassword+`"})`)
+	if methods, _ := pending["methods"].([]any); pending["mfaRequired"] != true || len(methods) != 1 || methods[0] != "webauthn" {
+		t.Fatalf("password alone with a passkey enrolled: %v", pending)
 	}
 	if u := browsertest.Eval[map[string]any](tab, `t.passkeys.login()`); u["email"] != "ada@example.com" {
 		t.Fatalf("t.passkeys.login answered %v", u)

@@ -127,6 +127,11 @@ type MFAView struct {
 	Recovery  bool
 	Methods   []string
 	OtherPath string
+	// PasskeyScript is the passkey button's script when the pending
+	// sign-in accepts a passkey and passkeys are on; PasskeyOnly when
+	// nothing else finishes it (no code field then).
+	PasskeyScript string
+	PasskeyOnly   bool
 }
 
 // Offers reports whether the pending sign-in accepts method.

@@ -129,6 +129,8 @@ func (p *Pages) Mount(r gin.IRoutes) {
 	r.POST("/signin/passkey", p.handle(p.signInPasskey))
 	r.GET("/signin/mfa", p.handle(p.mfaPage))
 	r.POST("/signin/mfa", p.handle(p.mfaStep))
+	r.POST("/signin/mfa/passkey/begin", p.handle(p.mfaPasskeyBegin))
+	r.POST("/signin/mfa/passkey", p.handle(p.mfaPasskey))
 	r.POST("/signout", p.handle(p.signOut))
 	r.GET("/signup", p.handle(p.signUpPage))
 	r.POST("/signup", p.handle(p.signUp))

@@ -1,7 +1,8 @@
-// Tessera's hosted sign-in: the "Sign in with a passkey" button. The page
-// works without it (the button stays hidden); with it, the browser asks
-// Tessera for a sign-in ceremony, lets the person choose a passkey, and
-// posts the answer in the page's own form, which signs the browser in.
+// Tessera's hosted sign-in: the "Sign in with a passkey" button (and "Use
+// a passkey" on the second step). The page works without it (the button
+// stays hidden); with it, the browser asks Tessera for a ceremony, lets
+// the person choose a passkey, and posts the answer in the page's own
+// form, which signs the browser in.
 (() => {
   "use strict";
   const form = document.getElementById("passkey-form");
@@ -16,10 +17,11 @@
     button.disabled = true;
     status.textContent = "";
     try {
-      const r = await fetch(form.dataset.begin, {
-        method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json" }, body: "{}",
-      });
+      // The second step's own endpoint takes the form (its token); the
+      // API's sign-in takes JSON.
+      const body = form.dataset.beginForm ? new URLSearchParams(new FormData(form)) : "{}";
+      const headers = form.dataset.beginForm ? {} : { "Content-Type": "application/json" };
+      const r = await fetch(form.dataset.begin, { method: "POST", credentials: "same-origin", headers, body });
       if (!r.ok) {
         throw new Error("begin: " + r.status);
       }
