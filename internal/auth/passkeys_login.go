@@ -95,7 +95,8 @@ type PasskeyLoginInput struct {
 
 // PasskeyLogin signs in with a passkey and opens a session for the device,
 // answering like Login (same clients, deliveries and session). amr says
-// hwk or swk and user.
+// hwk or swk, user and mfa: a user-verified passkey is two factors, so the
+// second-factor policies count it.
 func (s *Service) PasskeyLogin(ctx context.Context, in PasskeyLoginInput) (*Login, error) {
 	client, err := s.client(ctx, in.Device.ClientID, in.Delivery)
 	if err != nil {
@@ -149,7 +150,13 @@ func (s *Service) verifyPasskey(ctx context.Context, challengeID string, credent
 	if err != nil {
 		return nil, nil, OutcomeError, fmt.Errorf("record login: %w", err)
 	}
-	return u, passkeyAMR(pk, v), LoginSuccess, nil
+	amr := passkeyAMR(pk, v)
+	if v.UserVerified {
+		// The key (possession) and the person verified by the
+		// authenticator (PIN or biometrics) are two factors.
+		amr = append(amr, AMRMFA)
+	}
+	return u, amr, LoginSuccess, nil
 }
 
 // assertPasskey verifies an answer to the ceremony challengeID, made by a

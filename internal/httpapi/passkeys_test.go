@@ -89,7 +89,7 @@ func TestPasskeyFlow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(sess.AMR, []string{"hwk", "user"}) || sess.AuthTime == nil || sess.DeviceName != "phone" {
+		if !slices.Equal(sess.AMR, []string{"hwk", "user", "mfa"}) || sess.AuthTime == nil || sess.DeviceName != "phone" {
 			t.Errorf("session amr %v, auth_time %v, device %q", sess.AMR, sess.AuthTime, sess.DeviceName)
 		}
 		other.Do("GET", "/v1/auth/me", nil, bearer(in)).Want(t, http.StatusOK)

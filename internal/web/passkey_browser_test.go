@@ -67,7 +67,7 @@ func TestPasskeyInChromium(t *testing.T) {
 		t.Fatalf("%d browser sign-ins, want 1", n)
 	}
 	var amr string
-	if err := d.Tessera.DB.SQL().Get(&amr, `SELECT amr FROM sessions WHERE kind = 'sso' AND revoked_at IS NULL`); err != nil || amr != `["hwk","user"]` {
+	if err := d.Tessera.DB.SQL().Get(&amr, `SELECT amr FROM sessions WHERE kind = 'sso' AND revoked_at IS NULL`); err != nil || amr != `["hwk","user","mfa"]` {
 		t.Errorf("amr of the passkey sign-in: %q, %v", amr, err)
 	}
 	run(t, tab, chromedp.Click(`form[action="/signout"] button`))
