@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -22,10 +23,22 @@ import (
 var errBadPasskey = Errorf(CodeInvalidCredentials, "unable to sign in with this passkey")
 
 // PasskeyChallenge is a begun passkey sign-in: the request options for
-// the browser and the id its answer must come back with.
+// the browser (PublicKey, what parseRequestOptionsFromJSON takes) and the
+// id its answer must come back with.
 type PasskeyChallenge struct {
-	Options     []byte
+	PublicKey   json.RawMessage
 	ChallengeID string
+}
+
+// passkeyChallenge is the begun ceremony c as the browser gets it.
+func passkeyChallenge(c *mfa.Ceremony) (*PasskeyChallenge, error) {
+	var o struct {
+		PublicKey json.RawMessage `json:"publicKey"`
+	}
+	if err := json.Unmarshal(c.Options, &o); err != nil {
+		return nil, fmt.Errorf("passkey options: %w", err)
+	}
+	return &PasskeyChallenge{PublicKey: o.PublicKey, ChallengeID: c.Challenge}, nil
 }
 
 // BeginPasskeyLogin starts a passkey sign-in. Without an e-mail the
@@ -62,7 +75,7 @@ func (s *Service) BeginPasskeyLogin(ctx context.Context, email string) (*Passkey
 	if err := s.saveChallenge(ctx, c, store.ChallengeLogin, userID); err != nil {
 		return nil, err
 	}
-	return &PasskeyChallenge{Options: c.Options, ChallengeID: c.Challenge}, nil
+	return passkeyChallenge(c)
 }
 
 // loginAccount is the account a sign-in naming email is for: the user's,

@@ -50,7 +50,7 @@ func (s *Service) BeginPasskeyFactor(ctx context.Context, mfaToken string) (*Pas
 	if err := s.saveChallenge(ctx, c, store.ChallengeLogin, &u.ID); err != nil {
 		return nil, err
 	}
-	return &PasskeyChallenge{Options: c.Options, ChallengeID: c.Challenge}, nil
+	return passkeyChallenge(c)
 }
 
 // PasskeyVerifier is the MFAVerifier of a passkey's answer to the

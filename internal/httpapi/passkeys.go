@@ -171,15 +171,8 @@ func (s *Server) passkeyLoginBegin(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	var opts struct {
-		PublicKey json.RawMessage `json:"publicKey"`
-	}
-	if err := json.Unmarshal(ch.Options, &opts); err != nil {
-		s.writeError(c, err)
-		return
-	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, passkeyLoginBeginResponse{PublicKey: opts.PublicKey, ChallengeID: ch.ChallengeID})
+	c.JSON(http.StatusOK, passkeyLoginBeginResponse{PublicKey: ch.PublicKey, ChallengeID: ch.ChallengeID})
 }
 
 // passkeyLogin answers exactly like login: the same deliveries, clients

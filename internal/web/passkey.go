@@ -3,7 +3,6 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -82,14 +81,7 @@ func (p *Pages) mfaPasskeyBegin(c *gin.Context) {
 		c.JSON(http.StatusBadRequest, gin.H{"error": ae.Code, "error_description": ae.Message})
 		return
 	}
-	var opts struct {
-		PublicKey json.RawMessage `json:"publicKey"`
-	}
-	if err := json.Unmarshal(ch.Options, &opts); err != nil {
-		p.internal(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"publicKey": opts.PublicKey, "challenge_id": ch.ChallengeID})
+	c.JSON(http.StatusOK, gin.H{"publicKey": ch.PublicKey, "challenge_id": ch.ChallengeID})
 }
 
 // mfaPasskey finishes the browser's pending sign-in with the passkey
