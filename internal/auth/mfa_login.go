@@ -275,6 +275,11 @@ func (s *Service) MFAMethods(ctx context.Context, id uuid.UUID) ([]string, error
 	if err == nil && t.ConfirmedAt != nil {
 		methods = append(methods, MethodTOTP)
 	}
+	if n, err := s.store.ListPasskeys(ctx, id); err != nil {
+		return nil, fmt.Errorf("mfa methods: %w", err)
+	} else if len(n) > 0 {
+		methods = append(methods, MethodWebAuthn)
+	}
 	if len(methods) == 0 {
 		return nil, nil
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tessera-id/tessera/internal/keys"
 	"github.com/tessera-id/tessera/internal/mail"
+	"github.com/tessera-id/tessera/internal/mfa"
 	"github.com/tessera-id/tessera/internal/password"
 	"github.com/tessera-id/tessera/internal/store"
 	"github.com/tessera-id/tessera/internal/token"
@@ -68,6 +69,8 @@ type Deps struct {
 	// means nobody listens.
 	Observer Observer
 	Logger   *slog.Logger
+	// WebAuthn is the passkeys' relying party; nil when passkeys are off.
+	WebAuthn *mfa.WebAuthn
 	// Now replaces time.Now, for tests.
 	Now func() time.Time
 }
@@ -88,6 +91,7 @@ type Service struct {
 	clients   clientCache
 	mfa       mfaKeys
 	log       *slog.Logger
+	webauthn  *mfa.WebAuthn
 	now       func() time.Time
 }
 
@@ -105,7 +109,7 @@ func New(d Deps) *Service {
 	return &Service{
 		store: d.Store, hasher: d.Hasher, policy: d.Policy, minter: d.Minter,
 		refresher: d.Refresher, secret: d.Secret, verifier: d.Verifier, keys: d.Keys, settings: d.Settings, mailer: d.Mailer, observer: d.Observer,
-		log: d.Logger, now: d.Now, mfa: newMFAKeys(d.Secret),
+		log: d.Logger, webauthn: d.WebAuthn, now: d.Now, mfa: newMFAKeys(d.Secret),
 	}
 }
 

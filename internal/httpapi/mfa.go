@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -52,6 +53,10 @@ type mfaVerifyRequest struct {
 	MFAToken     string `json:"mfa_token"`
 	Code         string `json:"code"`
 	RecoveryCode string `json:"recovery_code"`
+	// ChallengeID and Credential answer with a passkey instead (the
+	// ceremony begun by POST /v1/auth/passkeys/login/begin with mfa_token).
+	ChallengeID string          `json:"challenge_id"`
+	Credential  json.RawMessage `json:"credential"`
 	deviceFields
 }
 
@@ -63,10 +68,16 @@ func (s *Server) mfaVerify(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	l, err := s.auth.VerifyMFA(c.Request.Context(), auth.MFAVerifyInput{
-		Token: req.MFAToken, Code: req.Code, RecoveryCode: req.RecoveryCode,
-		Delivery: req.Delivery, Device: s.device(c, req.deviceFields),
-	})
+	var l *auth.Login
+	var err error
+	if len(req.Credential) > 0 {
+		l, err = s.passkeyFactor(c, req)
+	} else {
+		l, err = s.auth.VerifyMFA(c.Request.Context(), auth.MFAVerifyInput{
+			Token: req.MFAToken, Code: req.Code, RecoveryCode: req.RecoveryCode,
+			Delivery: req.Delivery, Device: s.device(c, req.deviceFields),
+		})
+	}
 	if err != nil {
 		s.writeError(c, err)
 		return

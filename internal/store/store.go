@@ -220,6 +220,7 @@ type Store interface {
 	ConsoleStore
 	PruneStore
 	OAuthStore
+	PasskeyStore
 	MFAStore
 
 	// Ping checks that the database answers.

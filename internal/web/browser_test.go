@@ -87,15 +87,15 @@ func TestBrowserSignInByTyping(t *testing.T) {
 }
 
 // TestKeyboardOnly: from the autofocused first field, Tab reaches every
-// field, the button and the links in reading order, and Enter on the
-// button signs in.
+// field, the buttons (the passkey one after the password's) and the links
+// in reading order, and Enter on the button signs in.
 func TestKeyboardOnly(t *testing.T) {
 	d := deployment(t)
 	tab := browsertest.NewProfile(t).Open(d.Issuer() + "/signin")
 	focused := func() string {
 		return browsertest.Eval[string](tab, `(() => { const e = document.activeElement; return e.id || e.getAttribute("href") || e.tagName.toLowerCase() + "." + e.className; })()`)
 	}
-	want := []string{"identifier", "password", "button.primary", "/forgot-password", "/signup"}
+	want := []string{"identifier", "password", "button.primary", "passkey-button", "/forgot-password", "/signup"}
 	var got []string
 	for i := range want {
 		if i > 0 {
@@ -158,6 +158,13 @@ func TestScreenshots(t *testing.T) {
 		{"signin", "/signin", nil},
 		{"signin-client", "/signin?return_to=%2Foauth%2Fauthorize%3Fclient_id%3Ddefault", nil},
 		{"signin-errors", "/signin", signInErrors},
+		{"signin-passkey-failed", "/signin", func() {
+			// The passkey form posted with no answer: the page says the
+			// passkey could not sign in.
+			waitPage(t, tab, `!document.getElementById("passkey-form").hidden`)
+			_, _ = browsertest.TryEval[any](tab, `document.getElementById("passkey-form").submit()`)
+			waitPage(t, tab, `document.querySelector("[role=alert]") !== null`)
+		}},
 		{"signup", "/signup", nil},
 		{"forgot", "/forgot-password", nil},
 		{"reset", "/reset-password?uid=x&token=y", nil},

@@ -82,7 +82,25 @@ func (p *Pages) signInView(c *gin.Context, returnTo, identifier string) (SignInV
 	if returnTo != "" {
 		signup += "?return_to=" + url.QueryEscape(returnTo)
 	}
-	return SignInView{Page: p.page(c), Identifier: identifier, ReturnTo: returnTo, ClientName: name, SignupPath: signup}, true
+	v := SignInView{Page: p.page(c), Identifier: identifier, ReturnTo: returnTo, ClientName: name, SignupPath: signup}
+	p.withPasskeys(c, &v)
+	return v, true
+}
+
+// signInPost is the view a sign-in form post answers with; ok is false
+// when it has answered already (the error page, or the form again with
+// 403 when the post lacks its form token).
+func (p *Pages) signInPost(c *gin.Context, returnTo, identifier string) (SignInView, bool) {
+	v, ok := p.signInView(c, returnTo, identifier)
+	if !ok {
+		return v, false
+	}
+	if !p.formOK(c) {
+		v.Errors = Errors{Summary: p.msg.text("form.csrf")}
+		p.render(c, http.StatusForbidden, "signin", v)
+		return v, false
+	}
+	return v, true
 }
 
 // signInPage shows the sign-in form, or the signed-in page to a browser
@@ -121,13 +139,8 @@ func signedInReturn(returnTo string) bool {
 func (p *Pages) signIn(c *gin.Context) {
 	returnTo := safeReturn(c.PostForm("return_to"))
 	identifier := strings.TrimSpace(c.PostForm("identifier"))
-	v, ok := p.signInView(c, returnTo, identifier)
+	v, ok := p.signInPost(c, returnTo, identifier)
 	if !ok {
-		return
-	}
-	if !p.formOK(c) {
-		v.Errors = Errors{Summary: p.msg.text("form.csrf")}
-		p.render(c, http.StatusForbidden, "signin", v)
 		return
 	}
 	in := auth.BrowserSignInInput{Password: c.PostForm("password"), Device: device(c)}

@@ -67,6 +67,7 @@ func (p *Pages) mfaView(c *gin.Context, returnTo string, recovery bool) (MFAView
 	v := MFAView{Page: p.page(c), ReturnTo: returnTo, Methods: methods}
 	v.Recovery = recovery && v.Offers(auth.MethodRecoveryCode)
 	v.OtherPath = mfaStepPath(returnTo, !v.Recovery)
+	p.withPasskeyFactor(c, &v)
 	return v, true
 }
 

@@ -78,6 +78,9 @@ type SignInView struct {
 	// Reauth asks a signed-in person for the password again, before a
 	// sensitive action on a signed-in page.
 	Reauth bool
+	// PasskeyScript is the URL of the passkey button's script; empty when
+	// passkeys are off (no button).
+	PasskeyScript string
 }
 
 // SignedInView is the neutral page of a signed-in browser.
@@ -212,6 +215,11 @@ type MFAView struct {
 	Recovery  bool
 	Methods   []string
 	OtherPath string
+	// PasskeyScript is the passkey button's script when the pending
+	// sign-in accepts a passkey and passkeys are on; PasskeyOnly when
+	// nothing else finishes it (no code field then).
+	PasskeyScript string
+	PasskeyOnly   bool
 }
 
 // Offers reports whether the pending sign-in accepts method.

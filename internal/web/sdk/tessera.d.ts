@@ -72,8 +72,35 @@ export type LoginInput =
 /** Why onChange was called. */
 export type ChangeReason = "signed-in" | "signed-out" | "session-lost";
 
+/** A passkey as GET /v1/auth/passkeys lists it. */
+export interface Passkey {
+  id: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+  /** The key can travel between the user's devices (a password manager's passkey). */
+  synced: boolean;
+  user_verified: boolean;
+  attachment: string;
+  transports: string[];
+}
+
+/** The user's passkeys. Every method throws a TesseraError "passkeys_unsupported" (status 0) in a browser without WebAuthn's JSON methods. */
+export interface Passkeys {
+  /** Adds a passkey to the signed-in user's account; the browser asks the person to create it. */
+  register(input?: { name?: string }): Promise<Passkey>;
+  /** Signs in with a passkey, without a password (email narrows the choice to that account's passkeys). */
+  login(input?: { email?: string; deviceName?: string }): Promise<User>;
+  list(): Promise<Passkey[]>;
+  rename(id: string, name: string): Promise<Passkey>;
+  /** Removes one; it can sign in no more. */
+  remove(id: string): Promise<void>;
+}
+
 export interface Tessera {
   readonly version: string;
+  /** The user's passkeys: register, sign in, list, rename, remove. */
+  readonly passkeys: Passkeys;
   /** Creates an account and signs in; null when e-mail verification is mandatory (nobody is signed in yet). */
   register(input: RegisterInput): Promise<User | null>;
   /** Signs in; an account with a second factor answers an MfaChallenge instead of the user. */

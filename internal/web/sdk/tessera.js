@@ -275,6 +275,50 @@ export function createTessera(options) {
     return data.user;
   }
 
+  // --- Passkeys (WebAuthn) ---
+  // The browser's own JSON forms (parseCreationOptionsFromJSON,
+  // parseRequestOptionsFromJSON, toJSON) carry the ceremonies: Tessera
+  // speaks them as they are.
+  function webauthn() {
+    const pkc = typeof window === "object" ? window.PublicKeyCredential : undefined;
+    if (!pkc || typeof pkc.parseRequestOptionsFromJSON !== "function" || !navigator.credentials) {
+      throw new TesseraError(0, { error: "passkeys_unsupported", error_description: "this browser cannot use passkeys" });
+    }
+    return pkc;
+  }
+
+  async function registerPasskey({ name } = {}) {
+    const pkc = webauthn();
+    const begin = await call("POST", "/v1/auth/passkeys/register/begin");
+    const cred = await navigator.credentials.create({ publicKey: pkc.parseCreationOptionsFromJSON(begin.publicKey) });
+    return call("POST", "/v1/auth/passkeys/register/finish", { name: name ?? "", credential: cred.toJSON() });
+  }
+
+  async function passkeyLogin({ email, deviceName } = {}) {
+    const pkc = webauthn();
+    const begin = await call("POST", "/v1/auth/passkeys/login/begin", email ? { email } : {}, false);
+    const cred = await navigator.credentials.get({ publicKey: pkc.parseRequestOptionsFromJSON(begin.publicKey) });
+    const data = await call("POST", "/v1/auth/passkeys/login/finish", {
+      challenge_id: begin.challenge_id, credential: cred.toJSON(),
+      device_name: deviceName ?? options.deviceName, delivery: "cookie", client_id: clientId,
+    }, false);
+    return signedIn(data);
+  }
+
+  const passkeys = {
+    /** register adds a passkey (named name) to the signed-in user's account. */
+    register: registerPasskey,
+    /** login signs in with a passkey, without a password. */
+    login: passkeyLogin,
+    /** list answers the user's passkeys. */
+    list: async () => (await call("GET", "/v1/auth/passkeys")).passkeys,
+    /** rename renames one of them. */
+    rename: (id, name) => call("PATCH", "/v1/auth/passkeys/" + encodeURIComponent(id), { name }),
+    /** remove removes one of them; it can sign in no more. */
+    remove: (id) => call("DELETE", "/v1/auth/passkeys/" + encodeURIComponent(id)),
+  };
+  // --- end of passkeys ---
+
   // challenge keeps a pending login (its mfa_token stays in this closure,
   // never in storage) and answers what the page needs to ask for the
   // second factor.
@@ -302,6 +346,7 @@ export function createTessera(options) {
 
   return {
     version,
+    passkeys,
     /** register creates an account and, unless e-mail verification is mandatory, signs in. */
     register: (input) => signIn("/v1/auth/register", input),
     /**
