@@ -124,7 +124,8 @@ func pruneStorage(ctx context.Context, srv *server.Server, log *slog.Logger) {
 	case p.Total() > 0:
 		log.InfoContext(ctx, "ended rows pruned", "sessions", p.Sessions, "session_tombstones", p.Tombstones,
 			"one_time_tokens", p.OneTimeTokens, "login_throttle", p.LoginThrottles,
-			"authorization_codes", p.AuthorizationCodes)
+			"authorization_codes", p.AuthorizationCodes, "mfa_challenges", p.MFAChallenges,
+			"webauthn_challenges", p.WebAuthnChallenges)
 	}
 }
 

@@ -90,10 +90,7 @@ func newKeysRotateCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		if _, err := keys.Generate(cfg.KeysDir, alg, time.Now()); err != nil {
-			return err
-		}
-		if err := ring.Reload(); err != nil {
+		if _, err := ring.Rotate(alg); err != nil {
 			return err
 		}
 		return printKeys(cmd.OutOrStdout(), ring.Keys(), false)

@@ -17,6 +17,8 @@ type AuditFilter struct {
 	Event  string
 	// Since keeps events at or after it.
 	Since time.Time
+	// Until keeps events before it.
+	Until time.Time
 }
 
 // AdminAuditLog returns a page of the audit events matching f, newest
@@ -26,7 +28,7 @@ func (s *Service) AdminAuditLog(ctx context.Context, f AuditFilter, in PageInput
 	if err != nil {
 		return Page[store.AuditEvent]{}, err
 	}
-	q := store.AuditQuery{UserID: f.UserID, Event: f.Event, Since: f.Since, Limit: limit + 1}
+	q := store.AuditQuery{UserID: f.UserID, Event: f.Event, Since: f.Since, Until: f.Until, Limit: limit + 1}
 	if in.Cursor != "" {
 		key, err := decodePageCursor("a", in.Cursor)
 		if err != nil {
@@ -41,6 +43,29 @@ func (s *Service) AdminAuditLog(ctx context.Context, f AuditFilter, in PageInput
 		return Page[store.AuditEvent]{}, fmt.Errorf("audit log: %w", err)
 	}
 	return newPage(rows, limit, "a", func(e store.AuditEvent) string { return strconv.FormatInt(e.ID, 10) }), nil
+}
+
+// AdminAuditExport calls each with every event f selects, newest first,
+// reading MaxPageSize events at a time along the keyset of AdminAuditLog,
+// so an export of millions of events holds one page in memory. It stops
+// at the first error each returns.
+func (s *Service) AdminAuditExport(ctx context.Context, f AuditFilter, each func(store.AuditEvent) error) error {
+	q := store.AuditQuery{UserID: f.UserID, Event: f.Event, Since: f.Since, Until: f.Until, Limit: MaxPageSize}
+	for {
+		rows, err := s.store.QueryAuditEvents(ctx, q)
+		if err != nil {
+			return fmt.Errorf("audit export: %w", err)
+		}
+		for _, e := range rows {
+			if err := each(e); err != nil {
+				return err
+			}
+		}
+		if len(rows) < MaxPageSize {
+			return nil
+		}
+		q.BeforeID = rows[len(rows)-1].ID
+	}
 }
 
 // PruneAuditEvents deletes the events older than retention and records

@@ -45,6 +45,8 @@ type ClientInput struct {
 	GrantTypes             []string // create: nil allows authorization_code and refresh_token
 	Scopes                 []string // create: nil allows all four scopes
 	LogoutEndsSessions     *bool
+	// RequireMFA: see store.Client.RequireMFA.
+	RequireMFA *bool
 }
 
 // AdminListClients returns a page of clients ordered by client_id.

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"golang.org/x/text/cases"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/tessera-id/tessera/internal/identifier"
 	"github.com/tessera-id/tessera/internal/store"
@@ -44,20 +42,7 @@ type EndedAccess struct {
 // starts with emailPrefix (compared case-insensitively, after the same
 // NFKC case folding e-mails get).
 func (s *Service) AdminListUsers(ctx context.Context, emailPrefix string, in PageInput) (Page[store.User], error) {
-	limit, err := in.limit()
-	if err != nil {
-		return Page[store.User]{}, err
-	}
-	after, err := decodeTimeCursor("u", in.Cursor)
-	if err != nil {
-		return Page[store.User]{}, err
-	}
-	prefix := cases.Fold().String(norm.NFKC.String(strings.TrimSpace(emailPrefix)))
-	rows, err := s.store.ListUsers(ctx, store.UserQuery{EmailPrefix: prefix, After: after, Limit: limit + 1})
-	if err != nil {
-		return Page[store.User]{}, fmt.Errorf("list users: %w", err)
-	}
-	return newPage(rows, limit, "u", func(u store.User) string { return timeCursorKey(u.CreatedAt, u.ID) }), nil
+	return s.AdminSearchUsers(ctx, UserFilter{EmailPrefix: emailPrefix}, in)
 }
 
 // AdminGetUser returns the user with id, or not_found.
@@ -283,4 +268,40 @@ func (s *Service) AdminUserToken(ctx context.Context, a Actor, u *store.User, cl
 	}
 	s.auditAs(ctx, event, a, u.ID, uuid.Nil, nil)
 	return t, nil
+}
+
+// AdminRevokeUserToken deletes the user's classic token at once; the
+// next request with it is refused. No token is not_found.
+func (s *Service) AdminRevokeUserToken(ctx context.Context, a Actor, id uuid.UUID) error {
+	if _, err := s.AdminGetUser(ctx, id); err != nil {
+		return err
+	}
+	err := s.store.DeleteAuthToken(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return Errorf(CodeNotFound, "there is no classic token to revoke")
+	}
+	if err != nil {
+		return fmt.Errorf("revoke classic token: %w", err)
+	}
+	s.auditAs(ctx, "admin_token_revoked", a, id, uuid.Nil, nil)
+	return nil
+}
+
+// AdminSendPasswordReset mails the user a password-reset link, through
+// the very path a reset asked for by the user takes (RequestPasswordReset:
+// an inactive account gets no mail). Their password and sessions are
+// untouched until they use the link.
+func (s *Service) AdminSendPasswordReset(ctx context.Context, a Actor, id uuid.UUID) error {
+	u, err := s.AdminGetUser(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !u.IsActive {
+		return Errorf(CodeConflict, "this account is deactivated: activate it first")
+	}
+	if err := s.RequestPasswordReset(ctx, u.Email, a.Device); err != nil {
+		return err
+	}
+	s.auditAs(ctx, "admin_password_reset_sent", a, id, uuid.Nil, nil)
+	return nil
 }

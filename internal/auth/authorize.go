@@ -98,8 +98,12 @@ func (s *Service) GrantConsent(ctx context.Context, c *store.Client, b *BrowserS
 // base64url; only its SHA-256 is stored, with everything the token
 // endpoint checks (client, redirect URI, PKCE challenge) and puts in the
 // ID token (nonce, scopes, auth_time, amr, the sign-in). It works once,
-// for CodeTTL.
+// for CodeTTL. A client that requires a second factor gets no code for a
+// sign-in without one (mfa_enrollment_required).
 func (s *Service) IssueCode(ctx context.Context, c *store.Client, b *BrowserSignIn, req *oidc.AuthorizationRequest) (string, error) {
+	if c.RequireMFA && !HasMFA(b.Session.AMR) {
+		return "", Errorf(CodeMFAEnrollRequired, "this application requires a second factor; add one to your account first")
+	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return "", fmt.Errorf("issue code: %w", err)

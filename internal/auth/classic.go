@@ -169,5 +169,8 @@ func (s *Service) AuthenticateBasic(ctx context.Context, userID, pw string, dev 
 	if err := s.requireVerified(u); err != nil {
 		return nil, err
 	}
+	if err := s.refusePasswordAlone(ctx, u, dev); err != nil {
+		return nil, err
+	}
 	return &Principal{User: u, Method: "basic"}, nil
 }

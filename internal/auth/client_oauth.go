@@ -120,6 +120,9 @@ func applyClientOAuth(c *store.Client, in ClientInput, fe fieldErrors) {
 	if in.LogoutEndsSessions != nil {
 		c.LogoutEndsSessions = *in.LogoutEndsSessions
 	}
+	if in.RequireMFA != nil {
+		c.RequireMFA = *in.RequireMFA
+	}
 	if in.GrantTypes != nil {
 		c.GrantTypes = checkSubset("grant_types", in.GrantTypes, grantTypes, fe)
 	}

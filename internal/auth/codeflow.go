@@ -112,7 +112,7 @@ func (s *Service) codeSession(ctx context.Context, ac *store.AuthorizationCode, 
 		CreatedAt: now, LastUsedAt: now, RotatedAt: now,
 		IdleExpiresAt: now.Add(orDefault(c.IdleTTL, s.settings.SessionIdleTTL)),
 		ExpiresAt:     now.Add(orDefault(c.MaxTTL, s.settings.SessionMaxTTL)),
-		Generation:    1, Nonce: nonce, AuthTime: &authTime, AMR: ac.AMR,
+		Generation:    1, Nonce: nonce, AuthTime: &authTime, AMR: ac.AMR, MFAAt: mfaTime(ac.AMR, authTime),
 		Scope: ac.Scope, SSOSessionID: ac.SSOSessionID,
 	}
 	sess.RefreshDigest = s.firstDigest(sess)

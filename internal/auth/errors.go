@@ -79,3 +79,12 @@ func (f fieldErrors) err() error {
 	}
 	return Invalid(f)
 }
+
+// Stable error codes of second factors (see above for the others).
+const (
+	CodeInvalidMFAToken   = "invalid_mfa_token"       // 400, mfa_token unknown, expired, used, out of attempts or bound to another device or delivery
+	CodeInvalidMFACode    = "invalid_mfa_code"        // 400, wrong TOTP or recovery code (counted toward the brute-force limits)
+	CodeMFARequired       = "mfa_required"            // 403, password right, second factor due: the answer carries mfa_token and methods
+	CodeMFAEnrollRequired = "mfa_enrollment_required" // 403, a policy requires a second factor this account has not enrolled
+	CodeStepUpRequired    = "step_up_required"        // 403, the action needs a second factor proven in the last few minutes
+)

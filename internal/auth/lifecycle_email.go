@@ -119,12 +119,19 @@ func (s *Service) applyEmailChange(ctx context.Context, u *store.User, raw strin
 // same audit); a missing or wrong current_password is a validation error
 // on that field.
 func (s *Service) checkCurrentPassword(ctx context.Context, u *store.User, pw string, dev Device) error {
+	return s.checkPasswordField(ctx, u, pw, "current_password", dev)
+}
+
+// checkPasswordField checks that pw, sent in field, is u's password, with
+// the brute-force limits of a login; a wrong one is a validation error on
+// field.
+func (s *Service) checkPasswordField(ctx context.Context, u *store.User, pw, field string, dev Device) error {
 	if pw == "" {
-		return Invalid(map[string][]string{"current_password": {"this field is required"}})
+		return Invalid(map[string][]string{field: {"this field is required"}})
 	}
 	if _, err := s.CheckPassword(ctx, u.Email, "", pw, dev); err != nil {
 		if ErrorCode(err) == CodeInvalidCredentials {
-			return Invalid(map[string][]string{"current_password": {"is incorrect"}})
+			return Invalid(map[string][]string{field: {"is incorrect"}})
 		}
 		return err
 	}

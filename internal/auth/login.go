@@ -58,7 +58,10 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*Login, error
 	if pending != nil || err != nil {
 		return pending, err
 	}
-	return s.startSession(ctx, u, client, in.Delivery, in.Device)
+	if err := s.secondFactorDue(ctx, u, client, in.Delivery, in.Device); err != nil {
+		return nil, err
+	}
+	return s.startSession(ctx, u, client, in.Delivery, in.Device, []string{AMRPassword})
 }
 
 // createAccount checks and stores the account of a registration, audits
@@ -134,7 +137,8 @@ func (s *Service) registerFailed(ctx context.Context, err error, email string, d
 
 // Login checks credentials and opens a new session for the device. Every
 // failure, unknown account included, costs one password hash and gives the
-// same answer.
+// same answer. An account with a second factor gets no session yet: the
+// error is an *MFARequired whose mfa_token CompleteMFA takes.
 func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
 	client, err := s.client(ctx, in.Device.ClientID, in.Delivery)
 	if err != nil {
@@ -144,7 +148,10 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Login, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.startSession(ctx, u, client, in.Delivery, in.Device)
+	if err := s.secondFactorDue(ctx, u, client, in.Delivery, in.Device); err != nil {
+		return nil, err
+	}
+	return s.startSession(ctx, u, client, in.Delivery, in.Device, []string{AMRPassword})
 }
 
 // signInUser is the account a password sign-in (API login or hosted page)
@@ -349,8 +356,10 @@ func (s *Service) client(ctx context.Context, id, delivery string) (*store.Clien
 	return c, nil
 }
 
-// startSession opens a device session for u and issues its first pair.
-func (s *Service) startSession(ctx context.Context, u *store.User, c *store.Client, delivery string, dev Device) (*Login, error) {
+// startSession opens a device session for u, signed in now by amr (RFC
+// 8176 names, kept on the session so every access token it issues carries
+// them), and issues its first pair.
+func (s *Service) startSession(ctx context.Context, u *store.User, c *store.Client, delivery string, dev Device, amr []string) (*Login, error) {
 	nonce, err := token.NewNonce()
 	if err != nil {
 		return nil, fmt.Errorf("start session: %w", err)
@@ -371,6 +380,7 @@ func (s *Service) startSession(ctx context.Context, u *store.User, c *store.Clie
 		IdleExpiresAt: now.Add(orDefault(c.IdleTTL, s.settings.SessionIdleTTL)),
 		ExpiresAt:     now.Add(orDefault(c.MaxTTL, s.settings.SessionMaxTTL)),
 		Generation:    1, Nonce: nonce, SecretHash: secretHash,
+		AuthTime: &now, AMR: amr, MFAAt: mfaTime(amr, now),
 	}
 	if kind == store.SessionKindJWT {
 		sess.RefreshDigest = s.firstDigest(sess)
@@ -401,7 +411,7 @@ func (s *Service) issue(u *store.User, sess *store.Session, c *store.Client) (*L
 	}
 	raw, claims, err := s.minter.Mint(token.Access{
 		Subject: u.ID.String(), ClientID: c.ID, SessionID: sess.ID.String(),
-		Audience: aud, Roles: u.Roles(), Scope: sess.Scope, TTL: ttl,
+		Audience: aud, Roles: u.Roles(), Scope: sess.Scope, AMR: sess.AMR, TTL: ttl,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("mint access token: %w", err)

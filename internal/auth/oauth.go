@@ -20,8 +20,9 @@ import (
 // client; the revocation feed looks back this far.
 const MaxAccessTTL = 24 * time.Hour
 
-// feedPage is the most revocations one feed answer carries.
-const feedPage = 5000
+// feedPage is the most revocations one feed answer carries (a variable
+// only so that tests can make pages small).
+var feedPage = 5000
 
 // RevokedSession is one entry of the revocation feed: offline verifiers
 // refuse tokens of SessionID until ExpiresAt, when all of them have expired.
@@ -61,18 +62,35 @@ func (s *Service) Revocations(ctx context.Context, cursor string) (*RevocationFe
 	if err != nil {
 		return nil, fmt.Errorf("revocations: %w", err)
 	}
+	if len(list) == feedPage && !pastCursor(list[len(list)-1], since, after) {
+		// The look-back alone filled the page: more than a page was revoked
+		// within feedOverlap before the cursor (one client's deletion, say).
+		// Go on from the cursor itself, or a verifier would be sent the
+		// same page for ever.
+		more, err := s.store.ListRevocations(ctx, since, after, feedPage)
+		if err != nil {
+			return nil, fmt.Errorf("revocations: %w", err)
+		}
+		list = append(list, more...)
+	}
 	feed := &RevocationFeed{Cursor: encodeCursor(since, after), Revocations: []RevokedSession{}}
 	for _, r := range list {
 		exp := r.RevokedAt.Add(orDefault(r.AccessTTL, s.settings.AccessTTL) + jwtverify.MaxLeeway)
 		if exp.After(now) {
 			feed.Revocations = append(feed.Revocations, RevokedSession{SessionID: r.SessionID, RevokedAt: r.RevokedAt, ExpiresAt: exp})
 		}
-		if r.RevokedAt.After(since) || (r.RevokedAt.Equal(since) && r.SessionID.String() > after.String()) {
+		if pastCursor(r, since, after) {
 			since, after = r.RevokedAt, r.SessionID
 			feed.Cursor = encodeCursor(since, after)
 		}
 	}
 	return feed, nil
+}
+
+// pastCursor reports whether r sorts after the position (since, after) in
+// the feed's (revoked_at, id) order.
+func pastCursor(r store.Revocation, since time.Time, after uuid.UUID) bool {
+	return r.RevokedAt.After(since) || (r.RevokedAt.Equal(since) && r.SessionID.String() > after.String())
 }
 
 func feedOverlapIf(cursor string) time.Duration {

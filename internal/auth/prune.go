@@ -16,6 +16,10 @@ type Pruned struct {
 	LoginThrottles int64
 	// AuthorizationCodes counts OAuth authorization codes.
 	AuthorizationCodes int64
+	// MFAChallenges counts pending logins (mfa_token) that expired.
+	MFAChallenges int64
+	// WebAuthnChallenges counts passkey ceremonies never finished.
+	WebAuthnChallenges int64
 }
 
 // CodeReplayWindow is how long an authorization code is kept after it
@@ -25,7 +29,8 @@ const CodeReplayWindow = 24 * time.Hour
 
 // Total is the number of rows deleted.
 func (p Pruned) Total() int64 {
-	return p.Sessions + p.Tombstones + p.OneTimeTokens + p.LoginThrottles + p.AuthorizationCodes
+	return p.Sessions + p.Tombstones + p.OneTimeTokens + p.LoginThrottles + p.AuthorizationCodes +
+		p.MFAChallenges + p.WebAuthnChallenges
 }
 
 // PruneStorage deletes what no rule needs any more, so that storage stays
@@ -39,7 +44,9 @@ func (p Pruned) Total() int64 {
 //     longer known, so the longest possible one is kept);
 //   - one-time tokens past their expiry, used or not;
 //   - login-throttle counters whose window is over;
-//   - authorization codes expired longer ago than CodeReplayWindow.
+//   - authorization codes expired longer ago than CodeReplayWindow;
+//   - pending logins (mfa_token) past their expiry, used or not;
+//   - passkey ceremonies (WebAuthn challenges) past their expiry.
 //
 // Each table is pruned in bounded batches; running it on every replica at
 // once is harmless.
@@ -63,6 +70,12 @@ func (s *Service) PruneStorage(ctx context.Context) (Pruned, error) {
 		return p, fmt.Errorf("prune storage: %w", err)
 	}
 	if p.AuthorizationCodes, err = s.store.PruneAuthorizationCodes(ctx, now.Add(-CodeReplayWindow)); err != nil {
+		return p, fmt.Errorf("prune storage: %w", err)
+	}
+	if p.MFAChallenges, err = s.store.PruneMFAChallenges(ctx, now); err != nil {
+		return p, fmt.Errorf("prune storage: %w", err)
+	}
+	if p.WebAuthnChallenges, err = s.store.PruneWebAuthnChallenges(ctx, now); err != nil {
 		return p, fmt.Errorf("prune storage: %w", err)
 	}
 	return p, nil

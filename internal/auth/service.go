@@ -7,7 +7,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/tessera-id/tessera/internal/keys"
 	"github.com/tessera-id/tessera/internal/mail"
+	"github.com/tessera-id/tessera/internal/mfa"
 	"github.com/tessera-id/tessera/internal/password"
 	"github.com/tessera-id/tessera/internal/store"
 	"github.com/tessera-id/tessera/internal/token"
@@ -39,6 +41,12 @@ type Settings struct {
 	// LoginSlowdown is added to a failed answer per failure past half the
 	// allowance (at most 2 s); zero disables it.
 	LoginSlowdown time.Duration
+
+	// AdminMFA is "required" (admins must have a second factor, proven on
+	// their session, to use the admin API) or "optional" (the default).
+	AdminMFA string
+	// MFAIssuer names Tessera in authenticator apps (the otpauth issuer).
+	MFAIssuer string
 }
 
 // Deps are what a Service is built from.
@@ -52,12 +60,17 @@ type Deps struct {
 	// derived from it.
 	Secret   []byte
 	Verifier *jwtverify.Verifier
+	// Keys is the signing-key ring the admin console shows and rotates;
+	// nil where nobody manages keys (the key use cases then fail).
+	Keys     *keys.Ring
 	Settings Settings
 	Mailer   mail.Sender
 	// Observer is told the outcome of logins and refreshes (metrics); nil
 	// means nobody listens.
 	Observer Observer
 	Logger   *slog.Logger
+	// WebAuthn is the passkeys' relying party; nil when passkeys are off.
+	WebAuthn *mfa.WebAuthn
 	// Now replaces time.Now, for tests.
 	Now func() time.Time
 }
@@ -71,12 +84,15 @@ type Service struct {
 	refresher *token.Refresher
 	secret    []byte
 	verifier  *jwtverify.Verifier
+	keys      *keys.Ring
 	settings  Settings
 	mailer    mail.Sender
 	observer  Observer
 	clients   clientCache
 	access    accessCache
+	mfa       mfaKeys
 	log       *slog.Logger
+	webauthn  *mfa.WebAuthn
 	now       func() time.Time
 }
 
@@ -93,8 +109,8 @@ func New(d Deps) *Service {
 	}
 	return &Service{
 		store: d.Store, hasher: d.Hasher, policy: d.Policy, minter: d.Minter,
-		refresher: d.Refresher, secret: d.Secret, verifier: d.Verifier, settings: d.Settings, mailer: d.Mailer, observer: d.Observer,
-		log: d.Logger, now: d.Now,
+		refresher: d.Refresher, secret: d.Secret, verifier: d.Verifier, keys: d.Keys, settings: d.Settings, mailer: d.Mailer, observer: d.Observer,
+		log: d.Logger, webauthn: d.WebAuthn, now: d.Now, mfa: newMFAKeys(d.Secret),
 	}
 }
 
@@ -148,6 +164,9 @@ type Login struct {
 	// SessionSecret is the session cookie's value for delivery "session"
 	// (then the two tokens are empty).
 	SessionSecret string
+	// Delivery is set by CompleteMFA: the delivery the pending login asked
+	// for, in which the answer must travel.
+	Delivery string
 }
 
 // Principal is an authenticated caller.

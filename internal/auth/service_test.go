@@ -113,6 +113,7 @@ func newRig(t testing.TB, db *sqlstore.DB, keysDir string, clock *servertest.Clo
 		Refresher: token.NewRefresher(ring.RefreshSecret()),
 		Secret:    ring.RefreshSecret(),
 		Verifier:  verifier,
+		Keys:      ring,
 		Settings: auth.Settings{
 			AccessTTL: cfg.AccessTTL, SessionIdleTTL: cfg.SessionIdleTTL, SessionMaxTTL: cfg.SessionMaxTTL,
 			RefreshGrace: grace, Audiences: cfg.Audiences(), EmailVerification: auth.VerificationNone,

@@ -39,9 +39,14 @@ type BrowserSignInInput struct {
 // SignInBrowser checks credentials exactly as Login does (brute-force
 // limits, timing, audit, mandatory verification) and opens a browser
 // sign-in recording when and how the person signed in (auth_time, amr).
+// An account with a second factor gets an *MFARequired error instead, whose
+// token CompleteBrowserMFA takes.
 func (s *Service) SignInBrowser(ctx context.Context, in BrowserSignInInput) (*BrowserSignIn, error) {
 	u, err := s.signInUser(ctx, in.Email, in.Username, in.Password, in.Device)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.secondFactorDue(ctx, u, nil, deliveryBrowser, in.Device); err != nil {
 		return nil, err
 	}
 	return s.startBrowserSignIn(ctx, u, []string{AMRPassword}, in.Device)
@@ -88,6 +93,7 @@ func (s *Service) startBrowserSignIn(ctx context.Context, u *store.User, amr []s
 		IdleExpiresAt: now.Add(orDefault(c.IdleTTL, s.settings.SessionIdleTTL)),
 		ExpiresAt:     now.Add(orDefault(c.MaxTTL, s.settings.SessionMaxTTL)),
 		Generation:    1, Nonce: nonce, SecretHash: hash, AuthTime: &now, AMR: amr,
+		MFAAt: mfaTime(amr, now),
 	}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, fmt.Errorf("browser sign-in: %w", err)

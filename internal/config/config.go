@@ -69,6 +69,13 @@ type Config struct {
 	Compat      string
 	CompatPath  string
 	CompatToken string
+	// WebAuthnRPID and WebAuthnOrigins are the passkeys' relying party;
+	// empty means derived from the issuer (see WebAuthn).
+	WebAuthnRPID    string
+	WebAuthnOrigins []string
+	// AdminMFA is "required" (admins must enrol and prove a second factor
+	// before the admin API answers them) or "optional".
+	AdminMFA string
 }
 
 // Default returns the configuration `make run` uses: SQLite in ./data, keys
@@ -109,6 +116,7 @@ func Default() Config {
 		ReauthMaxAge:           5 * time.Minute,
 		CompatPath:             "/dj-rest-auth/",
 		CompatToken:            "token",
+		AdminMFA:               "optional",
 	}
 }
 
@@ -185,6 +193,9 @@ func (c *Config) Flags(into *pflag.FlagSet, names ...string) {
 	fs.StringVar(&c.Compat, "compat", c.Compat, "serve another product's routes too: dj-rest-auth (default: none)")
 	fs.StringVar(&c.CompatPath, "compat-path", c.CompatPath, "where the compatible routes are mounted, e.g. /dj-rest-auth/")
 	fs.StringVar(&c.CompatToken, "compat-token", c.CompatToken, "what the compatible login answers: token (a classic key) or jwt")
+	fs.StringVar(&c.WebAuthnRPID, "webauthn-rp-id", c.WebAuthnRPID, "passkeys' relying party id, a domain (empty: the issuer's host)")
+	fs.StringSliceVar(&c.WebAuthnOrigins, "webauthn-origins", c.WebAuthnOrigins, "origins whose passkey ceremonies are accepted (empty: the issuer's origin)")
+	fs.StringVar(&c.AdminMFA, "admin-mfa", c.AdminMFA, "required (admins must use a second factor for the admin API) or optional")
 }
 
 const configAnnotation = "tessera-config"
@@ -305,6 +316,7 @@ func (c *Config) Validate() error {
 		seen[a] = true
 	}
 	oneOf(&errs, "email-verification", c.EmailVerification, "optional", "mandatory", "none")
+	oneOf(&errs, "admin-mfa", c.AdminMFA, "required", "optional")
 	oneOf(&errs, "email-backend", c.EmailBackend, "console", "smtp")
 	if c.EmailBackend == "smtp" && c.SMTPURL == "" {
 		bad("smtp-url", `""`, "required when TESSERA_EMAIL_BACKEND=smtp")
@@ -347,6 +359,7 @@ func (c *Config) Validate() error {
 	}
 	c.validateBrand(bad)
 	c.validateCompat(bad)
+	c.validateWebAuthn(bad)
 	return errors.Join(errs...)
 }
 

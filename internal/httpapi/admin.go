@@ -35,13 +35,22 @@ func (s *Server) adminRoutes(e *gin.Engine) {
 	a.DELETE("/clients/:id", s.adminDeleteClient)
 	a.POST("/clients/:id/secret", s.adminRotateClientSecret)
 	a.GET("/audit", s.adminAuditLog)
+	a.DELETE("/users/:id/mfa", s.adminResetMFA)
 }
 
 // requireAdmin lets through active admins only (403 permission_denied for
 // anyone else authenticated), judged on the account as loaded for this
-// request, not on the token's roles claim. Admin answers are never cached.
+// request, not on the token's roles claim; then TESSERA_ADMIN_MFA
+// (RequireAdminMFA), and for every unsafe method a recent second factor
+// (RequireStepUp). Admin answers are never cached.
 func (s *Server) requireAdmin(c *gin.Context) {
 	a, err := auth.AdminActor(principal(c), s.device(c, deviceFields{}))
+	if err == nil {
+		err = s.auth.RequireAdminMFA(c.Request.Context(), principal(c))
+	}
+	if err == nil && !safeMethod(c.Request.Method) {
+		err = s.auth.RequireStepUp(c.Request.Context(), principal(c))
+	}
 	if err != nil {
 		s.writeError(c, err)
 		return

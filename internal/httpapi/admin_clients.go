@@ -28,6 +28,7 @@ type adminClientRequest struct {
 	GrantTypes             []string `json:"grant_types"`
 	Scopes                 []string `json:"scopes"`
 	LogoutEndsSessions     *bool    `json:"logout_ends_sessions"`
+	RequireMFA             *bool    `json:"require_mfa"`
 }
 
 // input converts the request. Seconds beyond any allowed TTL become a
@@ -37,7 +38,8 @@ func (r adminClientRequest) input() auth.ClientInput {
 	in := auth.ClientInput{ID: r.ClientID, Name: r.Name, AllowedDelivery: r.AllowedDelivery,
 		CORSOrigins: r.CORSOrigins, Audiences: r.Audiences, RedirectURIs: r.RedirectURIs,
 		PostLogoutRedirectURIs: r.PostLogoutRedirectURIs, Type: r.Type, FirstParty: r.FirstParty,
-		GrantTypes: r.GrantTypes, Scopes: r.Scopes, LogoutEndsSessions: r.LogoutEndsSessions}
+		GrantTypes: r.GrantTypes, Scopes: r.Scopes, LogoutEndsSessions: r.LogoutEndsSessions,
+		RequireMFA: r.RequireMFA}
 	tooLong := int64(auth.MaxClientTTL/time.Second) + 1
 	for _, f := range []struct {
 		secs *int64

@@ -50,6 +50,7 @@ func adminRoutes() []adminRoute {
 		{"DELETE", "/v1/admin/clients/x", nil},
 		{"POST", "/v1/admin/clients/x/secret", nil},
 		{"GET", "/v1/admin/audit", nil},
+		{"DELETE", "/v1/admin/users/" + id + "/mfa", nil},
 	}
 }
 

@@ -56,12 +56,7 @@ func (s *Server) obtainToken(c *gin.Context) {
 		s.writeError(c, auth.Invalid(map[string][]string{"password": {"email or username, and password, are required"}}))
 		return
 	}
-	u, err := s.auth.CheckPassword(c.Request.Context(), req.Email, req.Username, req.Password, dev)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	t, err := s.auth.ObtainClassicToken(c.Request.Context(), u, dev)
+	t, err := s.auth.ObtainClassicTokenByPassword(c.Request.Context(), req.Email, req.Username, req.Password, dev)
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -74,6 +74,17 @@ func checkLoginDelivery(d string) error {
 	return nil
 }
 
+// bindLogin decodes a request that opens a session into dst, whose
+// device fields are d: the delivery defaults to body and must be one a
+// login can use.
+func bindLogin(c *gin.Context, dst any, d *deviceFields) error {
+	if err := bind(c, dst); err != nil {
+		return err
+	}
+	d.Delivery = deliveryOr(d.Delivery, auth.DeliveryBody)
+	return checkLoginDelivery(d.Delivery)
+}
+
 // checkRefreshDelivery: a refresh answers with tokens, in the body or in
 // cookies; a cookie session has no refresh token.
 func checkRefreshDelivery(d string) error {
@@ -85,12 +96,7 @@ func checkRefreshDelivery(d string) error {
 
 func (s *Server) register(c *gin.Context) {
 	var req registerRequest
-	if err := bind(c, &req); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	req.Delivery = deliveryOr(req.Delivery, auth.DeliveryBody)
-	if err := checkLoginDelivery(req.Delivery); err != nil {
+	if err := bindLogin(c, &req, &req.deviceFields); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -114,12 +120,7 @@ func (s *Server) register(c *gin.Context) {
 
 func (s *Server) login(c *gin.Context) {
 	var req loginRequest
-	if err := bind(c, &req); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	req.Delivery = deliveryOr(req.Delivery, auth.DeliveryBody)
-	if err := checkLoginDelivery(req.Delivery); err != nil {
+	if err := bindLogin(c, &req, &req.deviceFields); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -128,7 +129,9 @@ func (s *Server) login(c *gin.Context) {
 		Delivery: req.Delivery, Device: s.device(c, req.deviceFields),
 	})
 	if err != nil {
-		s.writeError(c, err)
+		if !s.writeMFARequired(c, err) {
+			s.writeError(c, err)
+		}
 		return
 	}
 	s.writeLogin(c, http.StatusOK, l, req.Delivery)

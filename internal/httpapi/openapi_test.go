@@ -306,7 +306,7 @@ type contractStep struct {
 	// openapi3filter.ValidateRequest must reject it.
 	offSpec bool
 	// save maps a placeholder name to a member of the answer: a top-level
-	// JSON member, "header:Name" or "cookie:Name".
+	// JSON member, "header:Name", "cookie:Name" or "body".
 	save map[string]string
 }
 
@@ -399,8 +399,8 @@ func (w *contractWalk) step(t *testing.T, s contractStep) {
 	}
 }
 
-// answerValue reads a top-level JSON member, "header:Name", "cookie:Name"
-// or "input:name" (a form field of an HTML page).
+// answerValue reads a top-level JSON member, "header:Name", "cookie:Name",
+// "input:name" (a form field of an HTML page) or "body" (all of it).
 func answerValue(tb testing.TB, r *servertest.Response, from string) string {
 	tb.Helper()
 	var v string
@@ -415,6 +415,8 @@ func answerValue(tb testing.TB, r *servertest.Response, from string) string {
 		}
 	case "input":
 		v = inputValue(r.Body, name)
+	case "body":
+		v = string(r.Body)
 	default:
 		v = r.Str(from)
 	}
@@ -777,5 +779,6 @@ func TestOpenAPIContract(t *testing.T) {
 		{name: "me with bearer still works", method: "GET", path: "/v1/auth/me", headers: []string{bearerA}, status: 200},
 	})
 
-	w.requireCoverage(t, append([]*contractWalk{wd, wl, adminContractWalk(t), pagesContractWalk(t), accountContractWalk(t)}, append(lifecycleContractWalks(t), compatContractWalks(t)...)...)...)
+	w.requireCoverage(t, append([]*contractWalk{wd, wl, adminContractWalk(t), pagesContractWalk(t), accountContractWalk(t), consoleContractWalk(t), mfaContractWalk(t),
+		passkeysContractWalk(t)}, append(lifecycleContractWalks(t), compatContractWalks(t)...)...)...)
 }

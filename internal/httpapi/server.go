@@ -146,6 +146,8 @@ func (s *Server) routes(e *gin.Engine) {
 	authed.DELETE("/token", s.revokeToken)
 
 	s.lifecycleRoutes(v1, authed)
+	s.passkeyRoutes(v1, authed)
+	s.mfaRoutes(v1, authed)
 	s.oauthRoutes(e)
 	s.adminRoutes(e)
 }

@@ -191,3 +191,28 @@ func (r *Ring) Keys() []KeyInfo {
 	}
 	return out
 }
+
+// Rotate adds a key of alg (the ring's algorithm when "") to the keys
+// dir and reloads, returning the new key as the ring now sees it: next,
+// published at once and signing after the publish delay, while the key
+// that signs now keeps signing until then. It is what `tessera keys
+// rotate` and the admin console both do. Two rotations within one second
+// collide: the second fails with an error wrapping fs.ErrExist.
+func (r *Ring) Rotate(alg string) (KeyInfo, error) {
+	if alg == "" {
+		alg = r.opts.Algorithm
+	}
+	k, err := Generate(r.dir, alg, r.opts.Now())
+	if err != nil {
+		return KeyInfo{}, err
+	}
+	if err := r.Reload(); err != nil {
+		return KeyInfo{}, err
+	}
+	for _, info := range r.Keys() {
+		if info.File == k.File {
+			return info, nil
+		}
+	}
+	return k, nil
+}

@@ -18,6 +18,11 @@ const (
 	TemplateResetPassword     = "reset_password"
 	TemplatePasswordChanged   = "password_changed"
 	TemplateAccountExists     = "account_exists"
+	TemplatePasskeyAdded      = "passkey_added"
+	TemplatePasskeyRemoved    = "passkey_removed"
+	// TemplateMFAChanged tells the owner their second factors changed
+	// (Data.Change says how).
+	TemplateMFAChanged = "mfa_changed"
 )
 
 // Data fills a template; each template uses some of the fields.
@@ -26,6 +31,9 @@ type Data struct {
 	NewEmail string // the address the account is moving to
 	Link     string // the one link of the message
 	ValidFor string // how long Link works, in words ("1 hour")
+	// PasskeyName is the name of the passkey a message is about.
+	PasskeyName string
+	Change      string // what changed, one sentence (mfa_changed)
 }
 
 //go:embed templates/*.txt templates/*.html
@@ -41,7 +49,8 @@ type pair struct {
 var templates = func() map[string]pair {
 	m := map[string]pair{}
 	for _, name := range []string{TemplateVerifyEmail, TemplateChangeEmail, TemplateEmailChangeNotice,
-		TemplateResetPassword, TemplatePasswordChanged, TemplateAccountExists} {
+		TemplateResetPassword, TemplatePasswordChanged, TemplateAccountExists, TemplateMFAChanged,
+		TemplatePasskeyAdded, TemplatePasskeyRemoved} {
 		m[name] = pair{
 			text: texttemplate.Must(texttemplate.New(name).Option("missingkey=error").
 				ParseFS(templateFS, "templates/"+name+".txt")),

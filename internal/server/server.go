@@ -22,6 +22,7 @@ import (
 	"github.com/tessera-id/tessera/internal/keys"
 	"github.com/tessera-id/tessera/internal/mail"
 	"github.com/tessera-id/tessera/internal/metrics"
+	"github.com/tessera-id/tessera/internal/mfa"
 	"github.com/tessera-id/tessera/internal/password"
 	"github.com/tessera-id/tessera/internal/store/sqlstore"
 	"github.com/tessera-id/tessera/internal/token"
@@ -127,6 +128,11 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 		return nil, fmt.Errorf("mail: %w", err)
 	}
 	refresher := token.NewRefresher(ring.RefreshSecret())
+	relyingParty, err := webAuthn(cfg)
+	if err != nil {
+		_ = queue.Close(context.Background()) // nothing was queued yet
+		return nil, err
+	}
 	svc := auth.New(auth.Deps{
 		Store:     db,
 		Hasher:    password.NewHasher(params, cfg.HashConcurrency),
@@ -135,6 +141,7 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 		Refresher: refresher,
 		Secret:    ring.RefreshSecret(),
 		Verifier:  verifier,
+		Keys:      ring,
 		Settings: auth.Settings{
 			AccessTTL: cfg.AccessTTL, SessionIdleTTL: cfg.SessionIdleTTL, SessionMaxTTL: cfg.SessionMaxTTL,
 			RefreshGrace: cfg.RefreshGrace, Audiences: cfg.Audiences(),
@@ -142,10 +149,12 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 			PasswordResetTTL: cfg.PasswordResetTTL, FrontendURL: cfg.FrontendURL,
 			LoginMaxFailures: cfg.LoginMaxFailures, LoginFailureWindow: cfg.LoginFailureWindow,
 			LoginSlowdown: o.LoginSlowdown,
+			AdminMFA:      cfg.AdminMFA, MFAIssuer: cfg.BrandName,
 		},
 		Mailer:   queue,
 		Observer: m,
 		Logger:   o.Logger,
+		WebAuthn: relyingParty,
 		Now:      o.Now,
 	})
 	mailFailed = svc.MailFailed
@@ -178,6 +187,21 @@ func mounts(cfg config.Config, svc *auth.Service, limits *httpapi.AccountLimits,
 			compat.Mount(r)
 		}
 	}
+}
+
+// webAuthn is the passkeys' relying party the configuration implies, or
+// nil (passkeys off) when it names none: an issuer on an IP address and no
+// TESSERA_WEBAUTHN_RP_ID.
+func webAuthn(cfg config.Config) (*mfa.WebAuthn, error) {
+	rpID, origins := cfg.WebAuthn()
+	if rpID == "" {
+		return nil, nil
+	}
+	w, err := mfa.NewWebAuthn(mfa.WebAuthnConfig{RPID: rpID, RPName: cfg.BrandName, Origins: origins})
+	if err != nil {
+		return nil, fmt.Errorf("passkeys: %w", err)
+	}
+	return w, nil
 }
 
 // mailQueue puts a Queue in front of o.Mailer or, when that is nil, the

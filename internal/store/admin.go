@@ -21,6 +21,14 @@ type UserQuery struct {
 	// EmailPrefix keeps users whose normalised e-mail starts with it
 	// (matched literally: % and _ are not wildcards).
 	EmailPrefix string
+	// Search keeps users whose normalised e-mail or normalised username
+	// starts with it (matched literally, like EmailPrefix).
+	Search string
+	// Active, Admin and Verified keep users whose is_active, is_admin or
+	// "e-mail verified" equals the value; nil does not filter.
+	Active   *bool
+	Admin    *bool
+	Verified *bool
 	// After continues a listing after this position; nil starts at the
 	// newest user.
 	After *Cursor
@@ -45,6 +53,8 @@ type AuditQuery struct {
 	Event  string
 	// Since keeps events created at or after it.
 	Since time.Time
+	// Until keeps events created before it.
+	Until time.Time
 	// BeforeID continues a listing: only events with a smaller ID.
 	BeforeID int64
 	Limit    int

@@ -136,6 +136,9 @@ type Session struct {
 	// SSOSessionID is the browser sign-in a code-flow session was born
 	// from; nil for every other session.
 	SSOSessionID *uuid.UUID `db:"sso_session_id"`
+	// MFAAt is when a second factor was last proven for this session (at
+	// sign-in or by a step-up); nil when never.
+	MFAAt *time.Time `db:"mfa_at"`
 }
 
 // ActiveAt reports whether the session can still be used at t: not revoked,
@@ -173,6 +176,10 @@ type Client struct {
 	SecretCreatedAt        *time.Time    `db:"secret_created_at"`
 	CreatedAt              time.Time     `db:"created_at"`
 	UpdatedAt              time.Time     `db:"updated_at"`
+
+	// RequireMFA refuses this client's sessions to users who have no
+	// second factor, and asks for it from those who do.
+	RequireMFA bool `db:"require_mfa"`
 }
 
 // AuthToken is a user's one classic token. The key itself is never stored:
@@ -215,8 +222,11 @@ type Store interface {
 	ThrottleStore
 	StatsStore
 	ImportStore
+	ConsoleStore
 	PruneStore
 	OAuthStore
+	PasskeyStore
+	MFAStore
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -32,7 +32,10 @@ type Access struct {
 	// Scope are the OAuth scopes granted (the code flow); the scope claim,
 	// space separated, omitted when empty.
 	Scope []string
-	TTL   time.Duration
+	// AMR names how the user signed in (RFC 8176: "pwd", "otp", "mfa",
+	// ...); the amr claim, omitted when empty.
+	AMR []string
+	TTL time.Duration
 }
 
 func (a *Access) validate() error {
@@ -80,7 +83,7 @@ func NewMinter(ring *keys.Ring, issuer string, now func() time.Time) *Minter {
 }
 
 // Mint signs an access token: header {alg, kid, typ: at+jwt}, claims iss,
-// sub, aud, exp, iat, nbf, jti (random), client_id, sid, roles. An ES256
+// sub, aud, exp, iat, nbf, jti (random), client_id, sid, roles, scope, amr. An ES256
 // signature is always low-s, the one spelling jwtverify accepts.
 func (m *Minter) Mint(a Access) (raw string, claims *jwtverify.Claims, err error) {
 	if err := a.validate(); err != nil {
@@ -104,6 +107,7 @@ func (m *Minter) Mint(a Access) (raw string, claims *jwtverify.Claims, err error
 		SessionID: a.SessionID,
 		Roles:     a.Roles,
 		Scope:     strings.Join(a.Scope, " "),
+		AMR:       a.AMR,
 	}
 	key, err := m.ring.SigningKey()
 	if err != nil {

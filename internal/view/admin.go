@@ -78,6 +78,8 @@ type AdminClient struct {
 	ClientSecret           string     `json:"client_secret,omitempty"`
 	CreatedAt              time.Time  `json:"created_at"`
 	UpdatedAt              time.Time  `json:"updated_at"`
+	// RequireMFA: the client's sessions need a second factor.
+	RequireMFA bool `json:"require_mfa"`
 }
 
 // NewAdminClient returns the admin view of c; lists are never null.
@@ -90,6 +92,7 @@ func NewAdminClient(c *store.Client) AdminClient {
 		PostLogoutRedirectURIs: orEmpty(c.PostLogoutRedirectURIs), Type: c.Type, FirstParty: c.FirstParty,
 		GrantTypes: orEmpty(c.GrantTypes), Scopes: orEmpty(c.Scopes), LogoutEndsSessions: c.LogoutEndsSessions,
 		SecretCreatedAt: c.SecretCreatedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		RequireMFA: c.RequireMFA,
 	}
 }
 

@@ -21,7 +21,7 @@ const accountPath = "/account"
 func (p *Pages) mountAccount(r gin.IRoutes) {
 	back := backTo(accountPath)
 	r.GET(accountPath, p.signedInPage(p.accountPage))
-	r.POST(accountPath+"/username", p.signedInAction(back, anyAge, p.changeUsername))
+	r.POST(accountPath+"/profile", p.signedInAction(back, anyAge, p.changeProfile))
 	r.POST(accountPath+"/email", p.signedInAction(back, anyAge, p.changeEmail))
 	r.POST(accountPath+"/password", p.signedInAction(back, anyAge, p.changePassword))
 	r.POST(accountPath+"/devices/revoke", p.signedInAction(back, anyAge, p.revokeDevice))
@@ -30,18 +30,20 @@ func (p *Pages) mountAccount(r gin.IRoutes) {
 	r.POST(accountPath+"/token/rotate", p.signedInAction(back, recent, p.rotateToken))
 	r.POST(accountPath+"/token/revoke", p.signedInAction(back, recent, p.revokeToken))
 	r.POST(accountPath+"/apps/withdraw", p.signedInAction(back, anyAge, p.withdrawApp))
+	p.mountAccountMFA(r)
 }
 
 // accountDone are the confirmations an action leaves in the account
 // page's URL (?done=...) after its redirect; anything else shows nothing.
 var accountDone = map[string]string{
-	"username":   "account.done.username",
-	"email":      "account.done.email",
-	"password":   "account.done.password",
-	"device":     "account.done.device",
-	"others":     "account.done.others",
-	"token_gone": "account.done.token_revoked",
-	"app":        "account.done.app",
+	"profile":     "account.done.profile",
+	"email":       "account.done.email",
+	"password":    "account.done.password",
+	"device":      "account.done.device",
+	"others":      "account.done.others",
+	"token_gone":  "account.done.token_revoked",
+	"app":         "account.done.app",
+	"mfa_removed": "account.done.mfa_removed",
 }
 
 // principal is the signed-in person as the use cases know a caller: the
@@ -70,6 +72,7 @@ func (p *Pages) accountView(c *gin.Context, b *auth.BrowserSignIn) (AccountView,
 	if b.User.Username != nil {
 		v.Username = *b.User.Username
 	}
+	v.FirstName, v.LastName = b.User.FirstName, b.User.LastName
 	var err error
 	if v.Pending, err = p.auth.PendingEmailChange(ctx, who); err != nil {
 		p.internal(c, err)
@@ -84,6 +87,10 @@ func (p *Pages) accountView(c *gin.Context, b *auth.BrowserSignIn) (AccountView,
 		return v, false
 	}
 	if v.Apps, err = p.apps(c, who); err != nil {
+		p.internal(c, err)
+		return v, false
+	}
+	if v.MFA, err = p.mfaSection(c, b); err != nil {
 		p.internal(c, err)
 		return v, false
 	}
@@ -161,14 +168,17 @@ func (p *Pages) accountFormError(c *gin.Context, b *auth.BrowserSignIn, err erro
 	p.render(c, status, "account", v)
 }
 
-func (p *Pages) changeUsername(c *gin.Context, b *auth.BrowserSignIn) {
-	name := c.PostForm("username")
-	_, err := p.auth.UpdateMe(c.Request.Context(), principal(b), auth.UpdateMeInput{Username: &name, Device: device(c)})
+func (p *Pages) changeProfile(c *gin.Context, b *auth.BrowserSignIn) {
+	first, last, name := c.PostForm("first_name"), c.PostForm("last_name"), c.PostForm("username")
+	_, err := p.auth.UpdateMe(c.Request.Context(), principal(b), auth.UpdateMeInput{
+		FirstName: &first, LastName: &last, Username: &name, Device: device(c)})
 	if err != nil {
-		p.accountFormError(c, b, err, func(v *AccountView, e Errors) { v.UsernameErrors, v.Username = e, name })
+		p.accountFormError(c, b, err, func(v *AccountView, e Errors) {
+			v.ProfileErrors, v.FirstName, v.LastName, v.Username = e, first, last, name
+		})
 		return
 	}
-	accountDoneRedirect(c, "username")
+	accountDoneRedirect(c, "profile")
 }
 
 func (p *Pages) changeEmail(c *gin.Context, b *auth.BrowserSignIn) {

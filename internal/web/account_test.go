@@ -135,7 +135,7 @@ func TestAccountStaleSignIn(t *testing.T) {
 
 	// Actions that are not sensitive work with an old sign-in.
 	s.Clock.Advance(time.Hour)
-	b.act("/account/username", url.Values{"username": {"ada"}}).Want(t, http.StatusSeeOther)
+	b.act("/account/profile", url.Values{"username": {"ada"}}).Want(t, http.StatusSeeOther)
 }
 
 var newKey = regexp.MustCompile(`id="new-key" type="text" readonly value="(tsk_[A-Za-z0-9_-]+)"`)
@@ -217,6 +217,28 @@ func TestAccountPassword(t *testing.T) {
 	s.apiLogin(t, testPassword).Want(t, http.StatusBadRequest)
 	s.apiLogin(t, next).Want(t, http.StatusOK)
 	s.NewClient(t).Do("POST", "/v1/auth/refresh", map[string]any{"refresh_token": other}).WantError(t, http.StatusBadRequest, "invalid_grant")
+}
+
+// TestAccountProfile: the names and the username are saved together through
+// the same use case as PATCH /v1/auth/me; a bad name is refused under its
+// field, keeping what was typed, and nothing is saved.
+func TestAccountProfile(t *testing.T) {
+	s, b := signedIn(t, nil)
+	r := b.act("/account/profile", url.Values{"first_name": {"A\x07da"}, "last_name": {"Lovelace"}, "username": {"ada"}}).Want(t, http.StatusBadRequest)
+	wantText(t, r, `id="first_name-error"`, `value="Lovelace"`, `value="ada"`)
+	r = b.act("/account/profile", url.Values{"first_name": {" Ada "}, "last_name": {"Lovelace"}, "username": {"ada"}}).Want(t, http.StatusSeeOther)
+	wantText(t, b.get(r.Header.Get("Location")).Want(t, http.StatusOK), "Your profile is saved", `value="Ada"`, `value="Lovelace"`)
+	u, err := s.Auth.AdminFindUser(t.Context(), "ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.FirstName != "Ada" || u.LastName != "Lovelace" || u.Username == nil || *u.Username != "ada" {
+		t.Fatalf("stored %q %q %v", u.FirstName, u.LastName, u.Username)
+	}
+	b.act("/account/profile", url.Values{"first_name": {""}, "last_name": {"Lovelace"}, "username": {"ada"}}).Want(t, http.StatusSeeOther)
+	if u, _ = s.Auth.AdminFindUser(t.Context(), "ada@example.com"); u.FirstName != "" {
+		t.Errorf("an empty first name does not clear it: %q", u.FirstName)
+	}
 }
 
 // TestAccountEmailChange: an e-mail change asked on the page mails the new

@@ -96,6 +96,10 @@ func (p *Pages) grant(c *gin.Context, client *store.Client, b *auth.BrowserSignI
 		return
 	}
 	code, err := p.auth.IssueCode(ctx, client, b, req)
+	if auth.ErrorCode(err) == auth.CodeMFAEnrollRequired {
+		p.redirectError(c, req, "access_denied", "this application requires a second factor, which the account has not set up")
+		return
+	}
 	if err != nil {
 		p.internal(c, err)
 		return

@@ -87,15 +87,15 @@ func TestBrowserSignInByTyping(t *testing.T) {
 }
 
 // TestKeyboardOnly: from the autofocused first field, Tab reaches every
-// field, the button and the links in reading order, and Enter on the
-// button signs in.
+// field, the buttons (the passkey one after the password's) and the links
+// in reading order, and Enter on the button signs in.
 func TestKeyboardOnly(t *testing.T) {
 	d := deployment(t)
 	tab := browsertest.NewProfile(t).Open(d.Issuer() + "/signin")
 	focused := func() string {
 		return browsertest.Eval[string](tab, `(() => { const e = document.activeElement; return e.id || e.getAttribute("href") || e.tagName.toLowerCase() + "." + e.className; })()`)
 	}
-	want := []string{"identifier", "password", "button.primary", "/forgot-password", "/signup"}
+	want := []string{"identifier", "password", "button.primary", "passkey-button", "/forgot-password", "/signup"}
 	var got []string
 	for i := range want {
 		if i > 0 {
@@ -137,7 +137,15 @@ func TestScreenshots(t *testing.T) {
 		"User-Agent: "+phone).Want(t, http.StatusOK)
 	d.Tessera.NewClient(t).Do("POST", "/v1/auth/login", map[string]any{"email": "ada@example.com", "password": testPassword,
 		"device_name": "Build server"}).Want(t, http.StatusOK)
+	d.Tessera.NewClient(t).Do("POST", "/v1/auth/register", map[string]any{"email": "grace@example.com", "password": testPassword}).
+		Want(t, http.StatusCreated)
+	d.Tessera.EnrolTOTP(t, "grace@example.com", testPassword)
 	tab := browsertest.NewProfile(t).Open(d.Issuer() + "/signin")
+	codeStep := func() {
+		run(t, tab, chromedp.SendKeys(chromedp.ID("identifier"), "grace@example.com"),
+			chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"))
+		waitPage(t, tab, `location.pathname === "/signin/mfa"`)
+	}
 	signInErrors := func() {
 		run(t, tab, chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
 			chromedp.SendKeys(chromedp.ID("password"), "not the password at all\r"))
@@ -150,6 +158,13 @@ func TestScreenshots(t *testing.T) {
 		{"signin", "/signin", nil},
 		{"signin-client", "/signin?return_to=%2Foauth%2Fauthorize%3Fclient_id%3Ddefault", nil},
 		{"signin-errors", "/signin", signInErrors},
+		{"signin-passkey-failed", "/signin", func() {
+			// The passkey form posted with no answer: the page says the
+			// passkey could not sign in.
+			waitPage(t, tab, `!document.getElementById("passkey-form").hidden`)
+			_, _ = browsertest.TryEval[any](tab, `document.getElementById("passkey-form").submit()`)
+			waitPage(t, tab, `document.querySelector("[role=alert]") !== null`)
+		}},
 		{"signup", "/signup", nil},
 		{"forgot", "/forgot-password", nil},
 		{"reset", "/reset-password?uid=x&token=y", nil},
@@ -159,6 +174,12 @@ func TestScreenshots(t *testing.T) {
 			run(t, tab, chromedp.SendKeys(chromedp.ID("email"), "ada@example.com\r"))
 			waitPage(t, tab, `document.querySelector("h1").textContent === "Check your inbox"`)
 		}},
+		{"mfa", "/signin", codeStep},
+		{"mfa-errors", "/signin/mfa", func() {
+			run(t, tab, chromedp.SendKeys(chromedp.ID("code"), "12345\r"))
+			waitPage(t, tab, `document.querySelector("[role=alert]") !== null`)
+		}},
+		{"mfa-recovery", "/signin/mfa?method=recovery_code", nil},
 		{"signed-in", "/signin", func() {
 			run(t, tab, chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
 				chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"))
@@ -188,20 +209,98 @@ func TestScreenshots(t *testing.T) {
 		if pg.then != nil {
 			pg.then()
 		}
+		screenshot(t, tab, pg.name)
+	}
+}
+
+// screenshot saves the page shown in tab as name at desktop and phone
+// sizes, light and dark, under shotsDir, and fails when it scrolls
+// sideways on the phone.
+func screenshot(t *testing.T, tab *browsertest.Tab, name string) {
+	t.Helper()
+	for _, scheme := range []string{"light", "dark"} {
+		colorScheme(t, tab, scheme)
+		for _, size := range []struct {
+			name string
+			w, h int64
+		}{{"desktop", 1280, 800}, {"phone", 390, 844}} {
+			path := filepath.Join(shotsDir, fmt.Sprintf("%s-%s-%s.png", name, size.name, scheme))
+			if err := tab.Screenshot(path, size.w, size.h); err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			if wide := browsertest.Eval[bool](tab, `document.documentElement.scrollWidth > window.innerWidth`); wide {
+				t.Errorf("%s scrolls sideways at %dx%d", name, size.w, size.h)
+			}
+		}
+	}
+}
+
+// TestBrowserSignInWithCode: a person with an authenticator app types the
+// password, lands on the code step with the numeric field focused, types
+// the code from the app and is signed in, the sign-in recording both
+// factors.
+func TestBrowserSignInWithCode(t *testing.T) {
+	d := deployment(t)
+	secret, _ := d.Tessera.EnrolTOTP(t, "ada@example.com", testPassword)
+	tab := browsertest.NewProfile(t).Open(d.Issuer() + "/signin")
+	run(t, tab,
+		chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"),
+	)
+	waitPage(t, tab, `location.pathname === "/signin/mfa" && document.activeElement.id === "code"`)
+	if got := browsertest.Eval[string](tab, `document.activeElement.getAttribute("inputmode") + " " + document.activeElement.autocomplete`); got != "numeric one-time-code" {
+		t.Fatalf("code field: %q", got)
+	}
+	if n := ssoSessions(t, d); n != 0 {
+		t.Fatalf("%d browser sign-ins before the code, want 0", n)
+	}
+	run(t, tab, chromedp.KeyEvent(d.Tessera.TOTPCode(t, secret, 0)+"\r"))
+	waitPage(t, tab, `document.querySelector("h1") && document.querySelector("h1").textContent === "You are signed in"`)
+	var amr string
+	if err := d.Tessera.DB.SQL().Get(&amr, `SELECT amr FROM sessions WHERE kind = 'sso' AND revoked_at IS NULL`); err != nil {
+		t.Fatal(err)
+	}
+	if amr != `["pwd","otp","mfa"]` {
+		t.Fatalf("amr %s", amr)
+	}
+}
+
+// TestScreenshotsAccountSecondFactors saves the account page's Second
+// factors section while adding an app (QR code, key, code field) and with
+// the recovery codes shown, at desktop and phone sizes, light and dark.
+func TestScreenshotsAccountSecondFactors(t *testing.T) {
+	if err := os.MkdirAll(shotsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d := deployment(t)
+	tab := browsertest.NewProfile(t).Open(d.Issuer() + "/signin?return_to=%2Faccount")
+	run(t, tab, chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"))
+	waitPage(t, tab, `location.pathname === "/account"`)
+	shoot := func(name string) {
+		run(t, tab, chromedp.ScrollIntoView(chromedp.ID("mfa")))
 		for _, scheme := range []string{"light", "dark"} {
 			colorScheme(t, tab, scheme)
 			for _, size := range []struct {
 				name string
 				w, h int64
 			}{{"desktop", 1280, 800}, {"phone", 390, 844}} {
-				path := filepath.Join(shotsDir, fmt.Sprintf("%s-%s-%s.png", pg.name, size.name, scheme))
+				path := filepath.Join(shotsDir, fmt.Sprintf("%s-%s-%s.png", name, size.name, scheme))
 				if err := tab.Screenshot(path, size.w, size.h); err != nil {
 					t.Fatalf("%s: %v", path, err)
 				}
 				if wide := browsertest.Eval[bool](tab, `document.documentElement.scrollWidth > window.innerWidth`); wide {
-					t.Errorf("%s scrolls sideways at %dx%d", pg.name, size.w, size.h)
+					t.Errorf("%s scrolls sideways at %dx%d", name, size.w, size.h)
 				}
 			}
 		}
 	}
+	run(t, tab, chromedp.SendKeys(chromedp.ID("mfa-password"), testPassword+"\r"))
+	waitPage(t, tab, `document.querySelector(".qr svg") !== null`)
+	secret := browsertest.Eval[string](tab, `document.getElementById("mfa-secret").value`)
+	shoot("account-mfa-enrol")
+	d.Tessera.NextTOTPStep()
+	run(t, tab, chromedp.SendKeys(chromedp.ID("mfa-confirm-code"), d.Tessera.TOTPCode(t, secret, 0)+"\r"))
+	waitPage(t, tab, `document.querySelector(".codes") !== null`)
+	shoot("account-mfa-codes")
 }

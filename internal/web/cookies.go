@@ -18,7 +18,9 @@ type cookieNames struct {
 	// form is the pre-session cookie the form tokens are bound to.
 	form string
 	// sso is the browser's sign-in.
-	sso    string
+	sso string
+	// mfa holds the mfa_token of a sign-in waiting for its second factor.
+	mfa    string
 	secure bool
 }
 
@@ -27,7 +29,7 @@ func newCookieNames(secure bool) cookieNames {
 	if !secure {
 		prefix = ""
 	}
-	return cookieNames{form: prefix + "tessera_form", sso: prefix + "tessera_sso", secure: secure}
+	return cookieNames{form: prefix + "tessera_form", sso: prefix + "tessera_sso", mfa: prefix + "tessera_mfa", secure: secure}
 }
 
 // formCookieLen is the length of a form cookie: 256 random bits, base64url.

@@ -20,6 +20,8 @@ var formStatus = map[string]int{
 	auth.CodeEmailTaken:         http.StatusConflict,
 	auth.CodeUsernameTaken:      http.StatusConflict,
 	auth.CodeRateLimited:        http.StatusTooManyRequests,
+	auth.CodeInvalidMFACode:     http.StatusBadRequest,
+	auth.CodeConflict:           http.StatusConflict,
 	auth.CodeUnavailable:        http.StatusServiceUnavailable,
 }
 
@@ -59,6 +61,11 @@ func (p *Pages) formErrors(c *gin.Context, err error, rename map[string]string) 
 		e.SummaryLink, e.SummaryLinkText = "/verify-email", p.msg.text("form.email_not_verified_resend")
 	case auth.CodeUnavailable:
 		e.Summary = p.msg.text("form.busy")
+	case auth.CodeConflict:
+		e.Summary = p.msg.text("form.conflict")
+	case auth.CodeInvalidMFACode:
+		e.Summary = p.msg.text("mfa.wrong_code")
+		e.Fields["code"] = e.Summary
 	case auth.CodeInvalidKey:
 		e.Summary = p.msg.text("form.invalid_key")
 	case auth.CodeEmailTaken:

@@ -82,7 +82,25 @@ func (p *Pages) signInView(c *gin.Context, returnTo, identifier string) (SignInV
 	if returnTo != "" {
 		signup += "?return_to=" + url.QueryEscape(returnTo)
 	}
-	return SignInView{Page: p.page(c), Identifier: identifier, ReturnTo: returnTo, ClientName: name, SignupPath: signup}, true
+	v := SignInView{Page: p.page(c), Identifier: identifier, ReturnTo: returnTo, ClientName: name, SignupPath: signup}
+	p.withPasskeys(c, &v)
+	return v, true
+}
+
+// signInPost is the view a sign-in form post answers with; ok is false
+// when it has answered already (the error page, or the form again with
+// 403 when the post lacks its form token).
+func (p *Pages) signInPost(c *gin.Context, returnTo, identifier string) (SignInView, bool) {
+	v, ok := p.signInView(c, returnTo, identifier)
+	if !ok {
+		return v, false
+	}
+	if !p.formOK(c) {
+		v.Errors = Errors{Summary: p.msg.text("form.csrf")}
+		p.render(c, http.StatusForbidden, "signin", v)
+		return v, false
+	}
+	return v, true
 }
 
 // signInPage shows the sign-in form, or the signed-in page to a browser
@@ -121,13 +139,8 @@ func signedInReturn(returnTo string) bool {
 func (p *Pages) signIn(c *gin.Context) {
 	returnTo := safeReturn(c.PostForm("return_to"))
 	identifier := strings.TrimSpace(c.PostForm("identifier"))
-	v, ok := p.signInView(c, returnTo, identifier)
+	v, ok := p.signInPost(c, returnTo, identifier)
 	if !ok {
-		return
-	}
-	if !p.formOK(c) {
-		v.Errors = Errors{Summary: p.msg.text("form.csrf")}
-		p.render(c, http.StatusForbidden, "signin", v)
 		return
 	}
 	in := auth.BrowserSignInInput{Password: c.PostForm("password"), Device: device(c)}
@@ -137,15 +150,23 @@ func (p *Pages) signIn(c *gin.Context) {
 		in.Username = identifier
 	}
 	b, err := p.auth.SignInBrowser(c.Request.Context(), in)
+	if p.startMFAStep(c, err, returnTo) {
+		return
+	}
 	if err != nil {
 		if v.Errors, ok = p.formErrors(c, err, map[string]string{"email": "identifier", "username": "identifier"}); ok {
 			p.render(c, c.Writer.Status(), "signin", v)
 		}
 		return
 	}
-	// The new sign-in replaces the browser's previous one (a sign-in asked
-	// again, or another account): its cookie is overwritten, so nothing
-	// could use or end it any more.
+	p.finishSignIn(c, b, returnTo)
+}
+
+// finishSignIn sets the browser's new sign-in b and sends it on. The new
+// sign-in replaces the browser's previous one (a sign-in asked again, or
+// another account): its cookie is overwritten, so nothing could use or
+// end it any more.
+func (p *Pages) finishSignIn(c *gin.Context, b *auth.BrowserSignIn, returnTo string) {
 	if err := p.auth.SignOutBrowser(c.Request.Context(), p.ssoCookie(c), device(c)); err != nil {
 		p.internal(c, err)
 		return

@@ -78,6 +78,9 @@ type SignInView struct {
 	// Reauth asks a signed-in person for the password again, before a
 	// sensitive action on a signed-in page.
 	Reauth bool
+	// PasskeyScript is the URL of the passkey button's script; empty when
+	// passkeys are off (no button).
+	PasskeyScript string
 }
 
 // SignedInView is the neutral page of a signed-in browser.
@@ -162,9 +165,10 @@ type LogoutView struct {
 type AccountView struct {
 	Page
 	// Done says what the last action did, already translated.
-	Done            string
-	Username, Email string
-	Verified        bool
+	Done                string
+	Username, Email     string
+	FirstName, LastName string
+	Verified            bool
 	// Pending is the address an e-mail change waits for, or nil.
 	Pending   *auth.PendingEmail
 	NewEmail  string
@@ -176,7 +180,10 @@ type AccountView struct {
 	NewKey string
 	Apps   []AppRow
 
-	UsernameErrors, EmailErrors, PasswordErrors, TokenErrors Errors
+	ProfileErrors, EmailErrors, PasswordErrors, TokenErrors Errors
+
+	// MFA is the Second factors section.
+	MFA MFASection
 }
 
 // DeviceRow is one of the person's sessions on the account page (and a
@@ -197,4 +204,30 @@ type AppRow struct {
 	ClientID, Name string
 	Scopes         []string
 	Granted        time.Time
+}
+
+// MFAView is the second step of a sign-in: a code from the authenticator
+// app, or (Recovery) a recovery code. Methods are what the pending sign-in
+// accepts; OtherPath switches between the two forms.
+type MFAView struct {
+	Page
+	ReturnTo  string
+	Recovery  bool
+	Methods   []string
+	OtherPath string
+	// PasskeyScript is the passkey button's script when the pending
+	// sign-in accepts a passkey and passkeys are on; PasskeyOnly when
+	// nothing else finishes it (no code field then).
+	PasskeyScript string
+	PasskeyOnly   bool
+}
+
+// Offers reports whether the pending sign-in accepts method.
+func (v MFAView) Offers(method string) bool {
+	for _, m := range v.Methods {
+		if m == method {
+			return true
+		}
+	}
+	return false
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/tessera-id/tessera/internal/token"
 )
 
-//go:embed templates/*.html static/pages.css messages/*.json
+//go:embed templates/*.html static/pages.css static/passkey.js messages/*.json
 var files embed.FS
 
 // Options are what the pages are built from.
@@ -46,11 +46,14 @@ type Pages struct {
 	cookies   cookieNames
 	// now is the auth service's clock, which tests set.
 	now func() time.Time
+	// js and jsPath are the sign-in page's passkey script and its URL.
+	js     []byte
+	jsPath string
 }
 
 // views are the templates under templates/, each parsed over layout.html.
 var views = []string{"signin", "signedin", "signup", "forgot", "reset", "verify", "notice", "error", "consent", "oautherror", "logout",
-	"confirm", "account"}
+	"confirm", "account", "admin_overview", "admin_users", "admin_user", "admin_clients", "admin_client", "admin_audit", "admin_keys", "mfa"}
 
 // New parses every template and the stylesheet once; a broken one stops
 // the server from starting instead of failing a request later.
@@ -81,7 +84,11 @@ func New(o Options) (*Pages, error) {
 		if err != nil {
 			return nil, fmt.Errorf("pages: %w", err)
 		}
-		if p.views[v], err = l.ParseFS(files, "templates/"+v+".html"); err != nil {
+		pats := []string{"templates/" + v + ".html"}
+		if strings.HasPrefix(v, "admin_") {
+			pats = append(pats, "templates/admin_parts.html")
+		}
+		if p.views[v], err = l.ParseFS(files, pats...); err != nil {
 			return nil, fmt.Errorf("pages: %w", err)
 		}
 	}
@@ -98,6 +105,9 @@ func New(o Options) (*Pages, error) {
 		return nil, err
 	}
 	p.css, p.cssPath = css, stylePath+"?v="+sum
+	if p.js, p.jsPath, err = loadPasskeyScript(); err != nil {
+		return nil, err
+	}
 	p.csp = contentSecurityPolicy(logoOrigin(o.Config.BrandLogoURL))
 	return p, nil
 }
@@ -106,8 +116,8 @@ func New(o Options) (*Pages, error) {
 const stylePath = "/static/pages.css"
 
 // contentSecurityPolicy allows styles and images from Tessera itself (and
-// images from the logo's origin), no script at all, no framing and no
-// <base>.
+// images from the logo's origin), no script at all (the sign-in page alone
+// adds its passkey script, see withPasskeys), no framing and no <base>.
 //
 // It deliberately has no form-action: Chromium applies form-action to the
 // redirects that follow a form post, and the sign-in form ends in a
@@ -127,6 +137,12 @@ func (p *Pages) Mount(r gin.IRoutes) {
 	r.GET(stylePath, p.stylesheet)
 	r.GET("/signin", p.handle(p.signInPage))
 	r.POST("/signin", p.handle(p.signIn))
+	r.GET(passkeyScriptPath, p.passkeyScript)
+	r.POST("/signin/passkey", p.handle(p.signInPasskey))
+	r.GET("/signin/mfa", p.handle(p.mfaPage))
+	r.POST("/signin/mfa", p.handle(p.mfaStep))
+	r.POST("/signin/mfa/passkey/begin", p.handle(p.mfaPasskeyBegin))
+	r.POST("/signin/mfa/passkey", p.handle(p.mfaPasskey))
 	r.POST("/signout", p.handle(p.signOut))
 	r.GET("/signup", p.handle(p.signUpPage))
 	r.POST("/signup", p.handle(p.signUp))
@@ -140,6 +156,7 @@ func (p *Pages) Mount(r gin.IRoutes) {
 	r.POST("/oauth/consent", p.handle(p.consent))
 	r.GET("/oauth/logout", p.handle(p.logout))
 	r.POST("/oauth/logout", p.handle(p.confirmLogout))
+	p.mountAdmin(r)
 	p.mountAccount(r)
 }
 

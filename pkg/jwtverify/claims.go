@@ -22,6 +22,10 @@ type Claims struct {
 	// Scope lists the OAuth scopes granted, space separated (RFC 9068
 	// s2.2.3); present only on tokens of the OpenID code flow.
 	Scope string `json:"scope,omitempty"`
+	// AMR names the methods the user signed in with (RFC 8176), such as
+	// ["pwd"] or ["pwd", "otp", "mfa"]; absent when not recorded. A
+	// resource server wanting a second factor checks for "mfa".
+	AMR []string `json:"amr,omitempty"`
 }
 
 // HasRole reports whether role is among c.Roles.

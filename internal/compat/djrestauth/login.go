@@ -81,12 +81,9 @@ func (h *Routes) login(c *gin.Context) {
 		writeJSON(c, http.StatusOK, jwtBody{Access: l.AccessToken, Refresh: l.RefreshToken, User: newUserBody(l.User)})
 		return
 	}
-	u, err := h.auth.CheckPassword(ctx, email, username, password, dev)
-	if err != nil {
-		h.fail(c, err, nil)
-		return
-	}
-	t, err := h.auth.ObtainClassicToken(ctx, u, dev)
+	// A password alone must not mint a key for an account with a second
+	// factor: the use case refuses it (dj-rest-auth has no second step).
+	t, err := h.auth.ObtainClassicTokenByPassword(ctx, email, username, password, dev)
 	if err != nil {
 		h.fail(c, err, nil)
 		return

@@ -27,17 +27,43 @@ func keyset(where []string, args []any, after *store.Cursor) ([]string, []any) {
 }
 
 // ListUsers returns at most q.Limit users, newest (created_at, id) first,
-// after q.After, whose normalised e-mail starts with q.EmailPrefix.
+// after q.After, matching q's prefixes and flags. It walks the (created_at,
+// id) index and stops after q.Limit matches.
 func (db *DB) ListUsers(ctx context.Context, q store.UserQuery) ([]store.User, error) {
 	where, args := []string{"1 = 1"}, []any{}
 	if q.EmailPrefix != "" {
 		where = append(where, `email_normalized LIKE ? ESCAPE '\'`)
 		args = append(args, likeEscaper.Replace(q.EmailPrefix)+"%")
 	}
+	if q.Search != "" {
+		like := likeEscaper.Replace(q.Search) + "%"
+		where = append(where, `(email_normalized LIKE ? ESCAPE '\' OR username_normalized LIKE ? ESCAPE '\')`)
+		args = append(args, like, like)
+	}
+	where, args = userFlagFilters(where, args, q)
 	where, args = keyset(where, args, q.After)
 	query := `SELECT ` + userColumns + ` FROM users WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY created_at DESC, id DESC LIMIT ?`
 	return queryAll(ctx, db, "list users", query, append(args, q.Limit), scanUser)
+}
+
+// userFlagFilters appends the conditions of q's Active, Admin and
+// Verified filters.
+func userFlagFilters(where []string, args []any, q store.UserQuery) ([]string, []any) {
+	if q.Active != nil {
+		where, args = append(where, "is_active = ?"), append(args, *q.Active)
+	}
+	if q.Admin != nil {
+		where, args = append(where, "is_admin = ?"), append(args, *q.Admin)
+	}
+	switch {
+	case q.Verified == nil:
+	case *q.Verified:
+		where = append(where, "email_verified_at IS NOT NULL")
+	default:
+		where = append(where, "email_verified_at IS NULL")
+	}
+	return where, args
 }
 
 // UpdateUserFlags writes the flags f sets, and updated_at, in one UPDATE:

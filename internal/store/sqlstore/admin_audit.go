@@ -26,6 +26,9 @@ func (db *DB) QueryAuditEvents(ctx context.Context, q store.AuditQuery) ([]store
 	if !q.Since.IsZero() {
 		where, args = append(where, "created_at >= ?"), append(args, sqlTime(q.Since))
 	}
+	if !q.Until.IsZero() {
+		where, args = append(where, "created_at < ?"), append(args, sqlTime(q.Until))
+	}
 	if q.BeforeID > 0 {
 		where, args = append(where, "id < ?"), append(args, q.BeforeID)
 	}

@@ -11,7 +11,7 @@ import (
 
 const clientColumns = `client_id, name, allowed_delivery, access_ttl_seconds, idle_ttl_seconds,
 	max_ttl_seconds, cors_origins, audiences, redirect_uris, post_logout_redirect_uris, client_type,
-	first_party, grant_types, scopes, logout_ends_sessions, secret_hash, secret_created_at,
+	first_party, grant_types, scopes, logout_ends_sessions, require_mfa, secret_hash, secret_created_at,
 	created_at, updated_at`
 
 // scanClient reads clientColumns, in order, into c.
@@ -22,7 +22,7 @@ func scanClient(sc rowScanner, c *store.Client) error {
 	)
 	err := sc.Scan(&c.ID, &c.Name, &lists[0], &accessTTL, &idle, &maxTTL, &lists[1], &lists[2],
 		&lists[3], &lists[4], &c.Type, &c.FirstParty, &lists[5], &lists[6], &c.LogoutEndsSessions,
-		&c.SecretHash, nullTimeDest{&c.SecretCreatedAt}, timeDest{&c.CreatedAt}, timeDest{&c.UpdatedAt})
+		&c.RequireMFA, &c.SecretHash, nullTimeDest{&c.SecretCreatedAt}, timeDest{&c.CreatedAt}, timeDest{&c.UpdatedAt})
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func clientArgs(c *store.Client) ([]any, error) {
 	}
 	return []any{c.Name, lists[0], int64(c.AccessTTL / time.Second), int64(c.IdleTTL / time.Second),
 		int64(c.MaxTTL / time.Second), lists[1], lists[2], lists[3], lists[4], c.Type, c.FirstParty,
-		lists[5], lists[6], c.LogoutEndsSessions}, nil
+		lists[5], lists[6], c.LogoutEndsSessions, c.RequireMFA}, nil
 }
 
 // ListClients returns at most limit clients ordered by client_id, after
@@ -70,7 +70,7 @@ func (db *DB) CreateClient(ctx context.Context, c *store.Client) error {
 		return db.flavor.wrap("create client", err)
 	}
 	q := `INSERT INTO clients (` + clientColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING ` + clientColumns
 	args = append(append([]any{c.ID}, args...), nullBytes(c.SecretHash), nullTime(c.SecretCreatedAt),
 		sqlTime(c.CreatedAt), sqlTime(c.UpdatedAt))
@@ -90,7 +90,7 @@ func (db *DB) UpdateClient(ctx context.Context, c *store.Client) error {
 	q := `UPDATE clients SET name = ?, allowed_delivery = ?, access_ttl_seconds = ?,
 		idle_ttl_seconds = ?, max_ttl_seconds = ?, cors_origins = ?, audiences = ?, redirect_uris = ?,
 		post_logout_redirect_uris = ?, client_type = ?, first_party = ?, grant_types = ?, scopes = ?,
-		logout_ends_sessions = ?, updated_at = ?
+		logout_ends_sessions = ?, require_mfa = ?, updated_at = ?
 		WHERE client_id = ? RETURNING ` + clientColumns
 	args = append(args, sqlTime(c.UpdatedAt), c.ID)
 	if err := scanClient(db.w.QueryRowContext(ctx, db.flavor.rebind(q), args...), c); err != nil {

@@ -156,6 +156,8 @@ var uniqueFields = map[string]string{
 	"authorization_codes_pkey":       "code_hash",
 	"users.external_id":              "external_id",
 	"users_external_id_key":          "external_id",
+	"passkeys.credential_id":         "credential_id",
+	"passkeys_credential_id_key":     "credential_id",
 }
 
 // wrap gives err the op prefix and turns driver errors into the store's:

@@ -22,6 +22,8 @@ export class TesseraError extends Error {
     this.error = b.error || (status ? "http_error" : "network_error");
     this.error_description = b.error_description || this.message;
     this.fields = b.fields || {};
+    /** The server's whole error body (mfa_required carries mfa_token and methods). */
+    this.body = b;
   }
 }
 
@@ -56,6 +58,8 @@ export function createTessera(options) {
   let expiresAt = 0; // ms since the epoch; 0 when not known
   let timer = null;
   let refreshing = null;
+
+  let pendingMfa = null; // { token, device } of a login waiting for its second factor
 
   function readCsrf() {
     for (const part of (typeof document === "object" ? document.cookie : "").split(";")) {
@@ -247,10 +251,23 @@ export function createTessera(options) {
   }
 
   async function signIn(path, body) {
-    const data = await call("POST", path, {
-      email: body.email, username: body.username, password: body.password,
-      device_name: body.deviceName ?? options.deviceName, delivery: "cookie", client_id: clientId,
-    }, false);
+    const device = body.deviceName ?? options.deviceName;
+    let data;
+    try {
+      data = await call("POST", path, {
+        email: body.email, username: body.username, password: body.password,
+        device_name: device, delivery: "cookie", client_id: clientId,
+      }, false);
+    } catch (e) {
+      if (e instanceof TesseraError && e.error === "mfa_required" && e.body.mfa_token) {
+        return challenge(e.body, device);
+      }
+      throw e;
+    }
+    return signedIn(data);
+  }
+
+  function signedIn(data) {
     if (!data || !data.user) return null; // e-mail verification pending
     remember(data);
     setUser(data.user, "signed-in");
@@ -258,12 +275,88 @@ export function createTessera(options) {
     return data.user;
   }
 
+  // --- Passkeys (WebAuthn) ---
+  // The browser's own JSON forms (parseCreationOptionsFromJSON,
+  // parseRequestOptionsFromJSON, toJSON) carry the ceremonies: Tessera
+  // speaks them as they are.
+  function webauthn() {
+    const pkc = typeof window === "object" ? window.PublicKeyCredential : undefined;
+    if (!pkc || typeof pkc.parseRequestOptionsFromJSON !== "function" || !navigator.credentials) {
+      throw new TesseraError(0, { error: "passkeys_unsupported", error_description: "this browser cannot use passkeys" });
+    }
+    return pkc;
+  }
+
+  async function registerPasskey({ name } = {}) {
+    const pkc = webauthn();
+    const begin = await call("POST", "/v1/auth/passkeys/register/begin");
+    const cred = await navigator.credentials.create({ publicKey: pkc.parseCreationOptionsFromJSON(begin.publicKey) });
+    return call("POST", "/v1/auth/passkeys/register/finish", { name: name ?? "", credential: cred.toJSON() });
+  }
+
+  async function passkeyLogin({ email, deviceName } = {}) {
+    const pkc = webauthn();
+    const begin = await call("POST", "/v1/auth/passkeys/login/begin", email ? { email } : {}, false);
+    const cred = await navigator.credentials.get({ publicKey: pkc.parseRequestOptionsFromJSON(begin.publicKey) });
+    const data = await call("POST", "/v1/auth/passkeys/login/finish", {
+      challenge_id: begin.challenge_id, credential: cred.toJSON(),
+      device_name: deviceName ?? options.deviceName, delivery: "cookie", client_id: clientId,
+    }, false);
+    return signedIn(data);
+  }
+
+  const passkeys = {
+    /** register adds a passkey (named name) to the signed-in user's account. */
+    register: registerPasskey,
+    /** login signs in with a passkey, without a password. */
+    login: passkeyLogin,
+    /** list answers the user's passkeys. */
+    list: async () => (await call("GET", "/v1/auth/passkeys")).passkeys,
+    /** rename renames one of them. */
+    rename: (id, name) => call("PATCH", "/v1/auth/passkeys/" + encodeURIComponent(id), { name }),
+    /** remove removes one of them; it can sign in no more. */
+    remove: (id) => call("DELETE", "/v1/auth/passkeys/" + encodeURIComponent(id)),
+  };
+  // --- end of passkeys ---
+
+  // challenge keeps a pending login (its mfa_token stays in this closure,
+  // never in storage) and answers what the page needs to ask for the
+  // second factor.
+  function challenge(body, device) {
+    pendingMfa = { token: body.mfa_token, device };
+    return {
+      mfaRequired: true,
+      methods: body.methods || [],
+      expiresIn: body.expires_in,
+      verify: (proof) => verifyMfa(proof),
+    };
+  }
+
+  async function verifyMfa(proof = {}) {
+    if (!pendingMfa) {
+      throw new TesseraError(400, { error: "invalid_mfa_token", error_description: "no sign-in is waiting for a second factor" });
+    }
+    const data = await call("POST", "/v1/auth/mfa/verify", {
+      mfa_token: pendingMfa.token, code: proof.code, recovery_code: proof.recovery_code,
+      device_name: pendingMfa.device, client_id: clientId,
+    }, false);
+    pendingMfa = null;
+    return signedIn(data);
+  }
+
   return {
     version,
+    passkeys,
     /** register creates an account and, unless e-mail verification is mandatory, signs in. */
     register: (input) => signIn("/v1/auth/register", input),
-    /** login signs in with { email or username, password, deviceName }. */
+    /**
+     * login signs in with { email or username, password, deviceName }. For
+     * an account with a second factor it answers a challenge
+     * { mfaRequired: true, methods, expiresIn, verify } instead of the user.
+     */
     login: (input) => signIn("/v1/auth/login", input),
+    /** verifyMfa completes the pending login with { code } or { recovery_code }; it answers the user. */
+    verifyMfa: (proof) => verifyMfa(proof),
     /** user answers the current user, or null when signed out. */
     async user() {
       try {
