@@ -38,6 +38,7 @@ func TestSmoke(t *testing.T) {
 		// Cheap hashes: under -race the real ones take longer than a window.
 		"--argon2-memory", "1024", "--argon2-time", "1",
 		"--seed-sessions", "50,200", "--work-dir", filepath.Join(dir, "work"), "--out", out,
+		"--scenarios", strings.Join(bench.AllScenarios, ","), "--watcher-revoked", "500",
 	}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d\nstderr:\n%s", code, stderr.String())
@@ -57,7 +58,7 @@ func TestSmoke(t *testing.T) {
 			t.Errorf("scenario %s: %d requests, %d errors %v, baseline %.1f/s", s.Name, s.Requests, s.Errors, s.ErrorSamples, s.BaselineRate)
 		}
 	}
-	for _, want := range append(bench.AllScenarios, "refresh@200") {
+	for _, want := range append(bench.DefaultScenarios, "refresh@200") {
 		if !names[want] {
 			t.Errorf("no %s scenario in the report", want)
 		}
@@ -66,6 +67,9 @@ func TestSmoke(t *testing.T) {
 		if b.Requests == 0 || b.Errors != 0 {
 			t.Errorf("baseline %s: %d requests, %d errors %v", b.Name, b.Requests, b.Errors, b.ErrorSamples)
 		}
+	}
+	if w := rep.Watcher; w == nil || w.Revoked != 500 || w.CatchUpPolls < 1 || w.PollCPU <= 0 {
+		t.Errorf("watcher = %+v", w)
 	}
 	if len(rep.Sizes) != 2 || rep.Sizes[1].Sessions < 200 || rep.Sizes[1].BytesPerSession <= 0 {
 		t.Errorf("sizes = %+v", rep.Sizes)

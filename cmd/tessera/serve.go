@@ -106,7 +106,11 @@ func newServeCmd() *cobra.Command {
 }
 
 func serve(cmd *cobra.Command, cfg config.Config) error {
-	log := newLogger(os.Stderr, cfg)
+	// The log is buffered (one write system call per batch, not per
+	// request) and written out whole when serve returns.
+	logOut := server.NewLogBuffer(os.Stderr, server.DefaultLogBufferSize, server.DefaultLogFlushInterval)
+	defer logOut.Close()
+	log := newLogger(logOut, cfg)
 	slog.SetDefault(log)
 	ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, os.Interrupt)
 	defer stop()

@@ -229,3 +229,19 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("version: %q %v", out.String(), err)
 	}
 }
+
+// TestServeLogsEveryRequestAtStop: the access log is buffered, and a
+// SIGTERM right after a burst of requests still leaves one line per
+// request in the log: the buffer is written out when serve stops.
+func TestServeLogsEveryRequestAtStop(t *testing.T) {
+	bin := buildBinary(t)
+	p := start(t, bin, t.TempDir(), freeAddr(t))
+	const requests = 300
+	for range requests {
+		p.get(t, "/.well-known/jwks.json")
+	}
+	p.stop(t)
+	if got := strings.Count(p.logs.String(), "path=/.well-known/jwks.json"); got != requests {
+		t.Fatalf("%d access-log lines for %d requests after SIGTERM", got, requests)
+	}
+}

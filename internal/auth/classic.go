@@ -125,7 +125,8 @@ func (s *Service) AuthenticateClassicToken(ctx context.Context, key string) (*Pr
 	if !imported && (!strings.HasPrefix(key, ClassicTokenPrefix) || len(key) > 100) {
 		return nil, errInvalidToken
 	}
-	t, err := s.store.GetAuthTokenByHash(ctx, hashKey(key))
+	// One round trip for the token and its user.
+	t, u, err := s.store.GetAuthTokenAndUser(ctx, hashKey(key))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errInvalidToken
 	}
@@ -138,12 +139,8 @@ func (s *Service) AuthenticateClassicToken(ctx context.Context, key string) (*Pr
 	// The lookup was by hash; this constant-time check of the re-derived
 	// key guards against a row whose hash was planted without the secret.
 	// An imported key has nothing to re-derive: its hash is all there is.
-	if !imported && !hmac.Equal([]byte(s.classicKey(t.UserID, t.Nonce)), []byte(key)) {
+	if !u.IsActive || (!imported && !hmac.Equal([]byte(s.classicKey(t.UserID, t.Nonce)), []byte(key))) {
 		return nil, errInvalidToken
-	}
-	u, err := s.activeUser(ctx, t.UserID)
-	if err != nil {
-		return nil, err
 	}
 	now := s.now().UTC()
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= touchEvery {

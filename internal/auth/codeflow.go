@@ -115,6 +115,7 @@ func (s *Service) codeSession(ctx context.Context, ac *store.AuthorizationCode, 
 		Generation:    1, Nonce: nonce, AuthTime: &authTime, AMR: ac.AMR, MFAAt: mfaTime(ac.AMR, authTime),
 		Scope: ac.Scope, SSOSessionID: ac.SSOSessionID,
 	}
+	sess.RefreshDigest = s.firstDigest(sess)
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, fmt.Errorf("exchange code: %w", err)
 	}

@@ -382,6 +382,9 @@ func (s *Service) startSession(ctx context.Context, u *store.User, c *store.Clie
 		Generation:    1, Nonce: nonce, SecretHash: secretHash,
 		AuthTime: &now, AMR: amr, MFAAt: mfaTime(amr, now),
 	}
+	if kind == store.SessionKindJWT {
+		sess.RefreshDigest = s.firstDigest(sess)
+	}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, fmt.Errorf("start session: %w", err)
 	}

@@ -179,7 +179,7 @@ func (s *Service) sessionOfRefresh(ctx context.Context, raw string) *store.Sessi
 		return nil
 	}
 	sess, err := s.store.GetSession(ctx, rt.SessionID)
-	if err != nil || !s.refresher.Check(rt, sess.Nonce) {
+	if err != nil || !s.refreshMatches(rt, sess) {
 		return nil
 	}
 	return sess
@@ -230,7 +230,7 @@ func (s *Service) introspectRefresh(ctx context.Context, raw, issuer string) (*I
 		return nil, fmt.Errorf("introspect: %w", err)
 	}
 	now := s.now().UTC()
-	if !s.refresher.Check(rt, sess.Nonce) || rt.Generation != sess.Generation || !sess.ActiveAt(now) {
+	if !s.refreshMatches(rt, sess) || rt.Generation != sess.Generation || !sess.ActiveAt(now) {
 		return &Introspection{}, nil
 	}
 	u, err := s.store.GetUser(ctx, sess.UserID)

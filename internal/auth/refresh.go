@@ -12,8 +12,10 @@ import (
 )
 
 // Refresh exchanges a refresh token for a new pair. With generation g:
-//   - g is current: one conditional update moves the session to g+1; of
-//     concurrent callers exactly one wins, the others fall into the next case;
+//   - g is current: one conditional statement checks the token's digest,
+//     the session's life, its user and client, moves the session to g+1
+//     and returns it with its user; of concurrent callers exactly one wins,
+//     the others fall into the next case;
 //   - g is the previous generation and the rotation is younger than the
 //     grace period: the current pair is returned again (no second rotation),
 //     after a second read shows the session and its user still active;
@@ -41,11 +43,43 @@ func (s *Service) refresh(ctx context.Context, raw string, dev Device) (*Login, 
 	if err != nil {
 		return nil, "", errBadGrant
 	}
-	// One read for the session and its user; the rotation below is the
-	// write, so a refresh costs two round trips (the grace case reads
-	// twice instead). The user read here is current enough: disabling or
-	// demoting a user revokes their sessions, which the conditional
-	// rotation refuses.
+	// The common case costs one statement: the presented token's digest,
+	// the session's life, its user and client are checked and the session
+	// rotated and returned with its user at once. Anything else (a lost
+	// race, the grace window, reuse, a session from before refresh
+	// digests, a refusal) takes the read below to find out which.
+	next := s.refresher.Next(rt)
+	now := s.now().UTC()
+	sess, u, err := s.store.RotateRefresh(ctx, store.Rotation{
+		ID: rt.SessionID, Generation: rt.Generation, Digest: rt.Digest(), NextDigest: next.Digest(),
+		ClientID: dev.ClientID, ClientAuthenticated: dev.ClientAuthenticated,
+		Now: now, DefaultIdleTTL: s.settings.SessionIdleTTL,
+	})
+	if err == nil {
+		client, err := s.clientTTLs(ctx, sess.ClientID)
+		if err != nil {
+			return nil, "", err
+		}
+		l, err := s.issueRefresh(u, sess, client, next)
+		return l, RefreshRotated, err
+	}
+	if !errors.Is(err, store.ErrStale) {
+		return nil, "", fmt.Errorf("refresh: %w", err)
+	}
+	return s.refreshSlow(ctx, rt, dev, now)
+}
+
+// refreshSlow answers a refresh the one-statement rotation refused, from
+// one read of the session and its user: the grace case, reuse, a refusal
+// (with its own error), and sessions without a refresh digest, whose
+// tokens derive from their nonce and rotate as they always did. The user
+// read here is current enough: disabling or demoting a user revokes their
+// sessions, which every conditional rotation refuses.
+//
+// arrived is when the token was presented: a previous generation whose
+// rotation happened since then lost a race rather than being reused, so
+// outside the grace window it is refused without revoking anything.
+func (s *Service) refreshSlow(ctx context.Context, rt token.Refresh, dev Device, arrived time.Time) (*Login, string, error) {
 	sess, u, err := s.store.GetSessionAndUser(ctx, rt.SessionID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, "", errBadGrant
@@ -53,7 +87,7 @@ func (s *Service) refresh(ctx context.Context, raw string, dev Device) (*Login, 
 	if err != nil {
 		return nil, "", fmt.Errorf("refresh: %w", err)
 	}
-	if sess.Kind != store.SessionKindJWT || !s.refresher.Check(rt, sess.Nonce) || !u.IsActive {
+	if sess.Kind != store.SessionKindJWT || !s.refreshMatches(rt, sess) || !u.IsActive {
 		return nil, "", errBadGrant
 	}
 	if dev.ClientID != "" && dev.ClientID != sess.ClientID {
@@ -73,6 +107,10 @@ func (s *Service) refresh(ctx context.Context, raw string, dev Device) (*Login, 
 	}
 	outcome := RefreshRotated
 	switch {
+	case rt.Generation == sess.Generation && sess.RefreshDigest != nil:
+		// Current and acceptable, yet the rotation matched nothing: the
+		// session changed in between (a concurrent rotation or revocation).
+		return nil, "", errBadGrant
 	case rt.Generation == sess.Generation:
 		if sess, err = s.rotate(ctx, sess, client, rt.Generation); err != nil {
 			return nil, "", err
@@ -84,11 +122,28 @@ func (s *Service) refresh(ctx context.Context, raw string, dev Device) (*Login, 
 		if sess, u, err = s.reread(ctx, sess, now); err != nil {
 			return nil, "", err
 		}
+	case rt.Generation == sess.Generation-1 && !sess.RotatedAt.Before(arrived.Truncate(time.Microsecond)):
+		return nil, "", errBadGrant
 	default:
 		return nil, RefreshReuse, s.reuse(ctx, sess, rt.Generation, dev)
 	}
-	l, err := s.issue(u, sess, client)
+	cur := s.refresher.First(sess.ID, sess.Generation, sess.Nonce)
+	if sess.RefreshDigest != nil {
+		cur = s.refresher.Next(rt)
+	}
+	l, err := s.issueRefresh(u, sess, client, cur)
 	return l, outcome, err
+}
+
+// refreshMatches reports whether rt is a genuine token of sess at its
+// generation or an earlier one. A session with a refresh digest checks
+// by walking the chain from rt to its current generation (bounded by
+// token.MaxChainWalk); an older session checks the nonce-derived MAC.
+func (s *Service) refreshMatches(rt token.Refresh, sess *store.Session) bool {
+	if sess.RefreshDigest == nil {
+		return s.refresher.Check(rt, sess.Nonce)
+	}
+	return s.refresher.Reaches(rt, sess.Generation, sess.RefreshDigest)
 }
 
 // rotate moves sess from gen to gen+1. When another caller won the race it
@@ -155,4 +210,22 @@ func (s *Service) clientTTLs(ctx context.Context, id string) (*store.Client, err
 		return nil, fmt.Errorf("get client: %w", err)
 	}
 	return c, nil
+}
+
+// issueRefresh is issue with the refresh token rt, which a session with a
+// refresh digest cannot re-derive from its row: it chains from the token
+// presented.
+func (s *Service) issueRefresh(u *store.User, sess *store.Session, c *store.Client, rt token.Refresh) (*Login, error) {
+	l, err := s.issue(u, sess, c)
+	if err != nil {
+		return nil, err
+	}
+	l.RefreshToken = rt.String()
+	return l, nil
+}
+
+// firstDigest is the refresh digest a new JWT session stores: that of its
+// first token, which derives from its nonce.
+func (s *Service) firstDigest(sess *store.Session) []byte {
+	return s.refresher.First(sess.ID, sess.Generation, sess.Nonce).Digest()
 }

@@ -12,11 +12,11 @@ import (
 )
 
 // TestRefreshLosesRace: two callers present the current generation; the
-// loser read the session before the winner rotated it. Inside the grace
-// window the loser gets the winner's pair; outside it (the loser stalled
-// between its read and its write) it gets invalid_grant, and the session,
-// whose token was current when presented, is neither revoked nor audited
-// as reuse.
+// winner's rotation runs between the loser's arrival and the loser's own
+// statement. Inside the grace window the loser gets the winner's pair;
+// outside it (the loser stalled before its statement) it gets
+// invalid_grant, and the session, whose token was current when presented,
+// is neither revoked nor audited as reuse.
 func TestRefreshLosesRace(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -33,7 +33,7 @@ func TestRefreshLosesRace(t *testing.T) {
 				r := startRig(t, db)
 				reg := r.register(t, "race@example.com", "")
 				var won *auth.Login
-				r.store.afterNextRead(func() {
+				r.store.beforeNextRotate(func() {
 					var err error
 					if won, err = r.refresh(t, reg.RefreshToken); err != nil {
 						t.Errorf("winner: %v", err)
@@ -192,9 +192,15 @@ func TestRefreshDuringDeactivation(t *testing.T) {
 	tests := []struct {
 		name    string
 		present func(reg, rotated *auth.Login) string
+		// during arms the deactivation at the refresh's one interleaving
+		// point: before its one statement (current generation), after its
+		// read (the grace case, which reads before it answers).
+		during func(p *pausingStore, f func())
 	}{
-		{"current generation", func(_, rotated *auth.Login) string { return rotated.RefreshToken }},
-		{"previous generation inside the grace window", func(reg, _ *auth.Login) string { return reg.RefreshToken }},
+		{"current generation", func(_, rotated *auth.Login) string { return rotated.RefreshToken },
+			(*pausingStore).beforeNextRotate},
+		{"previous generation inside the grace window", func(reg, _ *auth.Login) string { return reg.RefreshToken },
+			(*pausingStore).afterNextRead},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -207,7 +213,7 @@ func TestRefreshDuringDeactivation(t *testing.T) {
 				}
 				r.clock.Advance(time.Second)
 				off := false
-				r.store.afterNextRead(func() {
+				tt.during(r.store, func() {
 					if _, err := r.svc.AdminUpdateUser(t.Context(), auth.Actor{Operator: "ops"}, reg.User.ID, auth.UserPatch{IsActive: &off}); err != nil {
 						t.Errorf("deactivate: %v", err)
 					}

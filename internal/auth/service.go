@@ -89,6 +89,7 @@ type Service struct {
 	mailer    mail.Sender
 	observer  Observer
 	clients   clientCache
+	access    accessCache
 	mfa       mfaKeys
 	log       *slog.Logger
 	webauthn  *mfa.WebAuthn

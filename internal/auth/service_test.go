@@ -31,14 +31,35 @@ const grace = 10 * time.Second
 // laptop is the device of the tests' requests.
 var laptop = auth.Device{Name: "laptop", UserAgent: "test-agent/1", IP: "192.0.2.7"}
 
-// pausingStore is the real store with one interleaving point: a function
+// pausingStore is the real store with two interleaving points: a function
 // run once right after the next GetSessionAndUser, while the caller holds
-// what it read. It lets a test act "during" a refresh without mocking
-// anything the refresh reads or writes.
+// what it read, and one run once right before the next RotateRefresh, when
+// the caller has presented its token but its statement has not run. They
+// let a test act "during" a refresh without mocking anything the refresh
+// reads or writes.
 type pausingStore struct {
 	store.Store
-	mu    sync.Mutex
-	after func()
+	mu     sync.Mutex
+	after  func()
+	before func()
+}
+
+func (p *pausingStore) RotateRefresh(ctx context.Context, r store.Rotation) (*store.Session, *store.User, error) {
+	p.mu.Lock()
+	f := p.before
+	p.before = nil
+	p.mu.Unlock()
+	if f != nil {
+		f()
+	}
+	return p.Store.RotateRefresh(ctx, r)
+}
+
+// beforeNextRotate arms f to run before the next one-statement rotation.
+func (p *pausingStore) beforeNextRotate(f func()) {
+	p.mu.Lock()
+	p.before = f
+	p.mu.Unlock()
 }
 
 func (p *pausingStore) GetSessionAndUser(ctx context.Context, id uuid.UUID) (*store.Session, *store.User, error) {

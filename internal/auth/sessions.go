@@ -21,7 +21,7 @@ const (
 // verifier, also loads its session and user, so a revoked session or a
 // disabled user is refused at once on Tessera's own endpoints.
 func (s *Service) AuthenticateAccess(ctx context.Context, raw, method string) (*Principal, error) {
-	claims, err := s.verifier.Verify(ctx, raw)
+	claims, err := s.access.verify(ctx, s.verifier, raw, s.now())
 	if err != nil {
 		return nil, errInvalidToken
 	}

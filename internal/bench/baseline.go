@@ -30,7 +30,8 @@ func ceilingID(i int) uuid.UUID { return uuid.NewSHA1(ceilingNamespace, []byte(s
 // serveBaseline runs the baselines' bare Gin engine: GET /const answers a
 // constant (the JWKS ceiling: what Gin and the HTTP stack cost with no
 // middleware and no work), POST /ceiling runs one single-row
-// UPDATE ... RETURNING on the same database as Tessera through a pool
+// UPDATE ... RETURNING and GET /pk/:id one primary-key SELECT (the
+// baseline of authenticated reads) on the same database as Tessera through a pool
 // opened the way Tessera opens it (same pragmas on SQLite, same pool size),
 // served and stopped by server.ServeAndDrain like Tessera itself.
 func serveBaseline(ctx context.Context, spec childSpec, ln net.Listener, ready func()) error {
@@ -48,6 +49,7 @@ func serveBaseline(ctx context.Context, spec childSpec, ln net.Listener, ready f
 			return err
 		}
 		e.POST("/ceiling", ceilingHandler(db))
+		e.GET("/pk/:id", pkHandler(db))
 	}
 	ready()
 	if err := server.ServeAndDrain(ctx, ln, e, stopTimeout, slog.Default()); err != nil {
@@ -78,6 +80,25 @@ func ceilingHandler(db *sqlstore.DB) gin.HandlerFunc {
 			return
 		}
 		c.JSON(http.StatusOK, gin.H{"n": n})
+	}
+}
+
+// pkHandler reads one row by primary key and answers it as JSON: the
+// shape of an authenticated read (GET /v1/auth/me) without any of its
+// logic, the fair baseline of me and classic-token.
+func pkHandler(db *sqlstore.DB) gin.HandlerFunc {
+	x := db.SQL()
+	q := x.Rebind(`SELECT n, updated_at FROM ` + ceilingTable + ` WHERE id = ?`)
+	return func(c *gin.Context) {
+		var (
+			n       int64
+			updated any
+		)
+		if err := x.QueryRowContext(c.Request.Context(), q, c.Param("id")).Scan(&n, &updated); err != nil {
+			c.JSON(http.StatusInternalServerError, gin.H{"error": err.Error()})
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"id": c.Param("id"), "n": n, "updated_at": updated})
 	}
 }
 

@@ -150,7 +150,10 @@ func serveTessera(ctx context.Context, spec childSpec, ln net.Listener, logOut i
 	}
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
-	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
+	// Buffered as `tessera serve` buffers it.
+	buf := server.NewLogBuffer(logOut, server.DefaultLogBufferSize, server.DefaultLogFlushInterval)
+	defer buf.Close()
+	log := slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: level}))
 	srv, err := server.New(ctx, cfg, server.Options{Logger: log, HashParams: spec.HashParams})
 	if err != nil {
 		return err

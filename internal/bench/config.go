@@ -39,8 +39,11 @@ type Config struct {
 	// first before the scenarios run, then to each next one before refresh
 	// runs again.
 	SeedSessions []int64
-	SigningAlg   string
-	HashParams   password.Params
+	// WatcherRevoked is how many revoked sessions the feed holds in the
+	// watcher scenario.
+	WatcherRevoked int64
+	SigningAlg     string
+	HashParams     password.Params
 	// LogLevel is the server's log level (info, as in production).
 	LogLevel string
 	// CPUProfileDir, when set, receives one CPU profile per scenario,
@@ -57,15 +60,16 @@ type Config struct {
 // DefaultConfig is the run `tessera-bench` does with no flags.
 func DefaultConfig() Config {
 	return Config{
-		Clients:      32,
-		Duration:     10 * time.Second,
-		Warmup:       time.Second,
-		Slices:       5,
-		Scenarios:    slices.Clone(AllScenarios),
-		SeedSessions: []int64{1000},
-		SigningAlg:   "ES256",
-		HashParams:   password.DefaultParams,
-		LogLevel:     "info",
+		Clients:        32,
+		Duration:       10 * time.Second,
+		Warmup:         time.Second,
+		Slices:         5,
+		Scenarios:      slices.Clone(DefaultScenarios),
+		SeedSessions:   []int64{1000},
+		WatcherRevoked: 1_000_000,
+		SigningAlg:     "ES256",
+		HashParams:     password.DefaultParams,
+		LogLevel:       "info",
 	}
 }
 
@@ -88,6 +92,9 @@ func (c *Config) Validate() error {
 		if !slices.Contains(AllScenarios, s) {
 			errs = append(errs, fmt.Errorf("unknown scenario %q: want some of %v", s, AllScenarios))
 		}
+	}
+	if c.wants(ScenarioWatcher) && c.WatcherRevoked < 1 {
+		errs = append(errs, fmt.Errorf("watcher-revoked %d: want at least 1", c.WatcherRevoked))
 	}
 	if len(c.SeedSessions) == 0 {
 		errs = append(errs, errors.New("seed-sessions: want at least one size"))

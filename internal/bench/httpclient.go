@@ -8,7 +8,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -31,7 +33,10 @@ func newHTTPClient(clients int) *http.Client {
 		DisableCompression:  true,
 		ForceAttemptHTTP2:   false,
 	}
-	return &http.Client{Transport: tr, Timeout: requestTimeout}
+	// No scenario follows a redirect: the authorization-code flow reads
+	// the code from the Location of /oauth/authorize's answer.
+	return &http.Client{Transport: tr, Timeout: requestTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // endpoint sends requests to one base URL.
@@ -40,16 +45,25 @@ type endpoint struct {
 	base string
 }
 
-// call is one request: Body, when set, is sent as JSON; Auth is the whole
-// Authorization header value.
+// call is one request: Body, when set, is sent as JSON (or as Form when
+// set instead); Auth is the whole Authorization header value.
 type call struct {
 	Method string
 	Path   string
 	Body   []byte
+	Form   url.Values
 	Auth   string
+	// Header holds further request headers (Cookie, X-CSRF-Token, ...).
+	Header map[string]string
 	Want   int
 	// Out, when set, receives the JSON response body.
 	Out any
+	// Cookies, when set, receives the cookies the answer sets.
+	Cookies *[]*http.Cookie
+	// Location, when set, receives the answer's Location header.
+	Location *string
+	// Raw, when set, receives the answer's body as it is.
+	Raw *[]byte
 }
 
 // do sends c and checks its status. The body is always read to the end so
@@ -59,6 +73,9 @@ func (e *endpoint) do(ctx context.Context, c call) error {
 	if c.Body != nil {
 		rd = bytes.NewReader(c.Body)
 	}
+	if c.Form != nil {
+		rd = strings.NewReader(c.Form.Encode())
+	}
 	req, err := http.NewRequestWithContext(ctx, c.Method, e.base+c.Path, rd)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", c.Method, c.Path, err)
@@ -66,8 +83,14 @@ func (e *endpoint) do(ctx context.Context, c call) error {
 	if c.Body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if c.Form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
 	if c.Auth != "" {
 		req.Header.Set("Authorization", c.Auth)
+	}
+	for k, v := range c.Header {
+		req.Header.Set(k, v)
 	}
 	resp, err := e.c.Do(req)
 	if err != nil {
@@ -85,6 +108,15 @@ func (e *endpoint) do(ctx context.Context, c call) error {
 	if resp.StatusCode != want {
 		return &statusError{Method: c.Method, Path: c.Path, Status: resp.StatusCode,
 			RetryAfter: retryAfter(resp.Header.Get("Retry-After")), Body: string(data)}
+	}
+	if c.Cookies != nil {
+		*c.Cookies = resp.Cookies()
+	}
+	if c.Location != nil {
+		*c.Location = resp.Header.Get("Location")
+	}
+	if c.Raw != nil {
+		*c.Raw = data
 	}
 	if c.Out != nil {
 		if err := json.Unmarshal(data, c.Out); err != nil {

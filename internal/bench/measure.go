@@ -14,10 +14,9 @@ import (
 	"time"
 )
 
-// scenario runs one scenario beside its baseline. The four scenarios
-// with a target get a baseline of their own, interleaved with them; me
-// and classic-token are compared, for information, with the last bare
-// Gin figure.
+// scenario runs one scenario beside its baseline, each with a baseline of
+// its own interleaved with it: me and classic-token beside bare Gin with
+// one primary-key SELECT.
 func (r *runner) scenario(ctx context.Context, name string) error {
 	switch name {
 	case ScenarioJWKS:
@@ -29,16 +28,28 @@ func (r *runner) scenario(ctx context.Context, name string) error {
 			return err
 		}
 		return r.pair(ctx, name, baseCeiling, true, opRefresh(r.ep, r.devices))
+	case ScenarioRefreshCookie:
+		if err := r.loginCookieDevices(ctx); err != nil {
+			return err
+		}
+		return r.pair(ctx, name, baseCeiling, true, opRefreshCookie(r.ep, r.cookieDevs))
 	case ScenarioMe:
 		if err := r.loginDevices(ctx); err != nil {
 			return err
 		}
-		return r.pair(ctx, name, baseBareGin, false, opMe(r.ep, r.devices))
+		return r.pair(ctx, name, basePK, true, opMe(r.ep, r.devices))
 	case ScenarioClassic:
 		if err := r.classicKeys(ctx); err != nil {
 			return err
 		}
-		return r.pair(ctx, name, baseBareGin, false, opClassic(r.ep, r.classic))
+		return r.pair(ctx, name, basePK, true, opClassic(r.ep, r.classic))
+	case ScenarioCodeFlow:
+		if err := r.signInBrowsers(ctx); err != nil {
+			return err
+		}
+		return r.pair(ctx, name, baseCeiling, true, opCodeFlow(r.ep, r.browsers))
+	case ScenarioWatcher:
+		return r.watch(ctx)
 	case ScenarioVerify:
 		if err := r.verifyKit(ctx); err != nil {
 			return err
@@ -111,7 +122,7 @@ func (r *runner) pair(ctx context.Context, name, baseName string, own bool, newO
 		r.rep.Baselines = append(r.rep.Baselines, b)
 	}
 	b := r.measured[baseName]
-	s.Result, s.Baseline, s.BaselineRate, s.BaselineCPU = st.Result(name), b.Name, b.PerSecond, b.CPUPerOp
+	s.Result, s.Baseline, s.BaselineRate, s.BaselineCPU, s.BaselineP99 = st.Result(name), b.Name, b.PerSecond, b.CPUPerOp, b.P99
 	s.evaluate(r.rep.Database)
 	r.logf("%s: %.1f/s, p99 %.2f ms, %d errors, %d shed; %s %.1f/s", name, s.PerSecond, s.P99, s.Errors, s.Shed, b.Name, b.PerSecond)
 	r.rep.Scenarios = append(r.rep.Scenarios, s)
@@ -134,6 +145,8 @@ func (r *runner) driveBaseline(ctx context.Context, name string, load Load) Tall
 	switch name {
 	case baseCeiling:
 		newOp = opCeiling(r.bep)
+	case basePK:
+		newOp = opPK(r.bep)
 	case baseArgon2:
 		load.Clients, server, newOp = runtime.GOMAXPROCS(0), nil, opHash(r.cfg.HashParams)
 	case baseRawSig:

@@ -13,7 +13,9 @@ func sampleReport() *Report {
 	scenarios := []Scenario{
 		{Result: Result{Name: "jwks", Clients: 32, PerSecond: 900, CPUPerOp: 0.2}, Baseline: baseBareGin, BaselineRate: 1000, BaselineCPU: 0.1},
 		{Result: Result{Name: "login", Clients: 200, PerSecond: 80}, Baseline: baseArgon2, BaselineRate: 100, PeakRSSBytes: 300 << 20},
-		{Result: Result{Name: "refresh@1000000", Clients: 32, PerSecond: 500, P99: 30}, Baseline: baseCeiling, BaselineRate: 1000},
+		{Result: Result{Name: "refresh@1000000", Clients: 32, PerSecond: 500, P99: 30}, Baseline: baseCeiling, BaselineRate: 1000, BaselineP99: 15},
+		{Result: Result{Name: "me", Clients: 32, PerSecond: 700, P99: 3}, Baseline: basePK, BaselineRate: 1000},
+		{Result: Result{Name: "refresh", Clients: 32, PerSecond: 650, P99: 12}, Baseline: baseCeiling, BaselineRate: 1000, BaselineP99: 10},
 		{Result: Result{Name: "verify", Clients: 32, PerSecond: 90, Errors: 2, ErrorSamples: []string{"bad"}}, Baseline: baseRawSig, BaselineRate: 100},
 	}
 	for i := range scenarios {
@@ -35,6 +37,8 @@ func TestEvaluate(t *testing.T) {
 		{"jwks", 0.9, []bool{true}},
 		{"login", 0.8, []bool{false, false}},
 		{"refresh@1000000", 0.5, []bool{false, false}},
+		{"me", 0.7, []bool{true}},
+		{"refresh", 0.65, []bool{true, true}},
 		{"verify", 0.9, []bool{true, false}},
 	}
 	for i, tt := range tests {
@@ -68,10 +72,12 @@ func TestWriteMarkdown(t *testing.T) {
 	md := b.String()
 	for _, want := range []string{
 		"| jwks | - | 32 | 900.0 |",
-		"| 0.200 | bare-gin | 1000.0 | 90.0% | 50.0% | ratio >= 80%: 90.0% met |",
-		"server RSS < 256 MiB: 300.0 MiB MISSED",
-		"p99 < 25 ms (32 clients): 30.0 ms MISSED",
-		"no errors: 2 MISSED",
+		"| 0.200 | bare-gin | 1000.0 | 90.0% | 50.0% | ratio >= 90%: 90.0% met |",
+		"server RSS < 256 MiB: 300.0 MiB not met",
+		"p99 <= 1.5x the baseline's (32 clients): 2.00x not met",
+		"no errors: 2 not met",
+		"- refresh: p99 <= 1.5x the baseline's (32 clients), got 1.20x: met",
+		"- me: ratio >= 60%, got 70.0%: met",
 		"| 1000 | 500000 | 500.0 |",
 		"- verify error: bad",
 	} {
@@ -94,7 +100,7 @@ func TestWriteJSON(t *testing.T) {
 	if err := json.Unmarshal(data, &back); err != nil {
 		t.Fatal(err)
 	}
-	if len(back.Scenarios) != 4 || back.Scenarios[0].Ratio != 0.9 || back.Scenarios[0].CPURatio != 0.5 || back.Scenarios[1].PeakRSSBytes != 300<<20 {
+	if len(back.Scenarios) != 6 || back.Scenarios[0].Ratio != 0.9 || back.Scenarios[0].CPURatio != 0.5 || back.Scenarios[1].PeakRSSBytes != 300<<20 {
 		t.Errorf("round trip: %+v", back.Scenarios)
 	}
 }

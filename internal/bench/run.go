@@ -34,6 +34,10 @@ type runner struct {
 	emails   []string
 	userIDs  []uuid.UUID
 	devices  []device
+	// cookieDevs are the clients' cookie-mode sessions.
+	cookieDevs []cookieDevice
+	// browsers are the clients' browser sign-ins (authorization-code).
+	browsers []cookieDevice
 	classic  []string
 	jwks     []byte
 	kit      *verifyKit

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -30,8 +31,14 @@ const (
 	setupParallelism = 8
 )
 
-// AllScenarios lists every scenario in the order they run by default.
-var AllScenarios = []string{ScenarioJWKS, ScenarioLogin, ScenarioRefresh, ScenarioMe, ScenarioClassic, ScenarioVerify}
+// DefaultScenarios are the scenarios a run without --scenarios runs, in
+// order: those with a target and those quick enough for `make bench`.
+var DefaultScenarios = []string{ScenarioJWKS, ScenarioLogin, ScenarioRefresh, ScenarioRefreshCookie, ScenarioCodeFlow,
+	ScenarioMe, ScenarioClassic, ScenarioVerify}
+
+// AllScenarios lists every scenario: the default ones, then the watcher
+// (which seeds a million revocations first).
+var AllScenarios = append(slices.Clone(DefaultScenarios), ScenarioWatcher)
 
 // device is one client's logged-in session. Only the client that owns it
 // touches it once the scenarios start.
@@ -136,6 +143,14 @@ func opConst(ep *endpoint) func(int) Op {
 func opCeiling(ep *endpoint) func(int) Op {
 	return func(i int) Op {
 		c := call{Method: http.MethodPost, Path: "/ceiling", Body: mustJSON(ceilingRequest{ID: ceilingID(i).String()})}
+		return func(ctx context.Context) error { return ep.do(ctx, c) }
+	}
+}
+
+// opPK reads client i's row by primary key behind bare Gin.
+func opPK(ep *endpoint) func(int) Op {
+	return func(i int) Op {
+		c := call{Method: http.MethodGet, Path: "/pk/" + ceilingID(i).String()}
 		return func(ctx context.Context) error { return ep.do(ctx, c) }
 	}
 }

@@ -90,7 +90,7 @@ func fillSessions(ctx context.Context, db *sqlstore.DB, target int64, users []uu
 	var done int64
 	for done < need {
 		n := min(need-done, seedRowsPerTx)
-		if err := insertSessionsTx(ctx, db, int(n), users, done); err != nil {
+		if err := insertSessionsTx(ctx, db, int(n), users, done, seedActive); err != nil {
 			return done, err
 		}
 		done += n
@@ -101,8 +101,18 @@ func fillSessions(ctx context.Context, db *sqlstore.DB, target int64, users []uu
 	return done, nil
 }
 
-// insertSessionsTx inserts n sessions in one transaction.
-func insertSessionsTx(ctx context.Context, db *sqlstore.DB, n int, users []uuid.UUID, offset int64) (err error) {
+// seedKind says which sessions a seed inserts: active ones of the default
+// client, or ones of Client revoked at random times in the last
+// RevokedWithin.
+type seedKind struct {
+	Client        string
+	RevokedWithin time.Duration
+}
+
+var seedActive = seedKind{Client: "default"}
+
+// insertSessionsTx inserts n sessions of kind in one transaction.
+func insertSessionsTx(ctx context.Context, db *sqlstore.DB, n int, users []uuid.UUID, offset int64, kind seedKind) (err error) {
 	x := db.SQL()
 	tx, err := x.BeginTxx(ctx, nil)
 	if err != nil {
@@ -113,7 +123,7 @@ func insertSessionsTx(ctx context.Context, db *sqlstore.DB, n int, users []uuid.
 			err = errors.Join(err, tx.Rollback())
 		}
 	}()
-	full, err := tx.PreparexContext(ctx, x.Rebind(sessionInsert(seedRowsPerInsert)))
+	full, err := tx.PreparexContext(ctx, x.Rebind(sessionInsert(seedRowsPerInsert, kind)))
 	if err != nil {
 		return fmt.Errorf("fill sessions: prepare: %w", err)
 	}
@@ -121,14 +131,14 @@ func insertSessionsTx(ctx context.Context, db *sqlstore.DB, n int, users []uuid.
 	now := time.Now().UTC()
 	for left := n; left > 0; {
 		k := min(left, seedRowsPerInsert)
-		args, err := sessionRows(k, users, offset+int64(n-left), now)
+		args, err := sessionRows(k, users, offset+int64(n-left), now, kind)
 		if err != nil {
 			return err
 		}
 		if k == seedRowsPerInsert {
 			_, err = full.ExecContext(ctx, args...)
 		} else {
-			_, err = tx.ExecContext(ctx, x.Rebind(sessionInsert(k)), args...)
+			_, err = tx.ExecContext(ctx, x.Rebind(sessionInsert(k, kind)), args...)
 		}
 		if err != nil {
 			return fmt.Errorf("fill sessions: insert: %w", err)
@@ -141,8 +151,13 @@ func insertSessionsTx(ctx context.Context, db *sqlstore.DB, n int, users []uuid.
 	return nil
 }
 
-// sessionInsert is an INSERT of rows sessions, '?' placeholders.
-func sessionInsert(rows int) string {
+// sessionInsert is an INSERT of rows sessions of kind, '?' placeholders
+// (the client id is one of the bench's own constants, never input).
+func sessionInsert(rows int, kind seedKind) string {
+	row := `(?, ?, '` + kind.Client + `', 'jwt', ?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?, ?, NULL)`
+	if kind.RevokedWithin > 0 {
+		row = `(?, ?, '` + kind.Client + `', 'jwt', ?, ?, ?, ?, ?, ?, ?, ?, 'bench', ?, ?, ?, NULL)`
+	}
 	var b strings.Builder
 	b.WriteString(`INSERT INTO sessions (id, user_id, client_id, kind, device_name, user_agent, ip,
 		created_at, last_used_at, idle_expires_at, expires_at, revoked_at, revoked_reason,
@@ -151,7 +166,7 @@ func sessionInsert(rows int) string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(`(?, ?, 'default', 'jwt', ?, ?, ?, ?, ?, ?, ?, NULL, '', ?, ?, ?, NULL)`)
+		b.WriteString(row)
 	}
 	return b.String()
 }
@@ -167,10 +182,10 @@ var seedUserAgents = []string{
 
 var seedDevices = []string{"laptop", "phone", "tablet", "work desktop", ""}
 
-// sessionRows returns the arguments of k rows: created in the last 30
-// days, used since, with the default lifetimes ahead of them.
-func sessionRows(k int, users []uuid.UUID, offset int64, now time.Time) ([]any, error) {
-	args := make([]any, 0, k*12)
+// sessionRows returns the arguments of k rows of kind: created in the last
+// 30 days, used since, with the default lifetimes ahead of them.
+func sessionRows(k int, users []uuid.UUID, offset int64, now time.Time, kind seedKind) ([]any, error) {
+	args := make([]any, 0, k*13)
 	for i := range k {
 		id, err := uuid.NewV7()
 		if err != nil {
@@ -186,8 +201,11 @@ func sessionRows(k int, users []uuid.UUID, offset int64, now time.Time) ([]any, 
 			seedDevices[i%len(seedDevices)], seedUserAgents[i%len(seedUserAgents)],
 			fmt.Sprintf("10.%d.%d.%d", n>>16&255, n>>8&255, n&255),
 			created.Format(timeLayout), used.Format(timeLayout),
-			used.Add(720*time.Hour).Format(timeLayout), created.Add(2160*time.Hour).Format(timeLayout),
-			1+mrand.Int64N(500), nonce, used.Format(timeLayout))
+			used.Add(720*time.Hour).Format(timeLayout), created.Add(2160*time.Hour).Format(timeLayout))
+		if kind.RevokedWithin > 0 {
+			args = append(args, now.Add(-time.Duration(mrand.Int64N(int64(kind.RevokedWithin)))).Format(timeLayout))
+		}
+		args = append(args, 1+mrand.Int64N(500), nonce, used.Format(timeLayout))
 	}
 	return args, nil
 }

@@ -120,7 +120,7 @@ func (s *Server) routes(e *gin.Engine) {
 	// the headers and drops the body.
 	for path, h := range map[string]gin.HandlerFunc{
 		"/healthz": s.healthz, "/readyz": s.readyz,
-		"/.well-known/jwks.json": s.jwks, "/.well-known/openid-configuration": s.discovery,
+		jwksPath: s.jwks, "/.well-known/openid-configuration": s.discovery,
 	} {
 		e.GET(path, h)
 		e.HEAD(path, h)

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -13,11 +12,14 @@ import (
 	"github.com/tessera-id/tessera/internal/oidc"
 )
 
+// jwksPath is the route of the key set.
+const jwksPath = "/.well-known/jwks.json"
+
 // jwks serves the public keys with validators so verifiers can cache them;
 // If-None-Match with the current ETag answers 304.
 func (s *Server) jwks(c *gin.Context) {
 	set := s.keys.JWKS()
-	c.Header("Cache-Control", fmt.Sprintf("public, max-age=%d", int(set.MaxAge/time.Second)))
+	c.Header("Cache-Control", set.CacheControl)
 	c.Header("ETag", set.ETag)
 	if inm := c.GetHeader("If-None-Match"); inm != "" && etagMatch(inm, set.ETag) {
 		c.Status(http.StatusNotModified)
@@ -44,7 +46,7 @@ func (s *Server) discovery(c *gin.Context) {
 	iss := strings.TrimSuffix(s.cfg.Issuer, "/")
 	doc := gin.H{
 		"issuer":                                s.cfg.Issuer,
-		"jwks_uri":                              iss + "/.well-known/jwks.json",
+		"jwks_uri":                              iss + jwksPath,
 		"token_endpoint":                        iss + "/oauth/token",
 		"revocation_endpoint":                   iss + "/oauth/revoke",
 		"introspection_endpoint":                iss + "/oauth/introspect",

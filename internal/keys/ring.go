@@ -91,6 +91,9 @@ type JWKS struct {
 	Body   []byte        // {"keys":[...]} with public parameters only
 	ETag   string        // strong ETag of Body, quoted
 	MaxAge time.Duration // for Cache-Control: public, max-age=...
+	// CacheControl is the Cache-Control value for MaxAge, rendered with
+	// Body so that serving the set formats nothing.
+	CacheControl string
 }
 
 // Ring holds the keys of a keys dir. It is safe for concurrent use: readers

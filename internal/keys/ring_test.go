@@ -195,6 +195,9 @@ func TestJWKS(t *testing.T) {
 	if j.MaxAge != keys.DefaultCacheMaxAge {
 		t.Errorf("MaxAge = %v", j.MaxAge)
 	}
+	if want := fmt.Sprintf("public, max-age=%d", int(keys.DefaultCacheMaxAge/time.Second)); j.CacheControl != want {
+		t.Errorf("CacheControl = %q, want %q", j.CacheControl, want)
+	}
 
 	// Cached while the published set is unchanged, re-rendered when a key
 	// retires.

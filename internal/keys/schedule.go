@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"sort"
 	"sync/atomic"
 	"time"
@@ -143,7 +144,7 @@ func (s *snapshot) jwks(now time.Time, maxAge time.Duration) JWKS {
 	c := &renderedJWKS{from: from, jwks: JWKS{
 		Body:   body.Bytes(),
 		ETag:   `"` + base64.RawURLEncoding.EncodeToString(sum[:]) + `"`,
-		MaxAge: maxAge,
+		MaxAge: maxAge, CacheControl: fmt.Sprintf("public, max-age=%d", int(maxAge/time.Second)),
 	}}
 	s.cache.Store(c)
 	return c.jwks

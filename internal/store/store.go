@@ -116,6 +116,11 @@ type Session struct {
 	Generation    int64      `db:"generation"`
 	Nonce         []byte     `db:"nonce"`
 	RotatedAt     time.Time  `db:"rotated_at"`
+	// RefreshDigest is SHA-256 of the MAC of the current generation's refresh
+	// token (see token.Refresher.Next) for JWT sessions created since it
+	// exists; nil for older sessions, whose tokens derive from Nonce alone,
+	// and for cookie sessions.
+	RefreshDigest []byte `db:"refresh_digest"`
 	// SecretHash is SHA-256 of the opaque cookie secret for SessionKindCookie
 	// and SessionKindSSO sessions; nil for JWT sessions.
 	SecretHash []byte `db:"secret_hash"`
@@ -261,6 +266,12 @@ type Store interface {
 	// the updated session; the others get ErrStale (an unknown id:
 	// ErrNotFound).
 	RotateSession(ctx context.Context, id uuid.UUID, gen int64, now, idleExpiresAt time.Time) (*Session, error)
+	// RotateRefresh checks, rotates and reads in one conditional statement:
+	// see Rotation for what it requires. Of concurrent callers with the same
+	// Rotation exactly one gets the updated session and its user; when no
+	// session matched every condition it says ErrStale, without telling why
+	// (the caller reads the session to find out).
+	RotateRefresh(ctx context.Context, r Rotation) (*Session, *User, error)
 	// TouchSession slides an active session's idle expiry (cookie sessions).
 	TouchSession(ctx context.Context, id uuid.UUID, now, idleExpiresAt time.Time) error
 	// RevokeSession marks one session revoked; revoking a revoked session is
@@ -278,6 +289,9 @@ type Store interface {
 	CreateAuthToken(ctx context.Context, t *AuthToken) error
 	GetAuthToken(ctx context.Context, userID uuid.UUID) (*AuthToken, error)
 	GetAuthTokenByHash(ctx context.Context, keyHash []byte) (*AuthToken, error)
+	// GetAuthTokenAndUser returns the token whose key hashes to keyHash and
+	// its user in one round trip, or ErrNotFound.
+	GetAuthTokenAndUser(ctx context.Context, keyHash []byte) (*AuthToken, *User, error)
 	// DeleteAuthToken removes the user's classic token (ErrNotFound if none).
 	DeleteAuthToken(ctx context.Context, userID uuid.UUID) error
 	// TouchAuthToken records a use of the token at now.

@@ -127,3 +127,62 @@ func (r *Refresher) Check(t Refresh, nonce []byte) bool {
 	want := r.mac(sum[:0], head[:], nonce)
 	return hmac.Equal(t.MAC, want)
 }
+
+// MaxChainWalk bounds how many generations Reaches walks forward: a token
+// older than that cannot be told from a forgery and is only refused.
+const MaxChainWalk = 1 << 16
+
+// First is the token of session sid at its first generation gen, derived
+// from the session's nonce as Token derives it.
+func (r *Refresher) First(sid uuid.UUID, gen int64, nonce []byte) Refresh {
+	var head [24]byte
+	copy(head[:16], sid[:])
+	binary.BigEndian.PutUint64(head[16:], uint64(gen))
+	return Refresh{SessionID: sid, Generation: gen, MAC: r.mac(make([]byte, 0, macSize), head[:], nonce)}
+}
+
+// Next is the token of the generation after t, chained from t's MAC:
+// HMAC-SHA256(secret, sid | g+1 | MAC of g). Only a holder of the
+// presented token and the secret can derive it, so a session needs to
+// store no more than the digest of its current token (see Digest) to
+// check and rotate in one conditional write, and the grace case can
+// re-derive the current token from the previous one.
+func (r *Refresher) Next(t Refresh) Refresh {
+	var head [24]byte
+	copy(head[:16], t.SessionID[:])
+	binary.BigEndian.PutUint64(head[16:], uint64(t.Generation+1))
+	return Refresh{SessionID: t.SessionID, Generation: t.Generation + 1, MAC: r.mac(make([]byte, 0, macSize), head[:], t.MAC)}
+}
+
+// Reaches reports, in constant time at the end, whether walking the chain
+// forward from t to generation gen gives a token whose Digest is digest.
+// It refuses a walk longer than MaxChainWalk, so its cost is bounded
+// whatever generation a caller presents.
+func (r *Refresher) Reaches(t Refresh, gen int64, digest []byte) bool {
+	if gen < t.Generation || gen-t.Generation > MaxChainWalk || len(digest) != sha256.Size {
+		return false
+	}
+	for t.Generation < gen {
+		t = r.Next(t)
+	}
+	return hmac.Equal(t.Digest(), digest)
+}
+
+// Digest is SHA-256 of t's MAC: what a session stores to recognise its
+// current token without holding it.
+func (t Refresh) Digest() []byte {
+	d := sha256.Sum256(t.MAC)
+	return d[:]
+}
+
+// String encodes t as "tsr_" + base64url(sid | gen | MAC).
+func (t Refresh) String() string {
+	var raw [rawSize]byte
+	copy(raw[:16], t.SessionID[:])
+	binary.BigEndian.PutUint64(raw[16:24], uint64(t.Generation))
+	copy(raw[24:], t.MAC)
+	var out [RefreshLength]byte
+	copy(out[:], RefreshPrefix)
+	base64.RawURLEncoding.Encode(out[len(RefreshPrefix):], raw[:])
+	return string(out[:])
+}

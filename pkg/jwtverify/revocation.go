@@ -90,8 +90,13 @@ type RevocationWatcher struct {
 
 var _ RevocationChecker = (*RevocationWatcher)(nil)
 
-// revokedSet is one immutable sid -> expires_at map.
-type revokedSet struct{ m map[string]time.Time }
+// revokedSet is one immutable sid -> expires_at map, with the earliest
+// expires_at in it (zero when empty), so a poll with nothing new need not
+// walk a large map to learn that nothing expired either.
+type revokedSet struct {
+	m        map[string]time.Time
+	earliest time.Time
+}
 
 // feedPage is one answer of the revocation feed.
 type feedPage struct {
@@ -287,14 +292,9 @@ func (w *RevocationWatcher) read(page *feedPage, added map[string]time.Time) {
 // expires_at has passed, plus added. Nothing changes, nothing is copied.
 func (w *RevocationWatcher) merge(added map[string]time.Time) {
 	now := w.cfg.now()
-	old := w.set.Load().m
-	changed := false
-	for _, exp := range old {
-		if !now.Before(exp) {
-			changed = true
-			break
-		}
-	}
+	cur := w.set.Load()
+	old := cur.m
+	changed := len(old) > 0 && !now.Before(cur.earliest)
 	for sid, exp := range added {
 		if prev, ok := old[sid]; now.Before(exp) && (!ok || exp.After(prev)) {
 			changed = true
@@ -315,7 +315,13 @@ func (w *RevocationWatcher) merge(added map[string]time.Time) {
 			m[sid] = exp
 		}
 	}
-	w.set.Store(&revokedSet{m: m})
+	var earliest time.Time
+	for _, exp := range m {
+		if earliest.IsZero() || exp.Before(earliest) {
+			earliest = exp
+		}
+	}
+	w.set.Store(&revokedSet{m: m, earliest: earliest})
 }
 
 // fetch GETs one page of the feed after cursor ("" for the start).

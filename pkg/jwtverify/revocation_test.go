@@ -92,6 +92,27 @@ func TestWatcherForgetsExpired(t *testing.T) {
 	}
 }
 
+// TestWatcherForgetsExpiredAddedLater: a revocation that expires before
+// every one already known, learnt in a later poll, is still forgotten on
+// time (the set remembers its earliest expiry, not its first one).
+func TestWatcherForgetsExpiredAddedLater(t *testing.T) {
+	feed := newFeedServer(t)
+	clock := newFakeClock()
+	w := newTestWatcher(t, feed, clock)
+	feed.revoke(sidB, clock.Now(), clock.Now().Add(time.Hour))
+	poll(t, w)
+	feed.revoke(sidA, clock.Now(), clock.Now().Add(2*time.Minute))
+	poll(t, w)
+	if !w.Revoked(sidA) || !w.Revoked(sidB) {
+		t.Fatal("both revocations should be known")
+	}
+	clock.Advance(2 * time.Minute)
+	poll(t, w)
+	if w.Revoked(sidA) || !w.Revoked(sidB) {
+		t.Fatalf("after A's expires_at: A revoked %v (want false), B %v (want true)", w.Revoked(sidA), w.Revoked(sidB))
+	}
+}
+
 // TestWatcherRestartsOnBadCursor: a cursor the feed refuses (400) makes
 // the watcher start over without since, in the same poll, missing nothing.
 func TestWatcherRestartsOnBadCursor(t *testing.T) {

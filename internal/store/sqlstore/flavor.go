@@ -42,6 +42,14 @@ type flavor struct {
 	uniqueKey func(err error) (key string, ok bool)
 	// newLocker serialises concurrent migrations; nil when none is needed.
 	newLocker func() (lock.Locker, error)
+	// plusSeconds is an SQL expression, in the stored form, for the time
+	// parameter '?' plus the integer expression secs (whole seconds). It
+	// may use the parameter more than once; every '?' in it is that time.
+	plusSeconds func(secs string) string
+	// joinedReturning says whether RETURNING may name the columns of a
+	// table joined by UPDATE ... FROM (Postgres); SQLite's may not, and
+	// reads them through subqueries instead.
+	joinedReturning bool
 }
 
 var sqliteFlavor = &flavor{
@@ -52,6 +60,11 @@ var sqliteFlavor = &flavor{
 	// strftime's %f is SS.SSS: three zeros more give timeLayout.
 	now:       `strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')`,
 	uniqueKey: sqliteUniqueKey,
+	// Whole seconds leave the fraction and the zone (from character 20 of
+	// timeLayout on) as they were; strftime adds to the seconds part only.
+	plusSeconds: func(secs string) string {
+		return `(strftime('%Y-%m-%dT%H:%M:%S', substr(?, 1, 19), '+' || (` + secs + `) || ' seconds') || substr(?, 20))`
+	},
 }
 
 var postgresFlavor = &flavor{
@@ -63,6 +76,10 @@ var postgresFlavor = &flavor{
 	forUpdate: ` FOR UPDATE`,
 	uniqueKey: postgresUniqueKey,
 	newLocker: postgresLocker,
+	plusSeconds: func(secs string) string {
+		return `(CAST(? AS timestamptz) + (` + secs + `) * interval '1 second')`
+	},
+	joinedReturning: true,
 }
 
 // rebind turns '?' placeholders into the flavor's own.

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
@@ -12,6 +13,10 @@ import (
 // sessionUserQuery reads a session and its user in one round trip.
 var sessionUserQuery = `SELECT ` + qualified("s", sessionColumns) + `, ` + qualified("u", userColumns) + `
 	FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`
+
+// tokenUserQuery reads a classic token and its user in one round trip.
+var tokenUserQuery = `SELECT ` + qualified("t", authTokenColumns) + `, ` + qualified("u", userColumns) + `
+	FROM auth_tokens t JOIN users u ON u.id = t.user_id WHERE t.key_hash = ?`
 
 // qualified prefixes every column of a column list with alias.
 func qualified(alias, columns string) string {
@@ -31,17 +36,41 @@ func (c *collector) Scan(dest ...any) error {
 	return nil
 }
 
+// withUser scans one row holding the columns scanFirst reads, then
+// userColumns, into u.
+func withUser(row rowScanner, u *store.User, scanFirst func(rowScanner) error) error {
+	var c collector
+	_ = scanFirst(&c)
+	_ = scanUser(&c, u)
+	return row.Scan(c.dests...)
+}
+
 // GetSessionAndUser returns session id and its user, or store.ErrNotFound.
 func (db *DB) GetSessionAndUser(ctx context.Context, id uuid.UUID) (*store.Session, *store.User, error) {
 	var (
 		s store.Session
 		u store.User
-		c collector
 	)
-	_ = scanSession(&c, &s)
-	_ = scanUser(&c, &u)
-	if err := db.r.QueryRowContext(ctx, db.flavor.rebind(sessionUserQuery), id).Scan(c.dests...); err != nil {
+	row := db.r.QueryRowContext(ctx, db.flavor.rebind(sessionUserQuery), id)
+	if err := withUser(row, &u, func(sc rowScanner) error { return scanSession(sc, &s) }); err != nil {
 		return nil, nil, db.flavor.wrap("get session and user", err)
 	}
 	return &s, &u, nil
+}
+
+// GetAuthTokenAndUser returns the classic token whose key hashes to
+// keyHash and its user, or store.ErrNotFound.
+func (db *DB) GetAuthTokenAndUser(ctx context.Context, keyHash []byte) (*store.AuthToken, *store.User, error) {
+	if keyHash == nil {
+		return nil, nil, fmt.Errorf("get auth token and user: %w", store.ErrNotFound)
+	}
+	var (
+		t store.AuthToken
+		u store.User
+	)
+	row := db.r.QueryRowContext(ctx, db.flavor.rebind(tokenUserQuery), keyHash)
+	if err := withUser(row, &u, func(sc rowScanner) error { return scanAuthToken(sc, &t) }); err != nil {
+		return nil, nil, db.flavor.wrap("get auth token and user", err)
+	}
+	return &t, &u, nil
 }

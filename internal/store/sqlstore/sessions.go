@@ -14,7 +14,7 @@ import (
 
 const sessionColumns = `id, user_id, client_id, kind, device_name, user_agent, ip,
 	created_at, last_used_at, idle_expires_at, expires_at, revoked_at, revoked_reason,
-	generation, nonce, rotated_at, secret_hash, auth_time, amr, scope, sso_session_id, mfa_at`
+	generation, nonce, rotated_at, secret_hash, auth_time, amr, scope, sso_session_id, mfa_at, refresh_digest`
 
 // scanSession reads sessionColumns, in order, into s.
 func scanSession(sc rowScanner, s *store.Session) error {
@@ -23,7 +23,7 @@ func scanSession(sc rowScanner, s *store.Session) error {
 		timeDest{&s.ExpiresAt}, nullTimeDest{&s.RevokedAt}, &s.RevokedReason,
 		&s.Generation, &s.Nonce, timeDest{&s.RotatedAt}, &s.SecretHash,
 		nullTimeDest{&s.AuthTime}, listDest{&s.AMR}, listDest{&s.Scope}, nullUUIDDest{&s.SSOSessionID},
-		nullTimeDest{&s.MFAAt})
+		nullTimeDest{&s.MFAAt}, &s.RefreshDigest)
 }
 
 // CreateSession inserts s and then holds in s exactly what was stored. An
@@ -31,7 +31,7 @@ func scanSession(sc rowScanner, s *store.Session) error {
 // is a *store.ConflictError ("id", "secret_hash").
 func (db *DB) CreateSession(ctx context.Context, s *store.Session) error {
 	const q = `INSERT INTO sessions (` + sessionColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING ` + sessionColumns
 	amr, err := encodeList(s.AMR)
 	if err != nil {
@@ -46,7 +46,7 @@ func (db *DB) CreateSession(ctx context.Context, s *store.Session) error {
 		sqlTime(s.CreatedAt), sqlTime(s.LastUsedAt), sqlTime(s.IdleExpiresAt),
 		sqlTime(s.ExpiresAt), nullTime(s.RevokedAt), s.RevokedReason,
 		s.Generation, s.Nonce, sqlTime(s.RotatedAt), nullBytes(s.SecretHash),
-		nullTime(s.AuthTime), amr, scope, nullUUID(s.SSOSessionID), nullTime(s.MFAAt))
+		nullTime(s.AuthTime), amr, scope, nullUUID(s.SSOSessionID), nullTime(s.MFAAt), nullBytes(s.RefreshDigest))
 	if err := scanSession(row, s); err != nil {
 		return db.flavor.wrap("create session", err)
 	}

@@ -128,11 +128,29 @@ func testSessionRevokeSSOSessions(t *testing.T, s store.Store) {
 // same generation at once; exactly one wins, every other one is told
 // ErrStale (never "database is locked" or any other error).
 func testSessionRotateConcurrent(t *testing.T, s store.Store) {
-	const callers = 100
 	ctx := t.Context()
 	sess := mustCreateSession(t, s, newSession(mustCreateUser(t, s).ID))
 	now, idle := t0.Add(time.Minute), t0.Add(61*time.Minute)
+	wantOneWinner(t, func() (int64, error) {
+		got, err := s.RotateSession(ctx, sess.ID, 0, now, idle)
+		if err != nil {
+			return 0, err
+		}
+		return got.Generation, nil
+	})
+	got, err := s.GetSession(ctx, sess.ID)
+	if err != nil || got.Generation != 1 {
+		t.Fatalf("after the race: %+v, %v; want generation 1", got, err)
+	}
+}
 
+// wantOneWinner runs rotate from 100 goroutines released at once and
+// checks that exactly one moved the session to generation 1 and every
+// other one was told ErrStale (never "database is locked" or any other
+// error).
+func wantOneWinner(t *testing.T, rotate func() (generation int64, err error)) {
+	t.Helper()
+	const callers = 100
 	var (
 		wg     sync.WaitGroup
 		start  = make(chan struct{})
@@ -144,11 +162,11 @@ func testSessionRotateConcurrent(t *testing.T, s store.Store) {
 	for range callers {
 		wg.Go(func() {
 			<-start
-			got, err := s.RotateSession(ctx, sess.ID, 0, now, idle)
+			gen, err := rotate()
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
-			case err == nil && got.Generation == 1:
+			case err == nil && gen == 1:
 				wins++
 			case errors.Is(err, store.ErrStale):
 				stale++
@@ -161,9 +179,5 @@ func testSessionRotateConcurrent(t *testing.T, s store.Store) {
 	wg.Wait()
 	if wins != 1 || stale != callers-1 || len(others) != 0 {
 		t.Fatalf("%d callers: %d won, %d stale, %d other errors %v; want 1, %d, 0", callers, wins, stale, len(others), others, callers-1)
-	}
-	got, err := s.GetSession(ctx, sess.ID)
-	if err != nil || got.Generation != 1 {
-		t.Fatalf("after the race: %+v, %v; want generation 1", got, err)
 	}
 }

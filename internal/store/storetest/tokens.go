@@ -35,6 +35,17 @@ func testAuthTokenLifecycle(t *testing.T, s store.Store) {
 	if _, err := s.GetAuthTokenByHash(ctx, randomBytes(32)); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown hash: %v", err)
 	}
+	withUser, owner, err := s.GetAuthTokenAndUser(ctx, tok.KeyHash)
+	if err != nil {
+		t.Fatalf("get with user: %v", err)
+	}
+	wantEqual(t, "GetAuthTokenAndUser token", withUser, byHash)
+	wantEqual(t, "GetAuthTokenAndUser user", owner, u)
+	for _, h := range [][]byte{randomBytes(32), nil} {
+		if _, _, err := s.GetAuthTokenAndUser(ctx, h); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("GetAuthTokenAndUser(%x): %v, want ErrNotFound", h, err)
+		}
+	}
 	second := newAuthToken(u)
 	var ce *store.ConflictError
 	if err := s.CreateAuthToken(ctx, second); !errors.As(err, &ce) || ce.Field != "user_id" {
