@@ -99,7 +99,11 @@ func testAdminListUsersConcurrent(t *testing.T, s store.Store) {
 	)
 	stop := make(chan struct{})
 	wg.Go(func() {
-		for {
+		// At most maxInserts: on a busy machine an unbounded writer could
+		// keep adding users ahead of the listing faster than it pages, so
+		// that it never ends (and the database grows without limit).
+		const maxInserts = 300
+		for inserted < maxInserts {
 			select {
 			case <-stop:
 				return
