@@ -81,7 +81,7 @@ func adminRoutes(user, session string) []struct{ method, path string } {
 		{"GET", "/admin/clients/new"}, {"GET", "/admin/clients/default"}, {"GET", "/admin/audit"},
 		{"GET", "/admin/audit/export"}, {"GET", "/admin/keys"},
 		{"POST", u + "/flags"}, {"POST", u + "/reset"}, {"POST", u + "/logout"}, {"POST", u + "/token/revoke"},
-		{"POST", u + "/sessions/" + session + "/revoke"}, {"POST", u + "/delete"},
+		{"POST", u + "/sessions/" + session + "/revoke"}, {"POST", u + "/delete"}, {"POST", u + "/mfa/reset"},
 		{"POST", "/admin/clients/new"}, {"POST", "/admin/clients/default"}, {"POST", "/admin/clients/default/secret"},
 		{"POST", "/admin/keys/rotate"},
 	}
