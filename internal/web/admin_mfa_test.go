@@ -74,7 +74,7 @@ func TestConsoleResetsSecondFactors(t *testing.T) {
 			if loc := r.Header.Get("Location"); loc != page+"?done=mfa" {
 				t.Fatalf("after the reset: %q", loc)
 			}
-			after := admin.get(page + "?done=mfa").Want(t, http.StatusOK)
+			after := admin.get(page+"?done=mfa").Want(t, http.StatusOK)
 			wantText(t, after, "The second factors are reset.")
 			if strings.Contains(string(after.Body), `action="`+reset+`"`) {
 				t.Error("reset still offered after the reset")
