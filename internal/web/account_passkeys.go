@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -76,12 +75,7 @@ func (p *Pages) passkeySection(c *gin.Context, b *auth.BrowserSignIn) (PasskeySe
 func (p *Pages) passkeyRegisterBegin(c *gin.Context, b *auth.BrowserSignIn) {
 	opts, err := p.auth.BeginPasskeyRegistration(c.Request.Context(), principal(b))
 	if err != nil {
-		var ae *auth.Error
-		if !errors.As(err, &ae) {
-			p.internal(c, err)
-			return
-		}
-		c.JSON(http.StatusBadRequest, gin.H{"error": ae.Code, "error_description": ae.Message})
+		p.beginFailed(c, err)
 		return
 	}
 	c.Data(http.StatusOK, "application/json; charset=utf-8", opts)

@@ -65,10 +65,7 @@ func (s *site) passkeyNames(t *testing.T, user uuid.UUID) []string {
 // audited (and the removal mailed) as through the API. On SQLite and
 // Postgres.
 func TestAccountPasskeys(t *testing.T) {
-	for _, db := range []struct {
-		name string
-		open func(testing.TB) *sqlstore.DB
-	}{{"sqlite", sqltest.NewSQLite}, {"postgres", sqltest.NewPostgres}} {
+	for _, db := range stores {
 		t.Run(db.name, func(t *testing.T) {
 			s := startPasskeySite(t, db.open(t))
 			s.register(t, "ada@example.com")

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/tessera-id/tessera/internal/auth"
-	"github.com/tessera-id/tessera/internal/store/sqlstore"
-	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
 )
 
 // TestConsoleResetsSecondFactors: a user's page offers "Reset second
@@ -19,10 +17,7 @@ import (
 // with the password alone, was mailed, and the reset is audited. On
 // SQLite and Postgres.
 func TestConsoleResetsSecondFactors(t *testing.T) {
-	for _, db := range []struct {
-		name string
-		open func(testing.TB) *sqlstore.DB
-	}{{"sqlite", sqltest.NewSQLite}, {"postgres", sqltest.NewPostgres}} {
+	for _, db := range stores {
 		t.Run(db.name, func(t *testing.T) {
 			s := startSiteOn(t, db.open(t))
 			rootID := s.makeAdmin(t, "root@example.com")
