@@ -19,6 +19,7 @@ func passkeysContractWalk(t *testing.T) *contractWalk {
 	bearer := "Authorization: Bearer {pk_access}"
 	pageForm := "Content-Type: application/x-www-form-urlencoded"
 	pageJar := "Cookie: __Host-tessera_form={form}"
+	pageSSO := "Cookie: __Host-tessera_sso={sso}"
 	pageMFA := "Cookie: __Host-tessera_form={form}; __Host-tessera_mfa={mfa}"
 	answer := func(t *testing.T, options, into string, f func([]byte) ([]byte, error)) {
 		t.Helper()
@@ -66,7 +67,32 @@ func passkeysContractWalk(t *testing.T) *contractWalk {
 			{name: "page sign-in without token", method: "POST", path: "/signin/passkey", headers: []string{pageForm}, body: "challenge_id=x&credential=x", status: 403, offSpec: true},
 			{name: "page sign-in, no answer", method: "POST", path: "/signin/passkey", headers: []string{pageForm, pageJar}, body: "csrf_token={tok}&challenge_id=&credential=", status: 400},
 			{name: "page sign-in", method: "POST", path: "/signin/passkey", headers: []string{pageForm, pageJar},
-				body: "csrf_token={tok}&challenge_id={page_challenge}&credential={page_cred}", status: 303},
+				body: "csrf_token={tok}&challenge_id={page_challenge}&credential={page_cred}", status: 303,
+				save: map[string]string{"sso": "cookie:__Host-tessera_sso"}},
+			{name: "account page", method: "GET", path: "/account", headers: []string{pageSSO}, status: 200, save: map[string]string{"atok": "input:csrf_token"}},
+			{name: "account: begin adding without token", method: "POST", path: "/account/passkeys/begin", headers: []string{pageForm, pageSSO}, body: "", status: 403, offSpec: true},
+			{name: "account: begin adding", method: "POST", path: "/account/passkeys/begin", headers: []string{pageForm, pageSSO}, body: "csrf_token={atok}", status: 200,
+				save: map[string]string{"acct_reg": "body"}},
+			{name: "account: add, bad credential", method: "POST", path: "/account/passkeys", headers: []string{pageForm, pageSSO},
+				body: "csrf_token={atok}&name=x&credential=%7B%7D", status: 400},
+		})
+		answer(t, "acct_reg", "acct_cred", webauthntest.New(pkOrigin).Create)
+		w.vars["acct_cred"] = url.QueryEscape(w.vars["acct_cred"])
+		w.run(t, []contractStep{
+			{name: "account: add", method: "POST", path: "/account/passkeys", headers: []string{pageForm, pageSSO},
+				body: "csrf_token={atok}&name=Phone&credential={acct_cred}", status: 303},
+			{name: "account: rename unknown", method: "POST", path: "/account/passkeys/rename", headers: []string{pageForm, pageSSO},
+				body: "csrf_token={atok}&id=0195a000-0000-7000-8000-000000000000&name=x", status: 404},
+			{name: "account: rename, empty name", method: "POST", path: "/account/passkeys/rename", headers: []string{pageForm, pageSSO},
+				body: "csrf_token={atok}&id={pk_id}&name=", status: 400},
+			{name: "account: rename", method: "POST", path: "/account/passkeys/rename", headers: []string{pageForm, pageSSO},
+				body: "csrf_token={atok}&id={pk_id}&name=Laptop", status: 303},
+			{name: "account: remove asks", method: "POST", path: "/account/passkeys/remove", headers: []string{pageForm, pageSSO},
+				body: "csrf_token={atok}&id={pk_id}", status: 200},
+			{name: "account: remove without token", method: "POST", path: "/account/passkeys/remove", headers: []string{pageForm, pageSSO},
+				body: "id={pk_id}&confirm=yes", status: 403, offSpec: true},
+			{name: "console: reset second factors, not an admin", method: "POST", path: "/admin/users/{pk_id}/mfa/reset", headers: []string{pageForm, pageSSO},
+				body: "csrf_token={atok}&confirm=yes", status: 403},
 			{name: "password sign-in, second step due", method: "POST", path: "/signin", headers: []string{pageForm, pageJar},
 				body: "csrf_token={tok}&identifier=pk%40example.com&password=" + contractPassword, status: 303,
 				save: map[string]string{"mfa": "cookie:__Host-tessera_mfa"}},

@@ -31,6 +31,7 @@ func (p *Pages) mountAccount(r gin.IRoutes) {
 	r.POST(accountPath+"/token/revoke", p.signedInAction(back, recent, p.revokeToken))
 	r.POST(accountPath+"/apps/withdraw", p.signedInAction(back, anyAge, p.withdrawApp))
 	p.mountAccountMFA(r)
+	p.mountAccountPasskeys(r)
 }
 
 // accountDone are the confirmations an action leaves in the account
@@ -44,6 +45,10 @@ var accountDone = map[string]string{
 	"token_gone":  "account.done.token_revoked",
 	"app":         "account.done.app",
 	"mfa_removed": "account.done.mfa_removed",
+	// The Passkeys section's.
+	"passkey_added":   "account.done.passkey_added",
+	"passkey_renamed": "account.done.passkey_renamed",
+	"passkey_removed": "account.done.passkey_removed",
 }
 
 // principal is the signed-in person as the use cases know a caller: the
@@ -91,6 +96,10 @@ func (p *Pages) accountView(c *gin.Context, b *auth.BrowserSignIn) (AccountView,
 		return v, false
 	}
 	if v.MFA, err = p.mfaSection(c, b); err != nil {
+		p.internal(c, err)
+		return v, false
+	}
+	if v.Passkeys, err = p.passkeySection(c, b); err != nil {
 		p.internal(c, err)
 		return v, false
 	}

@@ -157,11 +157,12 @@ type confirmTexts struct{ title, heading, button string }
 
 // accountConfirms are the texts of the account page's confirmations.
 var accountConfirms = map[string]confirmTexts{
-	"device": {"account.confirm.device.title", "account.confirm.device.heading", "account.confirm.device.button"},
-	"others": {"account.confirm.others.title", "account.confirm.others.heading", "account.confirm.others.button"},
-	"rotate": {"account.confirm.rotate.title", "account.confirm.rotate.heading", "account.confirm.rotate.button"},
-	"token":  {"account.confirm.token.title", "account.confirm.token.heading", "account.confirm.token.button"},
-	"app":    {"account.confirm.app.title", "account.confirm.app.heading", "account.confirm.app.button"},
+	"device":  {"account.confirm.device.title", "account.confirm.device.heading", "account.confirm.device.button"},
+	"others":  {"account.confirm.others.title", "account.confirm.others.heading", "account.confirm.others.button"},
+	"rotate":  {"account.confirm.rotate.title", "account.confirm.rotate.heading", "account.confirm.rotate.button"},
+	"token":   {"account.confirm.token.title", "account.confirm.token.heading", "account.confirm.token.button"},
+	"app":     {"account.confirm.app.title", "account.confirm.app.heading", "account.confirm.app.button"},
+	"passkey": {"account.confirm.passkey.title", "account.confirm.passkey.heading", "account.confirm.passkey.button"},
 }
 
 // confirmView is the confirmation page of the account action at

@@ -34,6 +34,7 @@ func (p *Pages) mountAdmin(r gin.IRoutes) {
 	r.POST("/admin/users/:id/token/revoke", p.adminAction(user, anyAge, p.adminUserTokenRevoke))
 	r.POST("/admin/users/:id/sessions/:sid/revoke", p.adminAction(user, anyAge, p.adminSessionRevoke))
 	r.POST("/admin/users/:id/delete", p.adminAction(user, recent, p.adminUserDelete))
+	r.POST("/admin/users/:id/mfa/reset", p.adminAction(user, recent, p.adminUserResetMFA))
 	r.GET("/admin/clients", p.adminPage(p.adminClients))
 	r.GET("/admin/clients/new", p.adminPage(p.adminClientNew))
 	r.POST("/admin/clients/new", p.adminAction(backTo("/admin/clients/new"), anyAge, p.adminClientCreate))
@@ -164,7 +165,7 @@ func idParam(c *gin.Context, name string) (uuid.UUID, bool) {
 var doneMessages = map[string]string{
 	"flags": "admin.done.flags", "reset": "admin.done.reset", "logout": "admin.done.logout",
 	"token": "admin.done.token", "session": "admin.done.session", "deleted": "admin.done.deleted",
-	"client": "admin.done.client", "rotated": "admin.done.rotated",
+	"client": "admin.done.client", "rotated": "admin.done.rotated", "mfa": "admin.done.mfa",
 }
 
 // done is the note of ?done=, or "".

@@ -23,7 +23,6 @@ import (
 	"github.com/tessera-id/tessera/internal/server/servertest"
 	"github.com/tessera-id/tessera/internal/store"
 	"github.com/tessera-id/tessera/internal/store/sqlstore"
-	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
 	tesstoken "github.com/tessera-id/tessera/internal/token"
 )
 
@@ -81,7 +80,7 @@ func adminRoutes(user, session string) []struct{ method, path string } {
 		{"GET", "/admin/clients/new"}, {"GET", "/admin/clients/default"}, {"GET", "/admin/audit"},
 		{"GET", "/admin/audit/export"}, {"GET", "/admin/keys"},
 		{"POST", u + "/flags"}, {"POST", u + "/reset"}, {"POST", u + "/logout"}, {"POST", u + "/token/revoke"},
-		{"POST", u + "/sessions/" + session + "/revoke"}, {"POST", u + "/delete"},
+		{"POST", u + "/sessions/" + session + "/revoke"}, {"POST", u + "/delete"}, {"POST", u + "/mfa/reset"},
 		{"POST", "/admin/clients/new"}, {"POST", "/admin/clients/default"}, {"POST", "/admin/clients/default/secret"},
 		{"POST", "/admin/keys/rotate"},
 	}
@@ -200,10 +199,7 @@ func cloneForm(v url.Values) url.Values {
 // them after typing their address; each action is audited as through the
 // admin API. On SQLite and Postgres.
 func TestConsoleUserActions(t *testing.T) {
-	for _, db := range []struct {
-		name string
-		open func(testing.TB) *sqlstore.DB
-	}{{"sqlite", sqltest.NewSQLite}, {"postgres", sqltest.NewPostgres}} {
+	for _, db := range stores {
 		t.Run(db.name, func(t *testing.T) {
 			s := startSiteOn(t, db.open(t))
 			rootID := s.makeAdmin(t, "root@example.com")

@@ -153,6 +153,12 @@ func (p *Pages) renderUser(c *gin.Context, b *auth.BrowserSignIn, id uuid.UUID, 
 		p.internal(c, err)
 		return
 	}
+	mfa, err := p.auth.MFAStatusOf(ctx, id)
+	if err != nil {
+		p.internal(c, err)
+		return
+	}
+	v.HasMFA = mfa.TOTP != "none" || mfa.RecoveryCodesRemaining > 0
 	events, err := p.auth.AdminAuditLog(ctx, auth.AuditFilter{UserID: &id}, auth.PageInput{Limit: 20, Cursor: cursorParam(c, "events")})
 	if err != nil {
 		p.internal(c, err)
@@ -214,6 +220,7 @@ var (
 	confirmLogout     = &userConfirm{"admin.confirm.logout.title", "admin.confirm.logout.body", "admin.confirm.logout.button"}
 	confirmToken      = &userConfirm{"admin.confirm.token.title", "admin.confirm.token.body", "admin.confirm.token.button"}
 	confirmDelete     = &userConfirm{"admin.confirm.delete.title", "admin.confirm.delete.body", "admin.confirm.delete.button"}
+	confirmMFAReset   = &userConfirm{"admin.confirm.mfa.title", "admin.confirm.mfa.body", "admin.confirm.mfa.button"}
 )
 
 // userFlagFields are the flags the user page switches, with the
@@ -310,7 +317,7 @@ func (p *Pages) userAction(c *gin.Context, b *auth.BrowserSignIn, confirm *userC
 			p.userActionFailed(c, b, id, err)
 			return
 		}
-		action := map[string]string{"logout": "logout", "token": "token/revoke"}[done]
+		action := map[string]string{"logout": "logout", "token": "token/revoke", "mfa": "mfa/reset"}[done]
 		p.confirmUser(c, b, u.Email, confirm, action, nil, "")
 		return
 	}
@@ -319,6 +326,15 @@ func (p *Pages) userAction(c *gin.Context, b *auth.BrowserSignIn, confirm *userC
 		return
 	}
 	userDone(c, id, done)
+}
+
+// adminUserResetMFA removes the user's authenticator app and recovery
+// codes, after confirmation (a destructive action: recent sign-in and
+// step-up, see adminAction), as DELETE /v1/admin/users/{id}/mfa does.
+func (p *Pages) adminUserResetMFA(c *gin.Context, b *auth.BrowserSignIn, a auth.Actor) {
+	p.userAction(c, b, confirmMFAReset, "mfa", func(id uuid.UUID) error {
+		return p.auth.AdminResetMFA(c.Request.Context(), a, id)
+	})
 }
 
 func (p *Pages) adminSessionRevoke(c *gin.Context, b *auth.BrowserSignIn, a auth.Actor) {

@@ -61,6 +61,9 @@ type AdminUserView struct {
 	// Self is true on the admin's own page, where demoting, deactivating
 	// and deleting are not offered.
 	Self bool
+	// HasMFA is true when the user has second factors an admin can reset
+	// (an authenticator app, recovery codes).
+	HasMFA bool
 }
 
 // FlagAction is one button that switches a flag of the user: its form

@@ -277,30 +277,24 @@ func TestScreenshotsAccountSecondFactors(t *testing.T) {
 	run(t, tab, chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
 		chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"))
 	waitPage(t, tab, `location.pathname === "/account"`)
-	shoot := func(name string) {
-		run(t, tab, chromedp.ScrollIntoView(chromedp.ID("mfa")))
-		for _, scheme := range []string{"light", "dark"} {
-			colorScheme(t, tab, scheme)
-			for _, size := range []struct {
-				name string
-				w, h int64
-			}{{"desktop", 1280, 800}, {"phone", 390, 844}} {
-				path := filepath.Join(shotsDir, fmt.Sprintf("%s-%s-%s.png", name, size.name, scheme))
-				if err := tab.Screenshot(path, size.w, size.h); err != nil {
-					t.Fatalf("%s: %v", path, err)
-				}
-				if wide := browsertest.Eval[bool](tab, `document.documentElement.scrollWidth > window.innerWidth`); wide {
-					t.Errorf("%s scrolls sideways at %dx%d", name, size.w, size.h)
-				}
-			}
-		}
-	}
 	run(t, tab, chromedp.SendKeys(chromedp.ID("mfa-password"), testPassword+"\r"))
 	waitPage(t, tab, `document.querySelector(".qr svg") !== null`)
 	secret := browsertest.Eval[string](tab, `document.getElementById("mfa-secret").value`)
-	shoot("account-mfa-enrol")
+	shootSection(t, tab, "mfa", "account-mfa-enrol")
 	d.Tessera.NextTOTPStep()
 	run(t, tab, chromedp.SendKeys(chromedp.ID("mfa-confirm-code"), d.Tessera.TOTPCode(t, secret, 0)+"\r"))
 	waitPage(t, tab, `document.querySelector(".codes") !== null`)
-	shoot("account-mfa-codes")
+	shootSection(t, tab, "mfa", "account-mfa-codes")
+}
+
+// shootSection saves the page scrolled to the element with id section,
+// as screenshot does, and leaves the tab in the light scheme.
+func shootSection(t *testing.T, tab *browsertest.Tab, section, name string) {
+	t.Helper()
+	if err := os.MkdirAll(shotsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run(t, tab, chromedp.ScrollIntoView(chromedp.ID(section)))
+	screenshot(t, tab, name)
+	colorScheme(t, tab, "light")
 }

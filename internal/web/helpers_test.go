@@ -12,6 +12,7 @@ import (
 	"github.com/tessera-id/tessera/internal/config"
 	"github.com/tessera-id/tessera/internal/mail"
 	"github.com/tessera-id/tessera/internal/server/servertest"
+	"github.com/tessera-id/tessera/internal/store/sqlstore"
 	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
 )
 
@@ -121,3 +122,9 @@ func (s *site) mailLink(t *testing.T, addr string) *url.URL {
 	}
 	return u
 }
+
+// stores are the databases a test runs on when it runs on both.
+var stores = []struct {
+	name string
+	open func(testing.TB) *sqlstore.DB
+}{{"sqlite", sqltest.NewSQLite}, {"postgres", sqltest.NewPostgres}}

@@ -73,15 +73,21 @@ func (p *Pages) mfaPasskeyBegin(c *gin.Context) {
 	}
 	ch, err := p.auth.BeginPasskeyFactor(c.Request.Context(), p.mfaCookie(c))
 	if err != nil {
-		var ae *auth.Error
-		if !errors.As(err, &ae) {
-			p.internal(c, err)
-			return
-		}
-		c.JSON(http.StatusBadRequest, gin.H{"error": ae.Code, "error_description": ae.Message})
+		p.beginFailed(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"publicKey": ch.PublicKey, "challenge_id": ch.ChallengeID})
+}
+
+// beginFailed answers the passkey script's begin request that a use case
+// refused: 400 with the API's JSON error, or the error page for a fault.
+func (p *Pages) beginFailed(c *gin.Context, err error) {
+	var ae *auth.Error
+	if !errors.As(err, &ae) {
+		p.internal(c, err)
+		return
+	}
+	c.JSON(http.StatusBadRequest, gin.H{"error": ae.Code, "error_description": ae.Message})
 }
 
 // mfaPasskey finishes the browser's pending sign-in with the passkey

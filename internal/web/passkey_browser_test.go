@@ -127,3 +127,61 @@ func TestPasskeyInChromium(t *testing.T) {
 		t.Fatalf("%d browser sign-ins after the refusals, want 0", n)
 	}
 }
+
+// TestAccountPasskeyInChromium: in Chromium with a virtual authenticator,
+// a person signs in with the password, adds a passkey on /account (the
+// button, the page's own script), signs out, signs in on the hosted page
+// with the passkey alone, removes it on /account through the
+// confirmation page, signs out, and the passkey signs in no more. The
+// section with a passkey listed is saved as screenshots.
+func TestAccountPasskeyInChromium(t *testing.T) {
+	d := passkeyDeployment(t)
+	tab := browsertest.NewProfile(t).Open(d.Issuer() + "/signin?return_to=%2Faccount")
+	tab.AddAuthenticator()
+	run(t, tab, chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"))
+	waitPage(t, tab, `location.pathname === "/account" && !document.getElementById("passkey-form").hidden`)
+	if browsertest.Eval[bool](tab, `!document.getElementById("passkey-noscript").hidden`) {
+		t.Error("the no-script sentence shows beside the working button")
+	}
+	run(t, tab, chromedp.SendKeys(chromedp.ID("passkey-name"), "Work laptop"), chromedp.Click("#passkey-button"))
+	waitPage(t, tab, `location.search === "?done=passkey_added" || document.getElementById("passkey-status").textContent !== ""`)
+	if got := browsertest.Eval[string](tab, `document.querySelector(".done").textContent`); got != "The passkey is added: you can sign in with it now." {
+		t.Fatalf("after adding: %q (%s)", got, browsertest.Eval[string](tab, `document.getElementById("passkey-status").textContent`))
+	}
+	if got := browsertest.Eval[string](tab, `document.querySelector("#passkeys .item-name").textContent`); !strings.HasPrefix(got, "Work laptop") {
+		t.Fatalf("listed: %q", got)
+	}
+	var added int
+	if err := d.Tessera.DB.SQL().Get(&added, `SELECT count(*) FROM audit_events WHERE event = 'passkey_added'`); err != nil || added != 1 {
+		t.Errorf("passkey_added events: %d, %v", added, err)
+	}
+	shootSection(t, tab, "passkeys", "account-passkeys")
+
+	run(t, tab, chromedp.Click(`form[action="/signout"] button`))
+	waitPage(t, tab, `location.pathname !== "/account" && document.getElementById("passkey-form") !== null`)
+	if got := signInWithPasskey(t, d, tab); !strings.HasPrefix(got, "You are signed in") {
+		t.Fatalf("passkey sign-in: %s", got)
+	}
+
+	tab.Navigate(d.Issuer() + "/account")
+	waitPage(t, tab, `location.pathname === "/account"`)
+	if got := browsertest.Eval[string](tab, `document.querySelector("#passkeys .meta").textContent`); strings.Contains(got, "never") {
+		t.Errorf("the used passkey says %q", got)
+	}
+	run(t, tab, chromedp.Click(`form[action="/account/passkeys/remove"] button`))
+	waitPage(t, tab, `document.querySelector("h1").textContent === "Remove this passkey?"`)
+	run(t, tab, chromedp.Click(`main form button[type=submit]`))
+	waitPage(t, tab, `location.search === "?done=passkey_removed"`)
+	if browsertest.Eval[bool](tab, `document.querySelector("#passkeys .item-name") !== null`) {
+		t.Fatal("the removed passkey is still listed")
+	}
+	run(t, tab, chromedp.Click(`form[action="/signout"] button`))
+	waitPage(t, tab, `location.pathname !== "/account" && document.getElementById("passkey-form") !== null`)
+	if got := signInWithPasskey(t, d, tab); !strings.Contains(got, "could not sign you in") {
+		t.Fatalf("removed passkey: %s", got)
+	}
+	if n := ssoSessions(t, d); n != 0 {
+		t.Fatalf("%d browser sign-ins after the refusal, want 0", n)
+	}
+}

@@ -184,6 +184,8 @@ type AccountView struct {
 
 	// MFA is the Second factors section.
 	MFA MFASection
+	// Passkeys is the Passkeys section.
+	Passkeys PasskeySection
 }
 
 // DeviceRow is one of the person's sessions on the account page (and a
