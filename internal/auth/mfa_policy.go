@@ -145,8 +145,8 @@ func errStepUp(why string) error {
 	return Errorf(CodeStepUpRequired, "%s: POST /v1/auth/mfa/step-up with a code or recovery_code, then retry", why)
 }
 
-// AdminResetMFA removes every second factor of user id (authenticator app
-// and recovery codes), so they sign in with the password alone and may
+// AdminResetMFA removes every second factor of user id (authenticator app,
+// recovery codes and passkeys), so they sign in with the password alone and may
 // enrol again. It is audited (admin_mfa_reset) and mailed to the user.
 func (s *Service) AdminResetMFA(ctx context.Context, a Actor, id uuid.UUID) error {
 	u, err := s.store.GetUser(ctx, id)
@@ -161,6 +161,17 @@ func (s *Service) AdminResetMFA(ctx context.Context, a Actor, id uuid.UUID) erro
 	}
 	if err := s.store.ReplaceRecoveryCodes(ctx, id, nil); err != nil {
 		return fmt.Errorf("reset mfa: %w", err)
+	}
+	// Passkeys are second factors too: a person who lost the device that
+	// holds them must be able to sign in with the password alone.
+	keys, err := s.store.ListPasskeys(ctx, id)
+	if err != nil {
+		return fmt.Errorf("reset mfa: %w", err)
+	}
+	for _, k := range keys {
+		if err := s.store.DeletePasskey(ctx, id, k.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("reset mfa: %w", err)
+		}
 	}
 	s.mfaChanged(ctx, u, "admin_mfa_reset", a, uuid.Nil,
 		"An administrator removed every second factor of the account; sign-in asks for the password alone until you enrol again.")

@@ -6,8 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/tessera-id/tessera/internal/config"
 	"github.com/tessera-id/tessera/internal/server/servertest"
+	"github.com/tessera-id/tessera/internal/store"
 	"github.com/tessera-id/tessera/internal/store/sqlstore"
 	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
 )
@@ -79,7 +82,16 @@ func TestAdminResetMFA(t *testing.T) {
 	mfaLogin(t, c, map[string]any{"email": "lost-phone@example.com"})
 	users := c.Do("GET", "/v1/admin/users?email_prefix=lost-phone", nil, authz).Want(t, http.StatusOK).JSON()
 	id := users["users"].([]any)[0].(map[string]any)["id"].(string)
+	// A passkey is a second factor too: the reset removes it.
+	uid := uuid.MustParse(id)
+	if err := ts.DB.CreatePasskey(t.Context(), &store.Passkey{ID: uuid.New(), UserID: uid, CredentialID: []byte("lost-key"),
+		PublicKey: []byte("pk"), Attestation: "none", Name: "Lost laptop", CreatedAt: ts.Clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	c.Do("DELETE", "/v1/admin/users/"+id+"/mfa", nil, authz).Want(t, http.StatusNoContent)
+	if keys, err := ts.DB.ListPasskeys(t.Context(), uid); err != nil || len(keys) != 0 {
+		t.Fatalf("passkeys after the reset: %v, %v", keys, err)
+	}
 	c.Do("DELETE", "/v1/admin/users/0190f5a2-7b8c-7d9e-8f01-23456789abcd/mfa", nil, authz).
 		WantError(t, http.StatusNotFound, "not_found")
 	login(t, c, "lost-phone@example.com", "new phone")

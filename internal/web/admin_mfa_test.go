@@ -61,7 +61,7 @@ func TestConsoleResetsSecondFactors(t *testing.T) {
 			admin.signIn("root@example.com", page)
 			tok = token(t, admin.get(page).Want(t, http.StatusOK))
 			confirm := admin.post(reset, url.Values{"csrf_token": {tok}}).Want(t, http.StatusOK)
-			wantText(t, confirm, "Reset second factors?", "recovery codes of ada@example.com are removed", `name="confirm" value="yes"`)
+			wantText(t, confirm, "Reset second factors?", "passkeys of ada@example.com are removed", `name="confirm" value="yes"`)
 			if st, _ := s.Auth.MFAStatusOf(t.Context(), ada); st.TOTP != "active" {
 				t.Fatal("the confirmation page reset the factors")
 			}

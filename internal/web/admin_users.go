@@ -153,12 +153,12 @@ func (p *Pages) renderUser(c *gin.Context, b *auth.BrowserSignIn, id uuid.UUID, 
 		p.internal(c, err)
 		return
 	}
-	mfa, err := p.auth.MFAStatusOf(ctx, id)
+	methods, err := p.auth.MFAMethods(ctx, id)
 	if err != nil {
 		p.internal(c, err)
 		return
 	}
-	v.HasMFA = mfa.TOTP != "none" || mfa.RecoveryCodesRemaining > 0
+	v.HasMFA = len(methods) > 0
 	events, err := p.auth.AdminAuditLog(ctx, auth.AuditFilter{UserID: &id}, auth.PageInput{Limit: 20, Cursor: cursorParam(c, "events")})
 	if err != nil {
 		p.internal(c, err)
@@ -328,7 +328,7 @@ func (p *Pages) userAction(c *gin.Context, b *auth.BrowserSignIn, confirm *userC
 	userDone(c, id, done)
 }
 
-// adminUserResetMFA removes the user's authenticator app and recovery
+// adminUserResetMFA removes the user's authenticator app, passkeys and recovery
 // codes, after confirmation (a destructive action: recent sign-in and
 // step-up, see adminAction), as DELETE /v1/admin/users/{id}/mfa does.
 func (p *Pages) adminUserResetMFA(c *gin.Context, b *auth.BrowserSignIn, a auth.Actor) {
