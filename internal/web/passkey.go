@@ -93,14 +93,8 @@ func (p *Pages) beginFailed(c *gin.Context, err error) {
 // mfaPasskey finishes the browser's pending sign-in with the passkey
 // answer the script put in the form (CompleteBrowserMFA's rules).
 func (p *Pages) mfaPasskey(c *gin.Context) {
-	returnTo := safeReturn(c.PostForm("return_to"))
-	v, ok := p.mfaView(c, returnTo, false)
+	v, returnTo, ok := p.mfaPost(c, false)
 	if !ok {
-		return
-	}
-	if !p.formOK(c) {
-		v.Errors = Errors{Summary: p.msg.text("form.csrf")}
-		p.render(c, http.StatusForbidden, "mfa", v)
 		return
 	}
 	dev := device(c)

@@ -95,15 +95,9 @@ func (p *Pages) mfaPage(c *gin.Context) {
 // mfaStep checks the code with the API's rules (VerifyBrowserMFA) and
 // signs the browser in with amr recording both factors.
 func (p *Pages) mfaStep(c *gin.Context) {
-	returnTo := safeReturn(c.PostForm("return_to"))
 	recovery := c.PostForm("method") == auth.MethodRecoveryCode
-	v, ok := p.mfaView(c, returnTo, recovery)
+	v, returnTo, ok := p.mfaPost(c, recovery)
 	if !ok {
-		return
-	}
-	if !p.formOK(c) {
-		v.Errors = Errors{Summary: p.msg.text("form.csrf")}
-		p.render(c, http.StatusForbidden, "mfa", v)
 		return
 	}
 	in := auth.MFAVerifyInput{Token: p.mfaCookie(c), Device: device(c)}
@@ -132,4 +126,21 @@ func (p *Pages) mfaStep(c *gin.Context) {
 	}
 	p.setCookie(c, p.cookies.mfa, "", -1)
 	p.finishSignIn(c, b, returnTo)
+}
+
+// mfaPost starts a post of the second step: the step's view for the form
+// in return_to, once the form token is checked. It answers (and returns
+// false) when there is no pending sign-in or the token is missing.
+func (p *Pages) mfaPost(c *gin.Context, recovery bool) (MFAView, string, bool) {
+	returnTo := safeReturn(c.PostForm("return_to"))
+	v, ok := p.mfaView(c, returnTo, recovery)
+	if !ok {
+		return v, returnTo, false
+	}
+	if !p.formOK(c) {
+		v.Errors = Errors{Summary: p.msg.text("form.csrf")}
+		p.render(c, http.StatusForbidden, "mfa", v)
+		return v, returnTo, false
+	}
+	return v, returnTo, true
 }
