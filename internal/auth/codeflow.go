@@ -130,7 +130,7 @@ func (s *Service) idToken(u *store.User, sess *store.Session, ac *store.Authoriz
 		Subject: u.ID.String(), ClientID: sess.ClientID, SessionID: sess.ID.String(),
 		AuthTime: ac.AuthTime, Nonce: ac.Nonce, AMR: ac.AMR, AccessToken: l.AccessToken,
 		Scopes: ac.Scope, Email: u.Email, EmailVerified: u.EmailVerifiedAt != nil,
-		GivenName: u.FirstName, FamilyName: u.LastName, PreferredUsername: deref(u.Username),
+		GivenName: u.FirstName, FamilyName: u.LastName, PreferredUsername: u.UsernameOrEmpty(),
 		TTL: l.AccessExpiresAt.Sub(s.now()),
 	})
 	if err != nil {

@@ -119,11 +119,3 @@ func CleanName(raw string) (string, error) {
 	}
 	return name, nil
 }
-
-// deref is *s, or "" for nil.
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}

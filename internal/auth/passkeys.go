@@ -52,9 +52,9 @@ func (s *Service) account(ctx context.Context, u *store.User) (mfa.Account, erro
 	if err != nil {
 		return mfa.Account{}, fmt.Errorf("list passkeys: %w", err)
 	}
-	name := u.Email
-	if u.Username != nil && *u.Username != "" {
-		name = *u.Username
+	name := u.UsernameOrEmpty()
+	if name == "" {
+		name = u.Email
 	}
 	return mfa.Account{Handle: u.ID[:], Name: name, DisplayName: name, Passkeys: list}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/store"
 )
 
 // djangoObject is one element of a dumpdata array; Fields is decoded by
@@ -145,7 +146,7 @@ func (d *djangoImport) user(ctx context.Context, obj *djangoObject) error {
 	}
 	var f djangoUser
 	if err := json.Unmarshal(obj.Fields, &f); err != nil {
-		d.report.skip(&d.report.Users, "user", "django:"+pkString(obj.PK), "unreadable fields: "+err.Error())
+		d.report.skip(&d.report.Users, "user", store.DjangoIDPrefix+pkString(obj.PK), "unreadable fields: "+err.Error())
 		return nil
 	}
 	if len(obj.PK) == 0 || string(obj.PK) == "null" {
@@ -153,7 +154,7 @@ func (d *djangoImport) user(ctx context.Context, obj *djangoObject) error {
 			"no primary key (dump without --natural-primary)")
 		return nil
 	}
-	ref := "django:" + pkString(obj.PK)
+	ref := store.DjangoIDPrefix + pkString(obj.PK)
 	in := auth.ImportedUser{
 		ExternalID: ref, Email: f.Email, Username: f.Username, FirstName: f.FirstName, LastName: f.LastName,
 		PasswordHash: f.Password, IsActive: f.IsActive, IsAdmin: d.opts.isAdmin(f.IsStaff, f.IsSuperuser),
@@ -259,7 +260,7 @@ func userRef(raw json.RawMessage) auth.ImportRef {
 	if json.Unmarshal(raw, &natural) == nil && len(natural) == 1 {
 		return auth.ImportRef{Username: natural[0]}
 	}
-	return auth.ImportRef{ExternalID: "django:" + pkString(raw)}
+	return auth.ImportRef{ExternalID: store.DjangoIDPrefix + pkString(raw)}
 }
 
 // pkString spells a pk as text: a number as written, a string unquoted.

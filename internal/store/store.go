@@ -66,6 +66,18 @@ type User struct {
 	Groups []string `db:"-"`
 }
 
+// DjangoIDPrefix starts the external id of an account imported from a
+// Django dump: "django:" and the Django primary key.
+const DjangoIDPrefix = "django:"
+
+// UsernameOrEmpty is the username, or "" for an account without one.
+func (u *User) UsernameOrEmpty() string {
+	if u.Username == nil {
+		return ""
+	}
+	return *u.Username
+}
+
 // RoleAdmin is the role of an account that is an admin.
 const RoleAdmin = "admin"
 

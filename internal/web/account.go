@@ -74,10 +74,7 @@ func (p *Pages) accountView(c *gin.Context, b *auth.BrowserSignIn) (AccountView,
 	ctx, who := c.Request.Context(), principal(b)
 	v := AccountView{Page: p.shellPage(b), Email: b.User.Email, Verified: b.User.EmailVerifiedAt != nil,
 		MinLength: p.cfg.PasswordMinLength}
-	if b.User.Username != nil {
-		v.Username = *b.User.Username
-	}
-	v.FirstName, v.LastName = b.User.FirstName, b.User.LastName
+	v.Username, v.FirstName, v.LastName = b.User.UsernameOrEmpty(), b.User.FirstName, b.User.LastName
 	var err error
 	if v.Pending, err = p.auth.PendingEmailChange(ctx, who); err != nil {
 		p.internal(c, err)

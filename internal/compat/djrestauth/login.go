@@ -21,20 +21,14 @@ type userBody struct {
 	LastName  string `json:"last_name"`
 }
 
-// djangoPrefix starts the external id of an account imported from Django.
-const djangoPrefix = "django:"
-
 // newUserBody shows u as dj-rest-auth would. pk is the Django primary key,
 // a number, for an account imported from Django (external id
 // "django:<pk>"), so a front-end's links keyed by it still work; for an
 // account made in Tessera it is Tessera's user id, a string.
 func newUserBody(u *store.User) userBody {
-	b := userBody{PK: u.ID.String(), Email: u.Email, FirstName: u.FirstName, LastName: u.LastName}
-	if u.Username != nil {
-		b.Username = *u.Username
-	}
-	if u.ExternalID != nil && strings.HasPrefix(*u.ExternalID, djangoPrefix) {
-		if pk, err := strconv.ParseInt(strings.TrimPrefix(*u.ExternalID, djangoPrefix), 10, 64); err == nil {
+	b := userBody{PK: u.ID.String(), Email: u.Email, Username: u.UsernameOrEmpty(), FirstName: u.FirstName, LastName: u.LastName}
+	if u.ExternalID != nil && strings.HasPrefix(*u.ExternalID, store.DjangoIDPrefix) {
+		if pk, err := strconv.ParseInt(strings.TrimPrefix(*u.ExternalID, store.DjangoIDPrefix), 10, 64); err == nil {
 			b.PK = pk
 		}
 	}
