@@ -33,7 +33,9 @@ func ceilingID(i int) uuid.UUID { return uuid.NewSHA1(ceilingNamespace, []byte(s
 // UPDATE ... RETURNING and GET /pk/:id one primary-key SELECT (the
 // baseline of authenticated reads) on the same database as Tessera through a pool
 // opened the way Tessera opens it (same pragmas on SQLite, same pool size),
-// served and stopped by server.ServeAndDrain like Tessera itself.
+// served and stopped by server.ServeAndDrain like Tessera itself. Both
+// statements are prepared, as Tessera prepares those of its request path,
+// so neither side pays for parsing and planning per request.
 func serveBaseline(ctx context.Context, spec childSpec, ln net.Listener, ready func()) error {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
@@ -48,8 +50,16 @@ func serveBaseline(ctx context.Context, spec childSpec, ln net.Listener, ready f
 		if err := createCeiling(ctx, db, spec.CeilingRows); err != nil {
 			return err
 		}
-		e.POST("/ceiling", ceilingHandler(db))
-		e.GET("/pk/:id", pkHandler(db))
+		ceiling, err := ceilingHandler(db)
+		if err != nil {
+			return err
+		}
+		pk, err := pkHandler(db)
+		if err != nil {
+			return err
+		}
+		e.POST("/ceiling", ceiling)
+		e.GET("/pk/:id", pk)
 	}
 	ready()
 	if err := server.ServeAndDrain(ctx, ln, e, stopTimeout, slog.Default()); err != nil {
@@ -64,9 +74,13 @@ type ceilingRequest struct {
 
 // ceilingHandler binds a JSON body, runs the write, answers JSON: the
 // shape of a refresh without any of its logic.
-func ceilingHandler(db *sqlstore.DB) gin.HandlerFunc {
+func ceilingHandler(db *sqlstore.DB) (gin.HandlerFunc, error) {
 	x := db.SQL()
 	q := x.Rebind(`UPDATE ` + ceilingTable + ` SET n = n + 1, updated_at = ? WHERE id = ? RETURNING n`)
+	stmt, err := x.Preparex(q)
+	if err != nil {
+		return nil, fmt.Errorf("prepare the ceiling's update: %w", err)
+	}
 	return func(c *gin.Context) {
 		var req ceilingRequest
 		if err := c.ShouldBindJSON(&req); err != nil {
@@ -75,31 +89,35 @@ func ceilingHandler(db *sqlstore.DB) gin.HandlerFunc {
 		}
 		var n int64
 		now := time.Now().UTC().Format(timeLayout)
-		if err := x.QueryRowContext(c.Request.Context(), q, now, req.ID).Scan(&n); err != nil {
+		if err := stmt.QueryRowContext(c.Request.Context(), now, req.ID).Scan(&n); err != nil {
 			c.JSON(http.StatusInternalServerError, gin.H{"error": err.Error()})
 			return
 		}
 		c.JSON(http.StatusOK, gin.H{"n": n})
-	}
+	}, nil
 }
 
 // pkHandler reads one row by primary key and answers it as JSON: the
 // shape of an authenticated read (GET /v1/auth/me) without any of its
 // logic, the fair baseline of me and classic-token.
-func pkHandler(db *sqlstore.DB) gin.HandlerFunc {
+func pkHandler(db *sqlstore.DB) (gin.HandlerFunc, error) {
 	x := db.SQL()
 	q := x.Rebind(`SELECT n, updated_at FROM ` + ceilingTable + ` WHERE id = ?`)
+	stmt, err := x.Preparex(q)
+	if err != nil {
+		return nil, fmt.Errorf("prepare the primary-key select: %w", err)
+	}
 	return func(c *gin.Context) {
 		var (
 			n       int64
 			updated any
 		)
-		if err := x.QueryRowContext(c.Request.Context(), q, c.Param("id")).Scan(&n, &updated); err != nil {
+		if err := stmt.QueryRowContext(c.Request.Context(), c.Param("id")).Scan(&n, &updated); err != nil {
 			c.JSON(http.StatusInternalServerError, gin.H{"error": err.Error()})
 			return
 		}
 		c.JSON(http.StatusOK, gin.H{"id": c.Param("id"), "n": n, "updated_at": updated})
-	}
+	}, nil
 }
 
 // createCeiling creates the ceiling table with rows for ids 0..rows-1.

@@ -28,6 +28,7 @@ type DB struct {
 	flavor *flavor
 	w      *sqlx.DB // writes, migrations and transactions
 	r      *sqlx.DB // reads; the same pool as w on Postgres
+	stmts  statements
 }
 
 // Options tune the connection pools. The zero value is ready to use.
@@ -203,6 +204,7 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes every pool.
 func (db *DB) Close() error {
+	db.stmts.close()
 	var rerr error
 	if db.r != db.w {
 		rerr = db.r.Close()

@@ -28,9 +28,9 @@ type rotateQuery struct {
 }
 
 // rotateRefreshQuery builds the one statement of RotateRefresh: a
-// conditional UPDATE joined with the session's user, that also reads the
-// client's idle lifetime and confidentiality in subqueries, and returns
-// the updated session with its user.
+// conditional UPDATE joined with the session's user, that takes the
+// client's idle lifetime and confidentiality from the session row, and
+// returns the updated session with its user.
 func (db *DB) rotateRefreshQuery(idle time.Duration) rotateQuery {
 	// Whole seconds, rounded up: a positive lifetime never becomes zero.
 	key := rotateKey{db.flavor.name, int64((idle + time.Second - 1) / time.Second)}
@@ -38,7 +38,9 @@ func (db *DB) rotateRefreshQuery(idle time.Duration) rotateQuery {
 		return q.(rotateQuery)
 	}
 	// The default is a number from this process's settings, never input.
-	ttl := fmt.Sprintf(`COALESCE(NULLIF((SELECT c.idle_ttl_seconds FROM clients c WHERE c.client_id = sessions.client_id), 0), %d)`, key.idleSec)
+	// The session holds its client's idle lifetime and type (copied at
+	// creation, kept in step by UpdateClient), so only users is joined.
+	ttl := fmt.Sprintf(`COALESCE(NULLIF(sessions.client_idle_ttl_seconds, 0), %d)`, key.idleSec)
 	idleExpr := db.flavor.plusSeconds(ttl)
 	userCols := qualified("u", userColumns)
 	if !db.flavor.joinedReturning {
@@ -56,8 +58,7 @@ func (db *DB) rotateRefreshQuery(idle time.Duration) rotateQuery {
 			AND sessions.idle_expires_at > ? AND sessions.expires_at > ?
 			AND u.id = sessions.user_id AND u.is_active
 			AND (? = '' OR sessions.client_id = ?)
-			AND (? OR NOT EXISTS (SELECT 1 FROM clients c WHERE c.client_id = sessions.client_id
-				AND c.client_type = '` + store.ClientConfidential + `'))
+			AND (? OR NOT sessions.client_confidential)
 		RETURNING ` + qualified("sessions", sessionColumns) + `, ` + userCols
 	rq := rotateQuery{sql: db.flavor.rebind(q), nowUses: strings.Count(idleExpr, "?"), idleExpr: idleExpr}
 	rotateQueries.Store(key, rq)
@@ -84,8 +85,12 @@ func (db *DB) RotateRefresh(ctx context.Context, r store.Rotation) (*store.Sessi
 		s store.Session
 		u store.User
 	)
-	row := db.w.QueryRowContext(ctx, rq.sql, args...)
-	err := withUser(row, &u, func(sc rowScanner) error { return scanSession(sc, &s) })
+	stmt, err := db.stmts.prepared(ctx, db.w, rq.sql)
+	if err != nil {
+		return nil, nil, db.flavor.wrap("rotate refresh", err)
+	}
+	row := stmt.QueryRowContext(ctx, args...)
+	err = withUser(row, &u, func(sc rowScanner) error { return scanSession(sc, &s) })
 	if errors.Is(err, sql.ErrNoRows) {
 		err = store.ErrStale
 	}

@@ -51,7 +51,11 @@ func (db *DB) GetSessionAndUser(ctx context.Context, id uuid.UUID) (*store.Sessi
 		s store.Session
 		u store.User
 	)
-	row := db.r.QueryRowContext(ctx, db.flavor.rebind(sessionUserQuery), id)
+	q, err := db.stmts.prepared(ctx, db.r, db.flavor.rebind(sessionUserQuery))
+	if err != nil {
+		return nil, nil, db.flavor.wrap("get session and user", err)
+	}
+	row := q.QueryRowContext(ctx, id)
 	if err := withUser(row, &u, func(sc rowScanner) error { return scanSession(sc, &s) }); err != nil {
 		return nil, nil, db.flavor.wrap("get session and user", err)
 	}
@@ -68,7 +72,11 @@ func (db *DB) GetAuthTokenAndUser(ctx context.Context, keyHash []byte) (*store.A
 		t store.AuthToken
 		u store.User
 	)
-	row := db.r.QueryRowContext(ctx, db.flavor.rebind(tokenUserQuery), keyHash)
+	q, err := db.stmts.prepared(ctx, db.r, db.flavor.rebind(tokenUserQuery))
+	if err != nil {
+		return nil, nil, db.flavor.wrap("get auth token and user", err)
+	}
+	row := q.QueryRowContext(ctx, keyHash)
 	if err := withUser(row, &u, func(sc rowScanner) error { return scanAuthToken(sc, &t) }); err != nil {
 		return nil, nil, db.flavor.wrap("get auth token and user", err)
 	}

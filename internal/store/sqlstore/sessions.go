@@ -16,6 +16,18 @@ const sessionColumns = `id, user_id, client_id, kind, device_name, user_agent, i
 	created_at, last_used_at, idle_expires_at, expires_at, revoked_at, revoked_reason,
 	generation, nonce, rotated_at, secret_hash, auth_time, amr, scope, sso_session_id, mfa_at, refresh_digest`
 
+// sessionClientColumns are what a session keeps of its client for the
+// refresh statement: the client's idle lifetime in seconds (0: the
+// server's default) and whether it is confidential. They are copied by
+// sessionClientValues (whose two parameters are the client id) when the
+// session is created and kept in step by UpdateClient; nothing else reads
+// them, so they are not in store.Session.
+const (
+	sessionClientColumns = `client_idle_ttl_seconds, client_confidential`
+	sessionClientValues  = `COALESCE((SELECT c.idle_ttl_seconds FROM clients c WHERE c.client_id = ?), 0),
+		COALESCE((SELECT c.client_type = '` + store.ClientConfidential + `' FROM clients c WHERE c.client_id = ?), FALSE)`
+)
+
 // scanSession reads sessionColumns, in order, into s.
 func scanSession(sc rowScanner, s *store.Session) error {
 	return sc.Scan(&s.ID, &s.UserID, &s.ClientID, &s.Kind, &s.DeviceName, &s.UserAgent, &s.IP,
@@ -30,8 +42,10 @@ func scanSession(sc rowScanner, s *store.Session) error {
 // unknown user or client is a foreign-key error; a taken id or secret hash
 // is a *store.ConflictError ("id", "secret_hash").
 func (db *DB) CreateSession(ctx context.Context, s *store.Session) error {
-	const q = `INSERT INTO sessions (` + sessionColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	// The session also copies its client's idle lifetime and
+	// confidentiality, which the refresh statement reads from the row.
+	const q = `INSERT INTO sessions (` + sessionColumns + `, ` + sessionClientColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ` + sessionClientValues + `)
 		RETURNING ` + sessionColumns
 	amr, err := encodeList(s.AMR)
 	if err != nil {
@@ -46,7 +60,8 @@ func (db *DB) CreateSession(ctx context.Context, s *store.Session) error {
 		sqlTime(s.CreatedAt), sqlTime(s.LastUsedAt), sqlTime(s.IdleExpiresAt),
 		sqlTime(s.ExpiresAt), nullTime(s.RevokedAt), s.RevokedReason,
 		s.Generation, s.Nonce, sqlTime(s.RotatedAt), nullBytes(s.SecretHash),
-		nullTime(s.AuthTime), amr, scope, nullUUID(s.SSOSessionID), nullTime(s.MFAAt), nullBytes(s.RefreshDigest))
+		nullTime(s.AuthTime), amr, scope, nullUUID(s.SSOSessionID), nullTime(s.MFAAt), nullBytes(s.RefreshDigest),
+		s.ClientID, s.ClientID)
 	if err := scanSession(row, s); err != nil {
 		return db.flavor.wrap("create session", err)
 	}

@@ -123,6 +123,19 @@ func testRotateRefreshRefuses(t *testing.T, s store.Store) {
 			wantEqual(t, "session after a refused rotation", after, before)
 		})
 	}
+	t.Run("client made confidential after the session began", func(t *testing.T) {
+		later := newClient("later-" + uuid.NewString()[:8])
+		if err := s.CreateClient(ctx, later); err != nil {
+			t.Fatalf("CreateClient: %v", err)
+		}
+		sess, _ := digestSession(t, s, later.ID)
+		later.Type = store.ClientConfidential
+		if err := s.UpdateClient(ctx, later); err != nil {
+			t.Fatalf("UpdateClient: %v", err)
+		}
+		_, _, err := s.RotateRefresh(ctx, rotation(sess, t0.Add(2*time.Minute)))
+		wantIs(t, "RotateRefresh", err, store.ErrStale)
+	})
 	t.Run("confidential client authenticated", func(t *testing.T) {
 		sess, _ := digestSession(t, s, conf.ID)
 		r := rotation(sess, t0.Add(2*time.Minute))
@@ -142,6 +155,12 @@ func testRotateRefreshIdle(t *testing.T, s store.Store) {
 	if err := s.CreateClient(ctx, own); err != nil {
 		t.Fatalf("CreateClient: %v", err)
 	}
+	// changed has the default when its session begins and its own idle
+	// lifetime by the time the session refreshes.
+	changed := newClient("changed-" + uuid.NewString()[:8])
+	if err := s.CreateClient(ctx, changed); err != nil {
+		t.Fatalf("CreateClient: %v", err)
+	}
 	// A fraction of a second that must survive the arithmetic.
 	now := t0.Add(30*time.Minute + 999999*time.Microsecond)
 	tests := []struct {
@@ -153,10 +172,17 @@ func testRotateRefreshIdle(t *testing.T, s store.Store) {
 		{"default", "", now, now.Add(2 * time.Hour)},
 		{"client's own", own.ID, now, now.Add(3 * time.Hour)},
 		{"capped at the absolute expiry", "", t0.Add(23 * time.Hour), t0.Add(24 * time.Hour)},
+		{"client's, changed after the session began", changed.ID, now, now.Add(5 * time.Hour)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			sess, _ := digestSession(t, s, tc.client)
+			if tc.client == changed.ID {
+				changed.IdleTTL = 5 * time.Hour
+				if err := s.UpdateClient(ctx, changed); err != nil {
+					t.Fatalf("UpdateClient: %v", err)
+				}
+			}
 			if tc.now.After(sess.IdleExpiresAt) {
 				// Keep the session alive until tc.now first.
 				if err := s.TouchSession(ctx, sess.ID, t0.Add(time.Minute), tc.now.Add(time.Minute)); err != nil {

@@ -1,0 +1,62 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// statements holds the prepared forms of the statements on the request
+// path (authenticating a request, rotating a refresh token). The database
+// then parses and plans each once per connection instead of once per
+// request, which on Postgres is most of the work of a primary-key read
+// joined with its user. database/sql prepares a statement again, on
+// demand, on each connection of the pool that runs it.
+type statements struct {
+	mu sync.Mutex
+	m  map[stmtKey]*sql.Stmt
+}
+
+type stmtKey struct {
+	pool  *sqlx.DB
+	query string
+}
+
+// prepared returns query prepared on pool, preparing it on first use. A
+// failed prepare is not remembered: the next call tries again.
+func (st *statements) prepared(ctx context.Context, pool *sqlx.DB, query string) (*sql.Stmt, error) {
+	k := stmtKey{pool, query}
+	st.mu.Lock()
+	s, ok := st.m[k]
+	st.mu.Unlock()
+	if ok {
+		return s, nil
+	}
+	s, err := pool.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if prev, ok := st.m[k]; ok {
+		_ = s.Close()
+		return prev, nil
+	}
+	if st.m == nil {
+		st.m = map[stmtKey]*sql.Stmt{}
+	}
+	st.m[k] = s
+	return s, nil
+}
+
+// close closes every prepared statement.
+func (st *statements) close() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for k, s := range st.m {
+		_ = s.Close()
+		delete(st.m, k)
+	}
+}
