@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -161,7 +162,13 @@ func (d listDest) Scan(src any) error {
 }
 
 // decodeList reads a JSON array of strings; an empty array gives nil.
+// The lists Tessera writes (amr, scope, groups) are short and plain, and
+// are read on every authenticated request: those are split directly, and
+// anything else (escapes, spaces, other JSON) goes to encoding/json.
 func decodeList(text string) ([]string, error) {
+	if list, ok := plainList(text); ok {
+		return list, nil
+	}
 	var list []string
 	if err := json.Unmarshal([]byte(text), &list); err != nil {
 		return nil, fmt.Errorf("decode list: %w", err)
@@ -170,6 +177,43 @@ func decodeList(text string) ([]string, error) {
 		return nil, nil
 	}
 	return list, nil
+}
+
+// plainList splits `[]` and `["a","b"]` whose strings hold no quote,
+// backslash or control character, in valid UTF-8 (encoding/json would
+// replace invalid bytes); ok is false for anything else.
+func plainList(text string) (list []string, ok bool) {
+	if text == "[]" {
+		return nil, true
+	}
+	if len(text) < 4 || text[0] != '[' || text[len(text)-1] != ']' || !utf8.ValidString(text) {
+		return nil, false
+	}
+	rest := text[1 : len(text)-1]
+	for {
+		if len(rest) < 2 || rest[0] != '"' {
+			return nil, false
+		}
+		end := 1
+		for end < len(rest) && rest[end] != '"' {
+			if c := rest[end]; c == '\\' || c < 0x20 {
+				return nil, false
+			}
+			end++
+		}
+		if end == len(rest) {
+			return nil, false
+		}
+		list = append(list, rest[1:end])
+		rest = rest[end+1:]
+		if rest == "" {
+			return list, true
+		}
+		if rest[0] != ',' {
+			return nil, false
+		}
+		rest = rest[1:]
+	}
 }
 
 // encodeDetails writes audit details as a JSON object ("{}" when empty).
