@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tessera-id/tessera/internal/config"
+	"github.com/tessera-id/tessera/internal/logging"
 	"github.com/tessera-id/tessera/internal/server"
 )
 
@@ -59,10 +60,7 @@ func newLogger(w io.Writer, cfg config.Config) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
 		return redactAttr(hide, a)
 	}}
-	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(logging.New(w, cfg.LogFormat == "json", opts, hide.Replace))
 }
 
 // redactAttr takes secrets out of a log attribute's text, errors included.

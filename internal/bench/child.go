@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tessera-id/tessera/internal/config"
+	"github.com/tessera-id/tessera/internal/logging"
 	"github.com/tessera-id/tessera/internal/password"
 	"github.com/tessera-id/tessera/internal/server"
 )
@@ -153,7 +154,7 @@ func serveTessera(ctx context.Context, spec childSpec, ln net.Listener, logOut i
 	// Buffered as `tessera serve` buffers it.
 	buf := server.NewLogBuffer(logOut, server.DefaultLogBufferSize, server.DefaultLogFlushInterval)
 	defer buf.Close()
-	log := slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: level}))
+	log := slog.New(logging.New(buf, false, &slog.HandlerOptions{Level: level}, nil))
 	srv, err := server.New(ctx, cfg, server.Options{Logger: log, HashParams: spec.HashParams})
 	if err != nil {
 		return err

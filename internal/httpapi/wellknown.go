@@ -15,12 +15,19 @@ import (
 // jwksPath is the route of the key set.
 const jwksPath = "/.well-known/jwks.json"
 
+var jwksContentType = []string{"application/jwk-set+json"}
+
 // jwks serves the public keys with validators so verifiers can cache them;
-// If-None-Match with the current ETag answers 304.
+// If-None-Match with the current ETag answers 304. The set's bytes are
+// pre-rendered; its headers are assigned under their canonical names (no
+// canonicalisation per request), and Gin's Data keeps a Content-Type
+// already set.
 func (s *Server) jwks(c *gin.Context) {
 	set := s.keys.JWKS()
-	c.Header("Cache-Control", set.CacheControl)
-	c.Header("ETag", set.ETag)
+	h := c.Writer.Header()
+	h["Cache-Control"] = []string{set.CacheControl}
+	h["Etag"] = []string{set.ETag}
+	h["Content-Type"] = jwksContentType
 	if inm := c.GetHeader("If-None-Match"); inm != "" && etagMatch(inm, set.ETag) {
 		c.Status(http.StatusNotModified)
 		return

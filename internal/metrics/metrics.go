@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,7 +28,27 @@ type Metrics struct {
 	latency   *prometheus.HistogramVec
 	logins    *prometheus.CounterVec
 	refreshes *prometheus.CounterVec
+
+	// routes remembers the counter and histogram of each matched route,
+	// method and status code, so a request does not hash its labels twice.
+	routes sync.Map // of routeKey -> routeSeries
+	// routesLeft bounds routes: methods come from clients.
+	routesLeft atomic.Int64
 }
+
+type routeKey struct {
+	route, method string
+	code          int
+}
+
+type routeSeries struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+// maxRouteSeries bounds the remembered series; past it, requests are
+// still counted, through the vectors.
+const maxRouteSeries = 4096
 
 // New registers every collector. Active sessions are counted in the
 // database at most once per sessionsEvery, however often /metrics is
@@ -49,6 +70,7 @@ func New(st store.StatsStore, ring *keys.Ring, now func() time.Time) *Metrics {
 			Name: "tessera_refreshes_total", Help: "Refreshes by outcome (rotated, grace, reuse, invalid, error).",
 		}, []string{"outcome"}),
 	}
+	m.routesLeft.Store(maxRouteSeries)
 	m.reg.MustRegister(m.requests, m.latency, m.logins, m.refreshes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&sessionsCollector{store: st, now: now, desc: prometheus.NewDesc("tessera_active_sessions",
@@ -72,8 +94,19 @@ func (m *Metrics) ObserveRequest(route, method string, code int, d time.Duration
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(route, method, strconv.Itoa(code)).Inc()
-	m.latency.WithLabelValues(route, method).Observe(d.Seconds())
+	k := routeKey{route, method, code}
+	if v, ok := m.routes.Load(k); ok {
+		rs := v.(routeSeries)
+		rs.requests.Inc()
+		rs.latency.Observe(d.Seconds())
+		return
+	}
+	rs := routeSeries{m.requests.WithLabelValues(route, method, strconv.Itoa(code)), m.latency.WithLabelValues(route, method)}
+	if m.routesLeft.Add(-1) >= 0 {
+		m.routes.Store(k, rs)
+	}
+	rs.requests.Inc()
+	rs.latency.Observe(d.Seconds())
 }
 
 // Handler serves the registry in the Prometheus text format.
