@@ -74,7 +74,11 @@ func (db *DB) RotateRefresh(ctx context.Context, r store.Rotation) (*store.Sessi
 		return nil, nil, fmt.Errorf("rotate refresh: %w", store.ErrStale)
 	}
 	rq := db.rotateRefreshQuery(r.DefaultIdleTTL)
-	now := sqlTime(r.Now)
+	// Formatted once: the statement takes the time up to seven times.
+	now, err := sqlTime(r.Now).Value()
+	if err != nil {
+		return nil, nil, fmt.Errorf("rotate refresh: %w", err)
+	}
 	args := make([]any, 0, 16+2*rq.nowUses)
 	args = append(args, r.NextDigest, now, now)
 	for range 2 * rq.nowUses {
