@@ -1,9 +1,9 @@
 // Package bench measures how close a running Tessera comes to the limits of
 // the machine it runs on. Every scenario (jwks, login, refresh, me,
 // classic-token, verify) is driven by the same load machinery as a baseline
-// measured in the same run (a bare Gin handler, one UPDATE ... RETURNING
-// behind a bare Gin handler, argon2id hashes per core, raw signature
-// checks), and each figure is reported as a ratio to its baseline, so the
+// measured in the same run (a bare Gin handler, one prepared
+// UPDATE ... RETURNING or primary-key SELECT behind a bare Gin handler,
+// argon2id hashes per core, raw signature checks), and each figure is reported as a ratio to its baseline, so the
 // numbers keep their meaning on a noisy machine. Two ratios are given:
 // throughput over the baseline's throughput (what the targets are about),
 // with the two measured in alternating slices so both see the same
