@@ -102,12 +102,12 @@ func (db *DB) UpdateClient(ctx context.Context, c *store.Client) error {
 	}
 	// The client's sessions keep its idle lifetime and type for refresh:
 	// a change applies to each of them from its next refresh.
-	sync := `UPDATE sessions SET client_idle_ttl_seconds = ?, client_confidential = ?
+	keep := `UPDATE sessions SET client_idle_ttl_seconds = ?, client_confidential = ?
 		WHERE client_id = ? AND revoked_at IS NULL
 			AND (client_idle_ttl_seconds <> ? OR client_confidential <> ?)`
 	conf := c.Type == store.ClientConfidential
 	idle := int64(c.IdleTTL / time.Second)
-	if _, err := tx.ExecContext(ctx, db.flavor.rebind(sync), idle, conf, c.ID, idle, conf); err != nil {
+	if _, err := tx.ExecContext(ctx, db.flavor.rebind(keep), idle, conf, c.ID, idle, conf); err != nil {
 		return db.flavor.wrap("update client", errors.Join(err, tx.Rollback()))
 	}
 	if err := tx.Commit(); err != nil {

@@ -24,9 +24,11 @@ type stmtKey struct {
 	query string
 }
 
-// prepared returns query prepared on pool, preparing it on first use. A
-// failed prepare is not remembered: the next call tries again.
-func (st *statements) prepared(ctx context.Context, pool *sqlx.DB, query string) (*sql.Stmt, error) {
+// prepared returns query, written with '?' placeholders, prepared on pool
+// in the database's own placeholders, preparing it on first use. A failed
+// prepare is not remembered: the next call tries again.
+func (db *DB) prepared(ctx context.Context, pool *sqlx.DB, query string) (*sql.Stmt, error) {
+	st := &db.stmts
 	k := stmtKey{pool, query}
 	st.mu.Lock()
 	s, ok := st.m[k]
@@ -34,7 +36,7 @@ func (st *statements) prepared(ctx context.Context, pool *sqlx.DB, query string)
 	if ok {
 		return s, nil
 	}
-	s, err := pool.PrepareContext(ctx, query)
+	s, err := pool.PrepareContext(ctx, db.flavor.rebind(query))
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ func TestPreparedStatements(t *testing.T) {
 		t.Fatalf("Open: %v", err)
 	}
 	const q = `SELECT x FROM probe WHERE x = ?`
-	if _, err := db.stmts.prepared(t.Context(), db.r, q); err == nil {
+	if _, err := db.prepared(t.Context(), db.r, q); err == nil {
 		t.Fatal("prepared a statement on a missing table")
 	}
 	if _, err := db.w.ExecContext(t.Context(), "CREATE TABLE probe (x INTEGER); INSERT INTO probe VALUES (7)"); err != nil {
@@ -26,7 +26,7 @@ func TestPreparedStatements(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range callers {
 		wg.Go(func() {
-			s, err := db.stmts.prepared(t.Context(), db.r, q)
+			s, err := db.prepared(t.Context(), db.r, q)
 			if err != nil {
 				t.Errorf("prepared: %v", err)
 				return
@@ -44,7 +44,7 @@ func TestPreparedStatements(t *testing.T) {
 			t.Fatalf("caller %d got another statement", i)
 		}
 	}
-	w, err := db.stmts.prepared(t.Context(), db.w, q)
+	w, err := db.prepared(t.Context(), db.w, q)
 	if err != nil {
 		t.Fatalf("prepared on the writer: %v", err)
 	}

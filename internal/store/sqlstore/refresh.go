@@ -22,8 +22,8 @@ type rotateKey struct {
 }
 
 type rotateQuery struct {
-	sql      string
-	nowUses  int // how many '?' of the idle expression stand for now
+	sql      string // with '?' placeholders
+	nowUses  int    // how many '?' of the idle expression stand for now
 	idleExpr string
 }
 
@@ -60,7 +60,7 @@ func (db *DB) rotateRefreshQuery(idle time.Duration) rotateQuery {
 			AND (? = '' OR sessions.client_id = ?)
 			AND (? OR NOT sessions.client_confidential)
 		RETURNING ` + qualified("sessions", sessionColumns) + `, ` + userCols
-	rq := rotateQuery{sql: db.flavor.rebind(q), nowUses: strings.Count(idleExpr, "?"), idleExpr: idleExpr}
+	rq := rotateQuery{sql: q, nowUses: strings.Count(idleExpr, "?"), idleExpr: idleExpr}
 	rotateQueries.Store(key, rq)
 	return rq
 }
@@ -89,7 +89,7 @@ func (db *DB) RotateRefresh(ctx context.Context, r store.Rotation) (*store.Sessi
 		s store.Session
 		u store.User
 	)
-	stmt, err := db.stmts.prepared(ctx, db.w, rq.sql)
+	stmt, err := db.prepared(ctx, db.w, rq.sql)
 	if err != nil {
 		return nil, nil, db.flavor.wrap("rotate refresh", err)
 	}

@@ -51,7 +51,7 @@ func (db *DB) GetSessionAndUser(ctx context.Context, id uuid.UUID) (*store.Sessi
 		s store.Session
 		u store.User
 	)
-	q, err := db.stmts.prepared(ctx, db.r, db.flavor.rebind(sessionUserQuery))
+	q, err := db.prepared(ctx, db.r, sessionUserQuery)
 	if err != nil {
 		return nil, nil, db.flavor.wrap("get session and user", err)
 	}
@@ -72,7 +72,7 @@ func (db *DB) GetAuthTokenAndUser(ctx context.Context, keyHash []byte) (*store.A
 		t store.AuthToken
 		u store.User
 	)
-	q, err := db.stmts.prepared(ctx, db.r, db.flavor.rebind(tokenUserQuery))
+	q, err := db.prepared(ctx, db.r, tokenUserQuery)
 	if err != nil {
 		return nil, nil, db.flavor.wrap("get auth token and user", err)
 	}
