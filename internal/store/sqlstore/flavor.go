@@ -43,9 +43,10 @@ type flavor struct {
 	// newLocker serialises concurrent migrations; nil when none is needed.
 	newLocker func() (lock.Locker, error)
 	// plusSeconds is an SQL expression, in the stored form, for the time
-	// parameter '?' plus the integer expression secs (whole seconds). It
-	// may use the parameter more than once; every '?' in it is that time.
-	plusSeconds func(secs string) string
+	// t (an expression in the stored form, such as a parameter, which it
+	// may use more than once) plus the integer expression secs (whole
+	// seconds).
+	plusSeconds func(t, secs string) string
 	// joinedReturning says whether RETURNING may name the columns of a
 	// table joined by UPDATE ... FROM (Postgres); SQLite's may not, and
 	// reads them through subqueries instead.
@@ -62,8 +63,8 @@ var sqliteFlavor = &flavor{
 	uniqueKey: sqliteUniqueKey,
 	// Whole seconds leave the fraction and the zone (from character 20 of
 	// timeLayout on) as they were; strftime adds to the seconds part only.
-	plusSeconds: func(secs string) string {
-		return `(strftime('%Y-%m-%dT%H:%M:%S', substr(?, 1, 19), '+' || (` + secs + `) || ' seconds') || substr(?, 20))`
+	plusSeconds: func(t, secs string) string {
+		return `(strftime('%Y-%m-%dT%H:%M:%S', substr(` + t + `, 1, 19), '+' || (` + secs + `) || ' seconds') || substr(` + t + `, 20))`
 	},
 }
 
@@ -76,8 +77,8 @@ var postgresFlavor = &flavor{
 	forUpdate: ` FOR UPDATE`,
 	uniqueKey: postgresUniqueKey,
 	newLocker: postgresLocker,
-	plusSeconds: func(secs string) string {
-		return `(CAST(? AS timestamptz) + (` + secs + `) * interval '1 second')`
+	plusSeconds: func(t, secs string) string {
+		return `(CAST(` + t + ` AS timestamptz) + (` + secs + `) * interval '1 second')`
 	},
 	joinedReturning: true,
 }

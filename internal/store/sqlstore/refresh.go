@@ -22,9 +22,7 @@ type rotateKey struct {
 }
 
 type rotateQuery struct {
-	sql      string // with '?' placeholders
-	nowUses  int    // how many '?' of the idle expression stand for now
-	idleExpr string
+	sql string // with numbered placeholders: see rotateRefreshQuery
 }
 
 // rotateRefreshQuery builds the one statement of RotateRefresh: a
@@ -41,7 +39,12 @@ func (db *DB) rotateRefreshQuery(idle time.Duration) rotateQuery {
 	// The session holds its client's idle lifetime and type (copied at
 	// creation, kept in step by UpdateClient), so only users is joined.
 	ttl := fmt.Sprintf(`COALESCE(NULLIF(sessions.client_idle_ttl_seconds, 0), %d)`, key.idleSec)
-	idleExpr := db.flavor.plusSeconds(ttl)
+	// The parameters are numbered, so that each is sent, and parsed by
+	// the database, once however often the statement uses it: $1 the next
+	// digest, $2 now, $3 the session id, $4 its generation, $5 the
+	// presented digest, $6 the client named ('' for none), $7 whether that
+	// client authenticated. Both databases read $N as the Nth argument.
+	idleExpr := db.flavor.plusSeconds("$2", ttl)
 	userCols := qualified("u", userColumns)
 	if !db.flavor.joinedReturning {
 		cols := strings.Split(userColumns, ",")
@@ -50,17 +53,17 @@ func (db *DB) rotateRefreshQuery(idle time.Duration) rotateQuery {
 		}
 		userCols = strings.Join(cols, ", ")
 	}
-	q := `UPDATE sessions SET generation = generation + 1, refresh_digest = ?, rotated_at = ?, last_used_at = ?,
+	q := `UPDATE sessions SET generation = generation + 1, refresh_digest = $1, rotated_at = $2, last_used_at = $2,
 			idle_expires_at = CASE WHEN ` + idleExpr + ` < expires_at THEN ` + idleExpr + ` ELSE expires_at END
 		FROM users u
-		WHERE sessions.id = ? AND sessions.generation = ? AND sessions.refresh_digest = ?
+		WHERE sessions.id = $3 AND sessions.generation = $4 AND sessions.refresh_digest = $5
 			AND sessions.kind = 'jwt' AND sessions.revoked_at IS NULL
-			AND sessions.idle_expires_at > ? AND sessions.expires_at > ?
+			AND sessions.idle_expires_at > $2 AND sessions.expires_at > $2
 			AND u.id = sessions.user_id AND u.is_active
-			AND (? = '' OR sessions.client_id = ?)
-			AND (? OR NOT sessions.client_confidential)
+			AND ($6 = '' OR sessions.client_id = $6)
+			AND ($7 OR NOT sessions.client_confidential)
 		RETURNING ` + qualified("sessions", sessionColumns) + `, ` + userCols
-	rq := rotateQuery{sql: q, nowUses: strings.Count(idleExpr, "?"), idleExpr: idleExpr}
+	rq := rotateQuery{sql: q}
 	rotateQueries.Store(key, rq)
 	return rq
 }
@@ -74,17 +77,10 @@ func (db *DB) RotateRefresh(ctx context.Context, r store.Rotation) (*store.Sessi
 		return nil, nil, fmt.Errorf("rotate refresh: %w", store.ErrStale)
 	}
 	rq := db.rotateRefreshQuery(r.DefaultIdleTTL)
-	// Formatted once: the statement takes the time up to seven times.
 	now, err := sqlTime(r.Now).Value()
 	if err != nil {
 		return nil, nil, fmt.Errorf("rotate refresh: %w", err)
 	}
-	args := make([]any, 0, 16+2*rq.nowUses)
-	args = append(args, r.NextDigest, now, now)
-	for range 2 * rq.nowUses {
-		args = append(args, now)
-	}
-	args = append(args, r.ID, r.Generation, r.Digest, now, now, r.ClientID, r.ClientID, r.ClientAuthenticated)
 	var (
 		s store.Session
 		u store.User
@@ -93,7 +89,7 @@ func (db *DB) RotateRefresh(ctx context.Context, r store.Rotation) (*store.Sessi
 	if err != nil {
 		return nil, nil, db.flavor.wrap("rotate refresh", err)
 	}
-	row := stmt.QueryRowContext(ctx, args...)
+	row := stmt.QueryRowContext(ctx, r.NextDigest, now, r.ID, r.Generation, r.Digest, r.ClientID, r.ClientAuthenticated)
 	err = withUser(row, &u, func(sc rowScanner) error { return scanSession(sc, &s) })
 	if errors.Is(err, sql.ErrNoRows) {
 		err = store.ErrStale
