@@ -64,6 +64,12 @@ type Tally struct {
 	// other processes on the machine barely disturb.
 	AllOK int64
 	CPU   time.Duration
+	// LoadCPU is the CPU time this process (the load generator) spent
+	// over the same span, when it is not also the serving process, and
+	// MachineCPU the busy time of every core of the machine: the rest of
+	// it is the database's, the kernel's and anything else running.
+	LoadCPU    time.Duration
+	MachineCPU time.Duration
 }
 
 // Add merges o into t: interleaved slices of one scenario add up to one
@@ -76,6 +82,8 @@ func (t *Tally) Add(o Tally) {
 	t.Window += o.Window
 	t.AllOK += o.AllOK
 	t.CPU += o.CPU
+	t.LoadCPU += o.LoadCPU
+	t.MachineCPU += o.MachineCPU
 	for _, m := range o.Msgs {
 		if len(t.Msgs) < maxErrorSamples && !slices.Contains(t.Msgs, m) {
 			t.Msgs = append(t.Msgs, m)
@@ -87,11 +95,19 @@ func (t *Tally) Add(o Tally) {
 func (t *Tally) Result(name string) Result {
 	r := Result{Name: name, Clients: t.Clients, Errors: t.Errors, Shed: t.Shed, ErrorSamples: t.Msgs}
 	summarize(&r, t.Samples, t.Window)
-	if t.CPU > 0 && t.AllOK > 0 {
-		r.CPUPerOp = Millis(float64(t.CPU) / float64(t.AllOK) / float64(time.Millisecond))
-		r.CPUPerOp = Millis(math.Round(float64(r.CPUPerOp)*1000) / 1000)
-	}
+	r.CPUPerOp = t.perOp(t.CPU)
+	r.LoadCPUPerOp = t.perOp(t.LoadCPU)
+	r.MachineCPUPerOp = t.perOp(t.MachineCPU)
 	return r
+}
+
+// perOp is d per operation of the span AllOK counts, in milliseconds to
+// the microsecond; 0 when either is unknown.
+func (t *Tally) perOp(d time.Duration) Millis {
+	if d <= 0 || t.AllOK <= 0 {
+		return 0
+	}
+	return Millis(math.Round(float64(d)/float64(t.AllOK)/float64(time.Microsecond)) / 1000)
 }
 
 // Drive runs newOp(i) for i in [0, l.Clients) as l describes and tallies

@@ -169,11 +169,9 @@ func (r *runner) measure(ctx context.Context, name string, load Load, server *se
 	}
 	watch := watchPeak(rssPID)
 	stopProfile := r.startProfile(ctx, name, load, server)
-	cpu0, err0 := cpuTime(cpuPID)
+	split := startCPUSplit(cpuPID)
 	t := Drive(ctx, load, newOp)
-	if cpu1, err1 := cpuTime(cpuPID); cpuPID > 0 && err0 == nil && err1 == nil {
-		t.CPU = cpu1 - cpu0
-	}
+	split.stop(&t)
 	return t, watch.Peak(), stopProfile()
 }
 

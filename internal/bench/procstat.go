@@ -80,6 +80,72 @@ func cpuTime(pid int) (time.Duration, error) {
 	return time.Duration(ticks) * time.Second / userHZ, nil
 }
 
+// machineBusy returns the time every core of the machine has spent busy
+// since boot: the user, nice, system, irq and softirq columns of the
+// "cpu" line of /proc/stat (idle, iowait and the time a hypervisor stole
+// are not busy here).
+func machineBusy() (time.Duration, error) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, err
+	}
+	return parseMachineBusy(string(data))
+}
+
+func parseMachineBusy(stat string) (time.Duration, error) {
+	line, _, _ := strings.Cut(stat, "\n")
+	f := strings.Fields(line)
+	if len(f) < 8 || f[0] != "cpu" {
+		return 0, fmt.Errorf("/proc/stat: first line %.40q is not the machine's", line)
+	}
+	var ticks int64
+	for _, i := range []int{1, 2, 3, 6, 7} { // user nice system irq softirq
+		n, err := strconv.ParseInt(f[i], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("/proc/stat: %w", err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / userHZ, nil
+}
+
+// cpuSplit reads, around one drive, the CPU time of the serving process,
+// of this process when it is only the load generator, and of the machine.
+type cpuSplit struct {
+	pid                  int
+	own                  bool
+	cpu, load, machine   time.Duration
+	cpuOK, loadOK, macOK bool
+}
+
+func startCPUSplit(pid int) *cpuSplit {
+	c := &cpuSplit{pid: pid, own: pid == os.Getpid()}
+	var err error
+	c.cpu, err = cpuTime(pid)
+	c.cpuOK = pid > 0 && err == nil
+	if !c.own {
+		c.load, err = cpuTime(os.Getpid())
+		c.loadOK = err == nil
+	}
+	c.machine, err = machineBusy()
+	c.macOK = err == nil
+	return c
+}
+
+// stop records in t what was spent since startCPUSplit; a figure that
+// could not be read at either end stays 0 (unknown).
+func (c *cpuSplit) stop(t *Tally) {
+	if d, err := cpuTime(c.pid); c.cpuOK && err == nil {
+		t.CPU = d - c.cpu
+	}
+	if d, err := cpuTime(os.Getpid()); c.loadOK && err == nil {
+		t.LoadCPU = d - c.load
+	}
+	if d, err := machineBusy(); c.macOK && err == nil {
+		t.MachineCPU = d - c.machine
+	}
+}
+
 // resetPeak sets pid's VmHWM back to its current RSS (Linux 4.0+: writing
 // 5 to clear_refs), so the next reading is the peak of one scenario.
 func resetPeak(pid int) error {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -173,6 +174,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(&b, "| %s | %d | %.1f | %.2f | %.2f | %.2f | %d | %s |\n",
 			x.Name, x.Clients, x.PerSecond, x.P50, x.P90, x.P99, x.Errors, cpuMs(x.CPUPerOp))
 	}
+	writeCPUSplit(&b, r)
 	if len(r.Sizes) > 0 {
 		b.WriteString("\n| sessions | database bytes | bytes per session | seeding s | measured as |\n")
 		b.WriteString("|---:|---:|---:|---:|---|\n")
@@ -204,6 +206,28 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeCPUSplit tabulates where the machine's CPU time went per
+// operation, for every scenario and baseline that has the figures: on a
+// shared machine a scenario's rate is set by the sum, not by the serving
+// process alone.
+func writeCPUSplit(b *strings.Builder, r *Report) {
+	rows := make([]Result, 0, len(r.Scenarios)+len(r.Baselines))
+	for _, s := range r.Scenarios {
+		rows = append(rows, s.Result)
+	}
+	rows = append(rows, r.Baselines...)
+	rows = slices.DeleteFunc(rows, func(x Result) bool { return x.MachineCPUPerOp <= 0 })
+	if len(rows) == 0 {
+		return
+	}
+	b.WriteString("\n| CPU ms per op | serving process | load generator | rest of the machine (database, kernel) | whole machine |\n")
+	b.WriteString("|---|---:|---:|---:|---:|\n")
+	for _, x := range rows {
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", x.Name, cpuMs(x.CPUPerOp), cpuMs(x.LoadCPUPerOp),
+			cpuMs(x.RestCPUPerOp()), cpuMs(x.MachineCPUPerOp))
+	}
 }
 
 func cpuMs(m Millis) string { return orDash(m > 0, fmt.Sprintf("%.3f", float64(m))) }

@@ -11,7 +11,8 @@ import (
 func sampleReport() *Report {
 	rep := &Report{Database: "postgres", ServerMode: "child-process", Clients: 32, SigningAlg: "ES256"}
 	scenarios := []Scenario{
-		{Result: Result{Name: "jwks", Clients: 32, PerSecond: 900, CPUPerOp: 0.2}, Baseline: baseBareGin, BaselineRate: 1000, BaselineCPU: 0.1},
+		{Result: Result{Name: "jwks", Clients: 32, PerSecond: 900, CPUPerOp: 0.2, LoadCPUPerOp: 0.05, MachineCPUPerOp: 0.32},
+			Baseline: baseBareGin, BaselineRate: 1000, BaselineCPU: 0.1},
 		{Result: Result{Name: "login", Clients: 200, PerSecond: 80}, Baseline: baseArgon2, BaselineRate: 100, PeakRSSBytes: 300 << 20},
 		{Result: Result{Name: "refresh@1000000", Clients: 32, PerSecond: 500, P99: 30}, Baseline: baseCeiling, BaselineRate: 1000, BaselineP99: 15},
 		{Result: Result{Name: "me", Clients: 32, PerSecond: 700, P99: 3}, Baseline: basePK, BaselineRate: 1000},
@@ -22,7 +23,7 @@ func sampleReport() *Report {
 		scenarios[i].evaluate(rep.Database)
 		rep.Scenarios = append(rep.Scenarios, scenarios[i])
 	}
-	rep.Baselines = []Result{{Name: baseBareGin, Clients: 32, PerSecond: 1000}}
+	rep.Baselines = []Result{{Name: baseBareGin, Clients: 32, PerSecond: 1000, CPUPerOp: 0.1, LoadCPUPerOp: 0.04, MachineCPUPerOp: 0.15}}
 	rep.Sizes = []SizeInfo{{Sessions: 1000, Bytes: 500000, BytesPerSession: 500, Method: "m"}}
 	return rep
 }
@@ -80,6 +81,8 @@ func TestWriteMarkdown(t *testing.T) {
 		"- me: ratio >= 60%, got 70.0%: met",
 		"| 1000 | 500000 | 500.0 |",
 		"- verify error: bad",
+		"| jwks | 0.200 | 0.050 | 0.070 | 0.320 |",
+		"| bare-gin | 0.100 | 0.040 | 0.010 | 0.150 |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
@@ -100,7 +103,23 @@ func TestWriteJSON(t *testing.T) {
 	if err := json.Unmarshal(data, &back); err != nil {
 		t.Fatal(err)
 	}
-	if len(back.Scenarios) != 6 || back.Scenarios[0].Ratio != 0.9 || back.Scenarios[0].CPURatio != 0.5 || back.Scenarios[1].PeakRSSBytes != 300<<20 {
+	if len(back.Scenarios) != 6 || back.Scenarios[0].Ratio != 0.9 || back.Scenarios[0].CPURatio != 0.5 || back.Scenarios[1].PeakRSSBytes != 300<<20 ||
+		back.Scenarios[0].MachineCPUPerOp != 0.32 || back.Scenarios[0].LoadCPUPerOp != 0.05 {
 		t.Errorf("round trip: %+v", back.Scenarios)
+	}
+}
+
+func TestWriteMarkdownWithoutCPUSplit(t *testing.T) {
+	rep := sampleReport()
+	for i := range rep.Scenarios {
+		rep.Scenarios[i].MachineCPUPerOp = 0
+	}
+	rep.Baselines[0].MachineCPUPerOp = 0
+	var b strings.Builder
+	if err := rep.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	if md := b.String(); strings.Contains(md, "CPU ms per op") {
+		t.Errorf("a CPU split table without figures:\n%s", md)
 	}
 }

@@ -54,6 +54,24 @@ type Result struct {
 	// baselines, this process for verify, argon2id and raw-signature (and
 	// for everything with --in-process, load generator included).
 	CPUPerOp Millis `json:"cpu_ms_per_op,omitempty"`
+	// LoadCPUPerOp is the load generator's CPU time per operation (0 when
+	// it serves too), and MachineCPUPerOp the busy time of all the
+	// machine's cores per operation. On a machine that runs nothing else,
+	// MachineCPUPerOp - CPUPerOp - LoadCPUPerOp is the database's share
+	// (and the kernel's, outside the two processes); when the machine is
+	// CPU-bound, cores / MachineCPUPerOp is the rate.
+	LoadCPUPerOp    Millis `json:"load_cpu_ms_per_op,omitempty"`
+	MachineCPUPerOp Millis `json:"machine_cpu_ms_per_op,omitempty"`
+}
+
+// RestCPUPerOp is the machine's CPU time per operation outside the serving
+// process and the load generator (0 when unknown).
+func (r Result) RestCPUPerOp() Millis {
+	if r.MachineCPUPerOp <= 0 || r.CPUPerOp <= 0 {
+		return 0
+	}
+	rest := r.MachineCPUPerOp - r.CPUPerOp - r.LoadCPUPerOp
+	return Millis(math.Round(float64(max(rest, 0))*1000) / 1000)
 }
 
 // summarize fills r's throughput and latency figures from the successful
