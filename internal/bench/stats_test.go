@@ -85,3 +85,27 @@ func TestDrive(t *testing.T) {
 		t.Errorf("shed %d (want one per drive), clients %d, seconds %v", r.Shed, r.Clients, r.Seconds)
 	}
 }
+
+func TestRefreshTokenOf(t *testing.T) {
+	tests := []struct {
+		name, body, want string
+	}{
+		{"as Tessera writes it", `{"token_type":"Bearer","access_token":"a.b.c","expires_in":300,"refresh_token":"tsr1.AbC-_9.xyz","user":{"first_name":"\"refresh_token\":\"nope"}}`, "tsr1.AbC-_9.xyz"},
+		{"spaced, decoded in full", `{"refresh_token" : "r.1"}`, "r.1"},
+		{"escaped, decoded in full", `{"refresh_token":"r\u002e2"}`, "r.2"},
+		{"only in a string value", `{"note":"\"refresh_token\":\"x\"","refresh_token":"r.3"}`, "r.3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := refreshTokenOf([]byte(tt.body))
+			if err != nil || got != tt.want {
+				t.Errorf("refreshTokenOf = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+	for _, bad := range []string{`{"access_token":"a"}`, `{"refresh_token":""}`, `not json`, ``} {
+		if got, err := refreshTokenOf([]byte(bad)); err == nil {
+			t.Errorf("refreshTokenOf(%q) = %q, want an error", bad, got)
+		}
+	}
+}
