@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 
@@ -105,10 +106,16 @@ func (db *DB) ListSessions(ctx context.Context, q store.SessionQuery) ([]store.S
 }
 
 // queryAll runs a read and scans each row into a T with scan.
-func queryAll[T any](ctx context.Context, db *DB, op, q string, args []any, scan func(rowScanner, *T) error) (_ []T, err error) {
+func queryAll[T any](ctx context.Context, db *DB, op, q string, args []any, scan func(rowScanner, *T) error) ([]T, error) {
 	rows, err := db.r.QueryContext(ctx, db.flavor.rebind(q), args...)
-	if err != nil {
-		return nil, db.flavor.wrap(op, err)
+	return collect(db, op, rows, err, scan)
+}
+
+// collect scans each of rows (the outcome of a query that failed when err
+// is set) into a T with scan, and closes them.
+func collect[T any](db *DB, op string, rows *sql.Rows, qerr error, scan func(rowScanner, *T) error) (_ []T, err error) {
+	if qerr != nil {
+		return nil, db.flavor.wrap(op, qerr)
 	}
 	defer func() { err = errors.Join(err, rows.Close()) }()
 	var list []T

@@ -35,8 +35,13 @@ func (db *DB) AddAuditEvent(ctx context.Context, e *store.AuditEvent) error {
 	if e.ID != 0 {
 		cols, vals, args = "id, "+cols, "?, "+vals, append([]any{e.ID}, args...)
 	}
+	// Prepared (two shapes: with and without an id): most requests that
+	// change anything add an event.
 	q := `INSERT INTO audit_events (` + cols + `) VALUES (` + vals + `) RETURNING id, created_at`
-	err = db.w.QueryRowContext(ctx, db.flavor.rebind(q), args...).Scan(&e.ID, timeDest{&e.CreatedAt})
+	stmt, err := db.prepared(ctx, db.w, q)
+	if err == nil {
+		err = stmt.QueryRowContext(ctx, args...).Scan(&e.ID, timeDest{&e.CreatedAt})
+	}
 	if err != nil {
 		return db.flavor.wrap("add audit event", err)
 	}

@@ -36,8 +36,12 @@ func (db *DB) SaveTOTP(ctx context.Context, t *store.TOTP) error {
 // GetTOTP returns the user's secret or store.ErrNotFound.
 func (db *DB) GetTOTP(ctx context.Context, userID uuid.UUID) (*store.TOTP, error) {
 	const q = `SELECT user_id, secret_enc, last_step, created_at, confirmed_at FROM mfa_totp WHERE user_id = ?`
+	stmt, err := db.prepared(ctx, db.r, q) // every sign-in asks
+	if err != nil {
+		return nil, db.flavor.wrap("get totp", err)
+	}
 	var t store.TOTP
-	err := db.r.QueryRowContext(ctx, db.flavor.rebind(q), userID).Scan(&t.UserID, &t.SecretEnc, &t.LastStep,
+	err = stmt.QueryRowContext(ctx, userID).Scan(&t.UserID, &t.SecretEnc, &t.LastStep,
 		timeDest{&t.CreatedAt}, nullTimeDest{&t.ConfirmedAt})
 	if err != nil {
 		return nil, db.flavor.wrap("get totp", err)

@@ -45,8 +45,13 @@ func (db *DB) CreatePasskey(ctx context.Context, p *store.Passkey) error {
 
 // ListPasskeys returns the user's passkeys, oldest first.
 func (db *DB) ListPasskeys(ctx context.Context, userID uuid.UUID) ([]store.Passkey, error) {
-	q := `SELECT ` + passkeyColumns + ` FROM passkeys WHERE user_id = ? ORDER BY created_at, id`
-	return queryAll(ctx, db, "list passkeys", q, []any{userID}, scanPasskey)
+	const q = `SELECT ` + passkeyColumns + ` FROM passkeys WHERE user_id = ? ORDER BY created_at, id`
+	stmt, err := db.prepared(ctx, db.r, q) // every sign-in asks
+	if err != nil {
+		return nil, db.flavor.wrap("list passkeys", err)
+	}
+	rows, err := stmt.QueryContext(ctx, userID)
+	return collect(db, "list passkeys", rows, err, scanPasskey)
 }
 
 // GetPasskeyByCredentialID finds a passkey by its credential id.

@@ -55,7 +55,11 @@ func (db *DB) CreateSession(ctx context.Context, s *store.Session) error {
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
-	row := db.w.QueryRowContext(ctx, db.flavor.rebind(q),
+	stmt, err := db.prepared(ctx, db.w, q) // every sign-in creates one
+	if err != nil {
+		return db.flavor.wrap("create session", err)
+	}
+	row := stmt.QueryRowContext(ctx,
 		s.ID, s.UserID, s.ClientID, s.Kind, s.DeviceName, s.UserAgent, s.IP,
 		sqlTime(s.CreatedAt), sqlTime(s.LastUsedAt), sqlTime(s.IdleExpiresAt),
 		sqlTime(s.ExpiresAt), nullTime(s.RevokedAt), s.RevokedReason,

@@ -21,7 +21,13 @@ func (db *DB) LoginThrottles(ctx context.Context, keys []string, since time.Time
 		args = append(args, k)
 	}
 	args = append(args, sqlTime(since))
-	rows, err := db.r.QueryContext(ctx, db.flavor.rebind(q), args...)
+	// Prepared: a sign-in passes its two keys (account and address), so
+	// the statement has one shape in practice.
+	stmt, err := db.prepared(ctx, db.r, q)
+	if err != nil {
+		return nil, db.flavor.wrap("login throttles", err)
+	}
+	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, db.flavor.wrap("login throttles", err)
 	}
@@ -58,7 +64,11 @@ func (db *DB) RecordLoginFailure(ctx context.Context, key string, now, windowOve
 
 // ClearLoginFailures deletes key's counter; a key without one is fine.
 func (db *DB) ClearLoginFailures(ctx context.Context, key string) error {
-	if _, err := db.exec(ctx, `DELETE FROM login_throttle WHERE key = ?`, key); err != nil {
+	stmt, err := db.prepared(ctx, db.w, `DELETE FROM login_throttle WHERE key = ?`)
+	if err == nil {
+		_, err = stmt.ExecContext(ctx, key)
+	}
+	if err != nil {
 		return db.flavor.wrap("clear login failures", err)
 	}
 	return nil
