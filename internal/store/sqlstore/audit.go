@@ -38,10 +38,7 @@ func (db *DB) AddAuditEvent(ctx context.Context, e *store.AuditEvent) error {
 	// Prepared (two shapes: with and without an id): most requests that
 	// change anything add an event.
 	q := `INSERT INTO audit_events (` + cols + `) VALUES (` + vals + `) RETURNING id, created_at`
-	stmt, err := db.prepared(ctx, db.w, q)
-	if err == nil {
-		err = stmt.QueryRowContext(ctx, args...).Scan(&e.ID, timeDest{&e.CreatedAt})
-	}
+	err = db.preparedRow(ctx, db.w, q, args...).Scan(&e.ID, timeDest{&e.CreatedAt})
 	if err != nil {
 		return db.flavor.wrap("add audit event", err)
 	}

@@ -24,7 +24,7 @@ func scanConsent(sc rowScanner, c *store.Consent) error {
 func (db *DB) GetConsent(ctx context.Context, userID uuid.UUID, clientID string) (*store.Consent, error) {
 	var c store.Consent
 	q := `SELECT ` + consentColumns + ` FROM consents WHERE user_id = ? AND client_id = ?`
-	if err := scanConsent(db.r.QueryRowContext(ctx, db.flavor.rebind(q), userID, clientID), &c); err != nil {
+	if err := scanConsent(db.preparedRow(ctx, db.r, q, userID, clientID), &c); err != nil {
 		return nil, db.flavor.wrap("get consent", err)
 	}
 	return &c, nil

@@ -36,12 +36,9 @@ func (db *DB) SaveTOTP(ctx context.Context, t *store.TOTP) error {
 // GetTOTP returns the user's secret or store.ErrNotFound.
 func (db *DB) GetTOTP(ctx context.Context, userID uuid.UUID) (*store.TOTP, error) {
 	const q = `SELECT user_id, secret_enc, last_step, created_at, confirmed_at FROM mfa_totp WHERE user_id = ?`
-	stmt, err := db.prepared(ctx, db.r, q) // every sign-in asks
-	if err != nil {
-		return nil, db.flavor.wrap("get totp", err)
-	}
 	var t store.TOTP
-	err = stmt.QueryRowContext(ctx, userID).Scan(&t.UserID, &t.SecretEnc, &t.LastStep,
+	// Prepared: every sign-in asks.
+	err := db.preparedRow(ctx, db.r, q, userID).Scan(&t.UserID, &t.SecretEnc, &t.LastStep,
 		timeDest{&t.CreatedAt}, nullTimeDest{&t.ConfirmedAt})
 	if err != nil {
 		return nil, db.flavor.wrap("get totp", err)

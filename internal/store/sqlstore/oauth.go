@@ -44,7 +44,7 @@ func (db *DB) CreateAuthorizationCode(ctx context.Context, c *store.Authorizatio
 	}
 	q := `INSERT INTO authorization_codes (` + codeColumns + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ` + codeColumns
-	row := db.w.QueryRowContext(ctx, db.flavor.rebind(q), c.CodeHash, c.ClientID, c.UserID,
+	row := db.preparedRow(ctx, db.w, q, c.CodeHash, c.ClientID, c.UserID,
 		c.RedirectURI, c.CodeChallenge, c.CodeChallengeMethod, c.Nonce, scope, sqlTime(c.AuthTime),
 		nullUUID(c.SSOSessionID), amr, sqlTime(c.CreatedAt), sqlTime(c.ExpiresAt), nullTime(c.UsedAt),
 		nullUUID(c.SessionID), nullTime(c.ReusedAt))
@@ -70,7 +70,7 @@ func (db *DB) UseAuthorizationCode(ctx context.Context, hash []byte, now time.Ti
 		return nil, fmt.Errorf("use authorization code: %w", store.ErrNotFound)
 	}
 	var c store.AuthorizationCode
-	err := scanCode(db.w.QueryRowContext(ctx, db.flavor.rebind(use), sqlTime(now), hash, sqlTime(now)), &c)
+	err := scanCode(db.preparedRow(ctx, db.w, use, sqlTime(now), hash, sqlTime(now)), &c)
 	if err == nil {
 		return &c, nil
 	}
@@ -94,7 +94,7 @@ func (db *DB) SetCodeSession(ctx context.Context, hash []byte, sessionID uuid.UU
 	const q = `UPDATE authorization_codes SET session_id = ?
 		WHERE code_hash = ? AND used_at IS NOT NULL RETURNING reused_at`
 	var reused *time.Time
-	err := db.w.QueryRowContext(ctx, db.flavor.rebind(q), sessionID, hash).Scan(nullTimeDest{&reused})
+	err := db.preparedRow(ctx, db.w, q, sessionID, hash).Scan(nullTimeDest{&reused})
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		err = db.codeStaleOrMissing(ctx, hash)

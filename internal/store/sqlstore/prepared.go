@@ -53,6 +53,23 @@ func (db *DB) prepared(ctx context.Context, pool *sqlx.DB, query string) (*sql.S
 	return s, nil
 }
 
+// preparedRow runs q, a statement of the code written with '?'
+// placeholders, on pool through its prepared statement and returns its
+// row. A statement that cannot be prepared gives a row whose Scan
+// returns why.
+func (db *DB) preparedRow(ctx context.Context, pool *sqlx.DB, q string, args ...any) rowScanner {
+	stmt, err := db.prepared(ctx, pool, q)
+	if err != nil {
+		return errRow{err}
+	}
+	return stmt.QueryRowContext(ctx, args...)
+}
+
+// errRow is a row that could not be read.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
 // close closes every prepared statement.
 func (st *statements) close() {
 	st.mu.Lock()

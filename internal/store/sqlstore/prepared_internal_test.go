@@ -1,7 +1,10 @@
 package sqlstore
 
 import (
+	"database/sql"
+	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -17,6 +20,9 @@ func TestPreparedStatements(t *testing.T) {
 	const q = `SELECT x FROM probe WHERE x = ?`
 	if _, err := db.prepared(t.Context(), db.r, q); err == nil {
 		t.Fatal("prepared a statement on a missing table")
+	}
+	if err := db.preparedRow(t.Context(), db.r, q, 7).Scan(new(int)); err == nil || !strings.Contains(err.Error(), "probe") {
+		t.Fatalf("row of a statement that cannot be prepared: %v, want the database's error", err)
 	}
 	if _, err := db.w.ExecContext(t.Context(), "CREATE TABLE probe (x INTEGER); INSERT INTO probe VALUES (7)"); err != nil {
 		t.Fatalf("create probe table: %v", err)
@@ -43,6 +49,16 @@ func TestPreparedStatements(t *testing.T) {
 		if got[i] != got[0] {
 			t.Fatalf("caller %d got another statement", i)
 		}
+	}
+	var x int
+	if err := db.preparedRow(t.Context(), db.r, q, 7).Scan(&x); err != nil || x != 7 {
+		t.Errorf("preparedRow: %d, %v", x, err)
+	}
+	if err := db.preparedRow(t.Context(), db.r, q, 8).Scan(&x); !errors.Is(err, sql.ErrNoRows) {
+		t.Errorf("preparedRow of no row: %v, want sql.ErrNoRows", err)
+	}
+	if n := len(db.stmts.m); n != 1 {
+		t.Errorf("%d statements cached after preparedRow, want the one", n)
 	}
 	w, err := db.prepared(t.Context(), db.w, q)
 	if err != nil {

@@ -55,11 +55,7 @@ func (db *DB) CreateSession(ctx context.Context, s *store.Session) error {
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
-	stmt, err := db.prepared(ctx, db.w, q) // every sign-in creates one
-	if err != nil {
-		return db.flavor.wrap("create session", err)
-	}
-	row := stmt.QueryRowContext(ctx,
+	row := db.preparedRow(ctx, db.w, q, // every sign-in creates one
 		s.ID, s.UserID, s.ClientID, s.Kind, s.DeviceName, s.UserAgent, s.IP,
 		sqlTime(s.CreatedAt), sqlTime(s.LastUsedAt), sqlTime(s.IdleExpiresAt),
 		sqlTime(s.ExpiresAt), nullTime(s.RevokedAt), s.RevokedReason,
@@ -90,7 +86,7 @@ func (db *DB) GetSessionBySecret(ctx context.Context, secretHash []byte) (*store
 
 func (db *DB) getSession(ctx context.Context, op, q string, arg any) (*store.Session, error) {
 	var s store.Session
-	if err := scanSession(db.r.QueryRowContext(ctx, db.flavor.rebind(q), arg), &s); err != nil {
+	if err := scanSession(db.preparedRow(ctx, db.r, q, arg), &s); err != nil {
 		return nil, db.flavor.wrap(op, err)
 	}
 	return &s, nil
@@ -133,7 +129,7 @@ func (db *DB) RotateSession(ctx context.Context, id uuid.UUID, gen int64, now, i
 			AND idle_expires_at > ? AND expires_at > ?
 		RETURNING ` + sessionColumns
 	var s store.Session
-	row := db.w.QueryRowContext(ctx, db.flavor.rebind(q),
+	row := db.preparedRow(ctx, db.w, q,
 		sqlTime(now), sqlTime(now), sqlTime(idleExpiresAt),
 		id, gen, sqlTime(now), sqlTime(now))
 	err := scanSession(row, &s)

@@ -102,12 +102,8 @@ func (db *DB) GetUserByUsername(ctx context.Context, usernameNormalized string) 
 // getUser reads one user with q, one of the statements above (prepared:
 // every sign-in looks its account up).
 func (db *DB) getUser(ctx context.Context, op, q string, arg any) (*store.User, error) {
-	stmt, err := db.prepared(ctx, db.r, q)
-	if err != nil {
-		return nil, db.flavor.wrap(op, err)
-	}
 	var u store.User
-	if err := scanUser(stmt.QueryRowContext(ctx, arg), &u); err != nil {
+	if err := scanUser(db.preparedRow(ctx, db.r, q, arg), &u); err != nil {
 		return nil, db.flavor.wrap(op, err)
 	}
 	return &u, nil
@@ -120,12 +116,8 @@ func (db *DB) RecordLogin(ctx context.Context, id uuid.UUID, now time.Time, oldH
 		password_hash = CASE WHEN ? <> '' AND password_hash = ? THEN ? ELSE password_hash END
 		WHERE id = ? AND is_active = ?
 		RETURNING ` + userColumns
-	stmt, err := db.prepared(ctx, db.w, q)
-	if err != nil {
-		return nil, db.flavor.wrap("record login", err)
-	}
 	var u store.User
-	row := stmt.QueryRowContext(ctx, sqlTime(now), sqlTime(now), newHash, oldHash, newHash, id, true)
+	row := db.preparedRow(ctx, db.w, q, sqlTime(now), sqlTime(now), newHash, oldHash, newHash, id, true)
 	if err := scanUser(row, &u); err != nil {
 		return nil, db.flavor.wrap("record login", err)
 	}
