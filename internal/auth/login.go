@@ -207,7 +207,8 @@ func (s *Service) checkPassword(ctx context.Context, email, username, pw string,
 	}
 	account, addr := s.throttleKeys(email, username, u != nil, dev.IP)
 	keys := [2]string{account, addr}
-	if err := s.throttled(ctx, keys, now); err != nil {
+	counted, err := s.throttled(ctx, keys, now)
+	if err != nil {
 		if ErrorCode(err) == CodeRateLimited {
 			return nil, LoginThrottled, err
 		}
@@ -235,8 +236,12 @@ func (s *Service) checkPassword(ctx context.Context, email, username, pw string,
 		}
 		return nil, LoginFailed, errBadCredentials
 	}
-	if err := s.store.ClearLoginFailures(ctx, account); err != nil {
-		return nil, OutcomeError, err
+	if counted {
+		// Only a counter in its window is cleared: the usual sign-in,
+		// with no failures to forget, writes nothing for it.
+		if err := s.store.ClearLoginFailures(ctx, account); err != nil {
+			return nil, OutcomeError, err
+		}
 	}
 	newHash := ""
 	if rehash {

@@ -220,7 +220,8 @@ func (s *Service) checkFactor(ctx context.Context, u *store.User, dev Device, ve
 	account, addr := s.throttleKeys(u.EmailNormalized, "", true, dev.IP)
 	account = "mfa:" + account
 	keys := [2]string{account, addr}
-	if err := s.throttled(ctx, keys, now); err != nil {
+	counted, err := s.throttled(ctx, keys, now)
+	if err != nil {
 		return nil, err
 	}
 	amr, err := verify(ctx, u)
@@ -234,8 +235,10 @@ func (s *Service) checkFactor(ctx context.Context, u *store.User, dev Device, ve
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.ClearLoginFailures(ctx, account); err != nil {
-		return nil, fmt.Errorf("clear login throttle: %w", err)
+	if counted {
+		if err := s.store.ClearLoginFailures(ctx, account); err != nil {
+			return nil, fmt.Errorf("clear login throttle: %w", err)
+		}
 	}
 	return amr, nil
 }

@@ -88,25 +88,27 @@ func (s *Service) nameBucket(normalized string) uint64 {
 
 // throttled returns a rate_limited error when the account or the IP has
 // used up its failures in the current window. A correct password during
-// the lock is refused all the same.
-func (s *Service) throttled(ctx context.Context, keys [2]string, now time.Time) error {
+// the lock is refused all the same. counted reports whether the account
+// (keys[0]) has failures in the window, which a success then clears.
+func (s *Service) throttled(ctx context.Context, keys [2]string, now time.Time) (counted bool, err error) {
 	window := s.settings.LoginFailureWindow
 	list, err := s.store.LoginThrottles(ctx, keys[:], now.Add(-window))
 	if err != nil {
-		return fmt.Errorf("login throttle: %w", err)
+		return false, fmt.Errorf("login throttle: %w", err)
 	}
 	for _, t := range list {
+		counted = counted || t.Key == keys[0]
 		limit := s.settings.LoginMaxFailures
 		if strings.HasPrefix(t.Key, "ip:") {
 			limit *= ipFailureFactor
 		}
 		if t.Failures >= limit {
 			retry := int(math.Ceil(t.WindowStart.Add(window).Sub(now).Seconds()))
-			return &Error{Code: CodeRateLimited, Message: "too many failed logins; try again later",
+			return counted, &Error{Code: CodeRateLimited, Message: "too many failed logins; try again later",
 				RetryAfterSeconds: max(retry, 1)}
 		}
 	}
-	return nil
+	return counted, nil
 }
 
 // recordFailure counts a failed check against both keys and then slows

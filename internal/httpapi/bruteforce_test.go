@@ -60,6 +60,29 @@ func TestBruteForceLimits(t *testing.T) {
 	})
 }
 
+// TestBruteForceSuccessClears: a right password clears the account's
+// failures, so nine failures, a sign-in and nine more failures leave the
+// account open; a sign-in with no failures behind it clears nothing and
+// changes nothing.
+func TestBruteForceSuccessClears(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ts := servertest.Start(t, db, behindProxy)
+		c := ts.NewClient(t)
+		register(t, c, "forgetful@example.com")
+		wrong := map[string]any{"email": "forgetful@example.com", "password": "wrong password, again"}
+		right := map[string]any{"email": "forgetful@example.com", "password": testPassword}
+		c.Do("POST", "/v1/auth/login", right, from("203.0.113.40")).Want(t, 200)
+		for round := range 2 {
+			for i := range 9 {
+				// A fresh address each time: only the account counts.
+				ip := fmt.Sprintf("203.0.113.%d", 50+round*10+i)
+				c.Do("POST", "/v1/auth/login", wrong, from(ip)).WantError(t, 400, "invalid_credentials")
+			}
+			c.Do("POST", "/v1/auth/login", right, from("198.51.100.40")).Want(t, 200)
+		}
+	})
+}
+
 // TestBruteForcePerIP: one address spraying many accounts is refused after
 // five times the per-account allowance, and X-Forwarded-For from an
 // untrusted peer cannot spread the attempts over made-up addresses.
