@@ -14,7 +14,6 @@ import (
 )
 
 const (
-	ctxRequestID  = "tessera.request_id"
 	ctxPrincipal  = "tessera.principal"
 	ctxBearerSent = "tessera.bearer_sent"
 )
@@ -28,7 +27,9 @@ func (s *Server) requestID(c *gin.Context) {
 		_, _ = rand.Read(b[:])
 		id = hex.EncodeToString(b[:])
 	}
-	c.Set(ctxRequestID, id)
+	// The response header is where the id lives for the rest of the
+	// request (requestID reads it back): a context key would cost gin a
+	// map per request, even for the JWKS.
 	c.Writer.Header()["X-Request-Id"] = []string{id} // X-Request-ID, canonical
 	c.Next()
 }
@@ -45,7 +46,13 @@ func validRequestID(id string) bool {
 	return true
 }
 
-func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
+// requestID is the request's id, as the requestID middleware set it.
+func requestID(c *gin.Context) string {
+	if v := c.Writer.Header()["X-Request-Id"]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
 
 // accessLog writes one line per request. It logs the path without the
 // query string and no header at all: tokens, cookies and credentials never
