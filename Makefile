@@ -49,6 +49,7 @@ FUZZ_TARGETS = \
 	./internal/httpapi:FuzzParseBasic \
 	./internal/httpapi:FuzzBind \
 	./internal/token:FuzzParseRefresh \
+	./internal/token:FuzzAppendAccessClaims \
 	./internal/store/sqlstore:FuzzDecodeList \
 	./internal/oidc:FuzzParseAuthorizationRequest \
 	./internal/oidc:FuzzClientAuth \

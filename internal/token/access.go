@@ -127,9 +127,17 @@ func (m *Minter) sign(key *keys.SigningKey, typ string, slot *atomic.Pointer[hea
 	if err != nil {
 		return "", err
 	}
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		return "", err
+	var (
+		payload []byte
+		written bool
+	)
+	if c, ok := claims.(*jwtverify.Claims); ok {
+		payload, written = appendAccessClaims(make([]byte, 0, 512), c)
+	}
+	if !written {
+		if payload, err = json.Marshal(claims); err != nil {
+			return "", err
+		}
 	}
 	enc := base64.RawURLEncoding
 	buf := make([]byte, 0, len(h.encoded)+enc.EncodedLen(len(payload))+1+enc.EncodedLen(512))
