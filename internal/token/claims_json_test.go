@@ -50,7 +50,7 @@ func TestAppendAccessClaims(t *testing.T) {
 			RegisteredClaims: jwt.RegisteredClaims{Audience: jwt.ClaimStrings{""}}, Roles: []string{""}}},
 		{"strings to escape", jwtverify.Claims{
 			RegisteredClaims: jwt.RegisteredClaims{Issuer: `quote " backslash \ slash /`, Subject: "<script>&amp;</script>"},
-			ClientID: "tab\tnew line\ncontrol\x01\x1f del\x7f", SessionID: "é ü 日本 🙂",
+			ClientID:         "tab\tnew line\ncontrol\x01\x1f del\x7f", SessionID: "é ü 日本 🙂",
 			Roles: []string{"\u2028line\u2029para", "bad \xff\xfe utf-8", "\x00"}, Scope: "a+b=c%d"}},
 		{"times with a fraction and before 1970", jwtverify.Claims{
 			RegisteredClaims: jwt.RegisteredClaims{ExpiresAt: &jwt.NumericDate{Time: now.Add(999 * time.Millisecond)},
