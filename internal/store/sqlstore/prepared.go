@@ -24,7 +24,8 @@ type stmtKey struct {
 	query string
 }
 
-// prepared returns query, written with '?' placeholders, prepared on pool
+// prepared returns query, written with '?' placeholders (or numbered
+// ones, $1..$N, which both databases read as they are), prepared on pool
 // in the database's own placeholders, preparing it on first use. A failed
 // prepare is not remembered: the next call tries again.
 func (db *DB) prepared(ctx context.Context, pool *sqlx.DB, query string) (*sql.Stmt, error) {
@@ -53,8 +54,8 @@ func (db *DB) prepared(ctx context.Context, pool *sqlx.DB, query string) (*sql.S
 	return s, nil
 }
 
-// preparedRow runs q, a statement of the code written with '?'
-// placeholders, on pool through its prepared statement and returns its
+// preparedRow runs q, a statement of the code written as prepared takes
+// it, on pool through its prepared statement and returns its
 // row. A statement that cannot be prepared gives a row whose Scan
 // returns why.
 func (db *DB) preparedRow(ctx context.Context, pool *sqlx.DB, q string, args ...any) rowScanner {

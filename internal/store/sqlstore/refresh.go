@@ -14,26 +14,22 @@ import (
 
 // rotateQueries caches the rotation statement per flavor and default idle
 // lifetime (a process has one of each).
-var rotateQueries sync.Map // of rotateKey -> rotateQuery
+var rotateQueries sync.Map // of rotateKey -> string
 
 type rotateKey struct {
 	flavor  string
 	idleSec int64
 }
 
-type rotateQuery struct {
-	sql string // with numbered placeholders: see rotateRefreshQuery
-}
-
 // rotateRefreshQuery builds the one statement of RotateRefresh: a
 // conditional UPDATE joined with the session's user, that takes the
 // client's idle lifetime and confidentiality from the session row, and
 // returns the updated session with its user.
-func (db *DB) rotateRefreshQuery(idle time.Duration) rotateQuery {
+func (db *DB) rotateRefreshQuery(idle time.Duration) string {
 	// Whole seconds, rounded up: a positive lifetime never becomes zero.
 	key := rotateKey{db.flavor.name, int64((idle + time.Second - 1) / time.Second)}
 	if q, ok := rotateQueries.Load(key); ok {
-		return q.(rotateQuery)
+		return q.(string)
 	}
 	// The default is a number from this process's settings, never input.
 	// The session holds its client's idle lifetime and type (copied at
@@ -63,9 +59,8 @@ func (db *DB) rotateRefreshQuery(idle time.Duration) rotateQuery {
 			AND ($6 = '' OR sessions.client_id = $6)
 			AND ($7 OR NOT sessions.client_confidential)
 		RETURNING ` + qualified("sessions", sessionColumns) + `, ` + userCols
-	rq := rotateQuery{sql: q}
-	rotateQueries.Store(key, rq)
-	return rq
+	rotateQueries.Store(key, q)
+	return q
 }
 
 // RotateRefresh checks, rotates and reads a JWT session and its user in
@@ -76,21 +71,13 @@ func (db *DB) RotateRefresh(ctx context.Context, r store.Rotation) (*store.Sessi
 	if len(r.Digest) == 0 || len(r.NextDigest) == 0 {
 		return nil, nil, fmt.Errorf("rotate refresh: %w", store.ErrStale)
 	}
-	rq := db.rotateRefreshQuery(r.DefaultIdleTTL)
-	now, err := sqlTime(r.Now).Value()
-	if err != nil {
-		return nil, nil, fmt.Errorf("rotate refresh: %w", err)
-	}
 	var (
 		s store.Session
 		u store.User
 	)
-	stmt, err := db.prepared(ctx, db.w, rq.sql)
-	if err != nil {
-		return nil, nil, db.flavor.wrap("rotate refresh", err)
-	}
-	row := stmt.QueryRowContext(ctx, r.NextDigest, now, r.ID, r.Generation, r.Digest, r.ClientID, r.ClientAuthenticated)
-	err = withUser(row, &u, func(sc rowScanner) error { return scanSession(sc, &s) })
+	row := db.preparedRow(ctx, db.w, db.rotateRefreshQuery(r.DefaultIdleTTL),
+		r.NextDigest, sqlTime(r.Now), r.ID, r.Generation, r.Digest, r.ClientID, r.ClientAuthenticated)
+	err := withUser(row, &u, func(sc rowScanner) error { return scanSession(sc, &s) })
 	if errors.Is(err, sql.ErrNoRows) {
 		err = store.ErrStale
 	}
