@@ -46,11 +46,7 @@ func (db *DB) CreatePasskey(ctx context.Context, p *store.Passkey) error {
 // ListPasskeys returns the user's passkeys, oldest first.
 func (db *DB) ListPasskeys(ctx context.Context, userID uuid.UUID) ([]store.Passkey, error) {
 	const q = `SELECT ` + passkeyColumns + ` FROM passkeys WHERE user_id = ? ORDER BY created_at, id`
-	stmt, err := db.prepared(ctx, db.r, q) // every sign-in asks
-	if err != nil {
-		return nil, db.flavor.wrap("list passkeys", err)
-	}
-	rows, err := stmt.QueryContext(ctx, userID)
+	rows, err := db.preparedRows(ctx, db.r, q, userID) // every sign-in asks
 	return collect(db, "list passkeys", rows, err, scanPasskey)
 }
 

@@ -9,7 +9,8 @@ import (
 )
 
 // statements holds the prepared forms of the statements on the request
-// path (authenticating a request, rotating a refresh token). The database
+// path (authenticating a request, rotating a refresh token) and of a
+// sign-in (the account look-ups, the new session, the code flow). The database
 // then parses and plans each once per connection instead of once per
 // request, which on Postgres is most of the work of a primary-key read
 // joined with its user. database/sql prepares a statement again, on
@@ -64,6 +65,15 @@ func (db *DB) preparedRow(ctx context.Context, pool *sqlx.DB, q string, args ...
 		return errRow{err}
 	}
 	return stmt.QueryRowContext(ctx, args...)
+}
+
+// preparedRows is preparedRow for a statement that reads many rows.
+func (db *DB) preparedRows(ctx context.Context, pool *sqlx.DB, q string, args ...any) (*sql.Rows, error) {
+	stmt, err := db.prepared(ctx, pool, q)
+	if err != nil {
+		return nil, err
+	}
+	return stmt.QueryContext(ctx, args...)
 }
 
 // errRow is a row that could not be read.

@@ -51,11 +51,7 @@ func (db *DB) GetSessionAndUser(ctx context.Context, id uuid.UUID) (*store.Sessi
 		s store.Session
 		u store.User
 	)
-	q, err := db.prepared(ctx, db.r, sessionUserQuery)
-	if err != nil {
-		return nil, nil, db.flavor.wrap("get session and user", err)
-	}
-	row := q.QueryRowContext(ctx, id)
+	row := db.preparedRow(ctx, db.r, sessionUserQuery, id)
 	if err := withUser(row, &u, func(sc rowScanner) error { return scanSession(sc, &s) }); err != nil {
 		return nil, nil, db.flavor.wrap("get session and user", err)
 	}
@@ -72,11 +68,7 @@ func (db *DB) GetAuthTokenAndUser(ctx context.Context, keyHash []byte) (*store.A
 		t store.AuthToken
 		u store.User
 	)
-	q, err := db.prepared(ctx, db.r, tokenUserQuery)
-	if err != nil {
-		return nil, nil, db.flavor.wrap("get auth token and user", err)
-	}
-	row := q.QueryRowContext(ctx, keyHash)
+	row := db.preparedRow(ctx, db.r, tokenUserQuery, keyHash)
 	if err := withUser(row, &u, func(sc rowScanner) error { return scanAuthToken(sc, &t) }); err != nil {
 		return nil, nil, db.flavor.wrap("get auth token and user", err)
 	}

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -10,7 +9,7 @@ import (
 )
 
 // LoginThrottles reads the counters of keys whose window is still open.
-func (db *DB) LoginThrottles(ctx context.Context, keys []string, since time.Time) (_ []store.LoginThrottle, err error) {
+func (db *DB) LoginThrottles(ctx context.Context, keys []string, since time.Time) ([]store.LoginThrottle, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
@@ -23,27 +22,10 @@ func (db *DB) LoginThrottles(ctx context.Context, keys []string, since time.Time
 	args = append(args, sqlTime(since))
 	// Prepared: a sign-in passes its two keys (account and address), so
 	// the statement has one shape in practice.
-	stmt, err := db.prepared(ctx, db.r, q)
-	if err != nil {
-		return nil, db.flavor.wrap("login throttles", err)
-	}
-	rows, err := stmt.QueryContext(ctx, args...)
-	if err != nil {
-		return nil, db.flavor.wrap("login throttles", err)
-	}
-	defer func() { err = errors.Join(err, rows.Close()) }()
-	var out []store.LoginThrottle
-	for rows.Next() {
-		var t store.LoginThrottle
-		if err := rows.Scan(&t.Key, &t.Failures, timeDest{&t.WindowStart}); err != nil {
-			return nil, db.flavor.wrap("login throttles", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, db.flavor.wrap("login throttles", err)
-	}
-	return out, nil
+	rows, err := db.preparedRows(ctx, db.r, q, args...)
+	return collect(db, "login throttles", rows, err, func(sc rowScanner, t *store.LoginThrottle) error {
+		return sc.Scan(&t.Key, &t.Failures, timeDest{&t.WindowStart})
+	})
 }
 
 // RecordLoginFailure is one upsert: a window that is over restarts at now
