@@ -54,6 +54,7 @@ FUZZ_TARGETS = \
 	./internal/oidc:FuzzParseAuthorizationRequest \
 	./internal/oidc:FuzzClientAuth \
 	./pkg/jwtverify:FuzzVerify \
+	./pkg/jwtverify:FuzzClaimDecoders \
 	./internal/password:FuzzVerify \
 	./internal/password:FuzzVerifyForeign \
 	./internal/identifier:FuzzNormalizeEmail \

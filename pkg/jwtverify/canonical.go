@@ -72,13 +72,19 @@ func decodesToUTF8(seg string, buf []byte) bool {
 }
 
 // payload is what Verify decodes a token's claims into: Claims, with the
-// three dates shadowed by strictly numeric ones. It is the jwt.Claims the
-// parser validates; claims hands the dates over to Claims.
+// three dates shadowed by strictly numeric ones and the audience by one
+// decoded in a single pass (claims_decode.go). It is the jwt.Claims the
+// parser validates; claims hands them over to Claims.
 type payload struct {
 	Claims
+	Audience  audience     `json:"aud,omitempty"`
 	ExpiresAt *numericDate `json:"exp,omitempty"`
 	NotBefore *numericDate `json:"nbf,omitempty"`
 	IssuedAt  *numericDate `json:"iat,omitempty"`
+}
+
+func (p *payload) GetAudience() (jwt.ClaimStrings, error) {
+	return jwt.ClaimStrings(p.Audience), nil
 }
 
 func (p *payload) GetExpirationTime() (*jwt.NumericDate, error) {
@@ -93,23 +99,13 @@ func (p *payload) GetIssuedAt() (*jwt.NumericDate, error) {
 	return (*jwt.NumericDate)(p.IssuedAt), nil
 }
 
-// claims returns the decoded Claims, dates included.
+// claims returns the decoded Claims, dates and audience included.
 func (p *payload) claims() *Claims {
+	p.Claims.Audience = jwt.ClaimStrings(p.Audience)
 	p.Claims.ExpiresAt = (*jwt.NumericDate)(p.ExpiresAt)
 	p.Claims.NotBefore = (*jwt.NumericDate)(p.NotBefore)
 	p.Claims.IssuedAt = (*jwt.NumericDate)(p.IssuedAt)
 	return &p.Claims
-}
-
-// numericDate is a jwt.NumericDate that must be spelled as a JSON number
-// (RFC 7519 s2): jwt.NumericDate also takes a string holding a number.
-type numericDate jwt.NumericDate
-
-func (d *numericDate) UnmarshalJSON(b []byte) error {
-	if len(b) == 0 || b[0] != '-' && (b[0] < '0' || b[0] > '9') {
-		return errDateNotNumber
-	}
-	return (*jwt.NumericDate)(d).UnmarshalJSON(b)
 }
 
 var (

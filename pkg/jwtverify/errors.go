@@ -43,6 +43,7 @@ var (
 	errHeaderUTF8    = fmt.Errorf("%w: header is not UTF-8", ErrMalformed)
 	errPayloadUTF8   = fmt.Errorf("%w: payload is not UTF-8", ErrMalformed)
 	errDateNotNumber = fmt.Errorf("%w: exp, nbf and iat must be JSON numbers", ErrMalformed)
+	errDateRange     = fmt.Errorf("%w: a date out of range", ErrMalformed)
 	errHighS         = fmt.Errorf("%w: ES256 signature with a high s", ErrMalformed)
 )
 
