@@ -3,10 +3,7 @@ package jwtverify
 import (
 	"bytes"
 	"crypto/elliptic"
-	"encoding/base64"
 	"math/big"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -14,12 +11,12 @@ import (
 // A token has exactly one accepted spelling (SECURITY.md, "Requests and
 // tokens, strictly"), so that a resource server keying a deny list or a
 // replay cache by the token string cannot be bypassed with a twin of a
-// token it has seen. This file holds the checks that refuse every other
-// spelling, all with errors wrapping ErrMalformed:
+// token it has seen. This file and parse.go hold the checks that refuse
+// every other spelling, all with errors wrapping ErrMalformed:
 //
 //   - only base64url characters and dots (the decoder would skip \r and \n);
-//   - no non-zero unused bits in a segment's last character (the parser's
-//     strict decoding);
+//   - no non-zero unused bits in a segment's last character (strict
+//     decoding, in parse.go);
 //   - header and payload valid UTF-8 (encoding/json would turn bad bytes
 //     into U+FFFD, so two payloads would read as one);
 //   - exp, nbf and iat JSON numbers, never strings holding a number;
@@ -38,43 +35,10 @@ var jwsByte = func() (t [256]bool) {
 // mints; a longer segment is decoded into the heap.
 const segmentBufSize = 1 << 10
 
-// checkSpelling refuses raw when it holds a byte outside base64url and the
-// dot, or when its header or payload does not decode to valid UTF-8. A
-// segment that does not decode at all is left to the parser to report.
-func checkSpelling(raw string) error {
-	for i := 0; i < len(raw); i++ {
-		if !jwsByte[raw[i]] {
-			return errAlphabet
-		}
-	}
-	header, rest, _ := strings.Cut(raw, ".")
-	body, _, _ := strings.Cut(rest, ".")
-	var buf [segmentBufSize]byte
-	if !decodesToUTF8(header, buf[:]) {
-		return errHeaderUTF8
-	}
-	if !decodesToUTF8(body, buf[:]) {
-		return errPayloadUTF8
-	}
-	return nil
-}
-
-// decodesToUTF8 reports whether the base64url seg, decoded into buf (or
-// into the heap when buf is too small), is valid UTF-8. It also reports
-// true when seg does not decode.
-func decodesToUTF8(seg string, buf []byte) bool {
-	n := base64.RawURLEncoding.DecodedLen(len(seg))
-	if n > len(buf) {
-		buf = make([]byte, n)
-	}
-	n, err := base64.RawURLEncoding.Decode(buf[:n], []byte(seg))
-	return err != nil || utf8.Valid(buf[:n])
-}
-
 // payload is what Verify decodes a token's claims into: Claims, with the
 // three dates shadowed by strictly numeric ones and the audience by one
 // decoded in a single pass (claims_decode.go). It is the jwt.Claims the
-// parser validates; claims hands them over to Claims.
+// Validator checks; claims hands them over to Claims.
 type payload struct {
 	Claims
 	Audience  audience     `json:"aud,omitempty"`

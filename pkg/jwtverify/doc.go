@@ -30,6 +30,13 @@
 // for byte; nothing is ever logged (LastError reports).
 // Clocks and HTTP clients are injectable (WithClock, WithHTTPClient).
 //
+// Verify reads a token with golang-jwt's signing methods and claims
+// Validator, in the order its parser checks a token, but not through the
+// parser: it keeps the header of a token whose signature verified (at most
+// 64), so the next token under that header skips its decoding, and reads
+// the claims Tessera mints in one pass, with encoding/json for any others.
+// Both decode exactly as golang-jwt does (FuzzClaimDecoders, FuzzVerify).
+//
 // It must never import Tessera's internal packages or Gin (the Gin
 // middleware is the separate package ginjwt), never fetch anything a token
 // names (jku, x5u, x5c, jwk headers), and never run without an issuer and

@@ -52,7 +52,7 @@ var (
 var ownErrors = []error{ErrType, ErrUnknownKey, ErrAlgorithm, ErrMalformed}
 
 // claimErrors maps golang-jwt's claim errors to ours, most telling first
-// when the parser reports several at once.
+// when the Validator reports several at once.
 var claimErrors = []struct{ theirs, ours error }{
 	{jwt.ErrTokenRequiredClaimMissing, ErrMissingClaim},
 	{jwt.ErrTokenInvalidIssuer, ErrInvalidIssuer},
@@ -64,7 +64,9 @@ var claimErrors = []struct{ theirs, ours error }{
 
 // classify turns a golang-jwt error into one wrapping exactly one of our
 // sentinels; the golang-jwt error stays in the chain for errors.Is.
-func (v *Verifier) classify(tok *jwt.Token, err error) error {
+// method is the token's signing method, nil when its alg is missing or
+// unknown to golang-jwt.
+func (v *Verifier) classify(method jwt.SigningMethod, err error) error {
 	for _, own := range ownErrors {
 		if errors.Is(err, own) {
 			return err
@@ -76,7 +78,7 @@ func (v *Verifier) classify(tok *jwt.Token, err error) error {
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
 		// The parser reports an alg outside the allow-list (including
 		// "none" and HS256) as an invalid signature; say what it was.
-		if tok != nil && tok.Method != nil && !v.allowed(tok.Method.Alg()) {
+		if method != nil && !v.allowed(method.Alg()) {
 			return wrap(ErrAlgorithm, err)
 		}
 		return wrap(ErrSignature, err)
@@ -88,7 +90,7 @@ func (v *Verifier) classify(tok *jwt.Token, err error) error {
 		}
 		return wrap(ErrMalformed, err)
 	case errors.Is(err, jwt.ErrTokenUnverifiable):
-		if tok == nil || tok.Method == nil {
+		if method == nil {
 			// alg missing or unknown to golang-jwt.
 			return wrap(ErrAlgorithm, err)
 		}

@@ -12,3 +12,9 @@ func SetPollFloor(d time.Duration) (restore func()) {
 
 // Backoff exposes the watcher's backoff schedule.
 var Backoff = backoff
+
+// HeaderCacheLen is how many decoded headers v keeps.
+func HeaderCacheLen(v *Verifier) int { return int(v.headers.n.Load()) }
+
+// MaxCachedHeaders exposes the header cache's bound.
+const MaxCachedHeaders = maxCachedHeaders

@@ -30,9 +30,10 @@ const (
 
 // Verifier checks Tessera access tokens offline. It is safe for concurrent use.
 type Verifier struct {
-	keys   KeySet
-	cfg    config
-	parser *jwt.Parser
+	keys      KeySet
+	cfg       config
+	validator *jwt.Validator
+	headers   headerCache
 	// watcher is the RevocationWatcher FromIssuer started, closed by Close.
 	watcher *RevocationWatcher
 }
@@ -79,9 +80,7 @@ func newVerifier(keys KeySet, cfg config) *Verifier {
 	return &Verifier{
 		keys: keys,
 		cfg:  cfg,
-		parser: jwt.NewParser(
-			jwt.WithStrictDecoding(),
-			jwt.WithValidMethods(cfg.algs),
+		validator: jwt.NewValidator(
 			jwt.WithIssuer(cfg.issuer),
 			jwt.WithAudience(cfg.audience),
 			jwt.WithExpirationRequired(),
@@ -137,15 +136,23 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 	if len(raw) > MaxTokenSize {
 		return nil, ErrTooLarge
 	}
-	if err := checkSpelling(raw); err != nil {
+	t, err := v.parse(raw)
+	if err != nil {
 		return nil, err
 	}
-	p := new(payload)
-	tok, err := v.parser.ParseWithClaims(raw, p, func(t *jwt.Token) (any, error) {
-		return v.keyFor(ctx, t)
-	})
+	key, err := v.keyFor(ctx, t)
 	if err != nil {
-		return nil, v.classify(tok, err)
+		return nil, v.classify(t.method, fmt.Errorf("%w: error while executing keyfunc: %w", jwt.ErrTokenUnverifiable, err))
+	}
+	if err := t.method.Verify(t.signed, t.signature, key); err != nil {
+		return nil, v.classify(t.method, fmt.Errorf("%w: %w", jwt.ErrTokenSignatureInvalid, err))
+	}
+	if !t.cached {
+		v.headers.put(t.headerSeg, t.header)
+	}
+	p := t.payload
+	if err := v.validator.Validate(p); err != nil {
+		return nil, v.classify(t.method, fmt.Errorf("%w: %w", jwt.ErrTokenInvalidClaims, err))
 	}
 	claims := p.claims()
 	if err := requireClaims(claims); err != nil {
@@ -179,21 +186,22 @@ func (v *Verifier) Close() error {
 	return nil
 }
 
-// keyFor is the jwt.Keyfunc. The parser has already checked that the
-// token's alg is in the allow-list. Headers other than typ, kid, alg and
-// crit are ignored: jku, x5u and jwk are never read, let alone fetched.
-func (v *Verifier) keyFor(ctx context.Context, t *jwt.Token) (any, error) {
-	if typ, _ := t.Header["typ"].(string); !isAccessTokenType(typ) {
+// keyFor returns the key t's signature must verify with. parse has
+// already checked that the token's alg is in the allow-list. Headers other
+// than typ, kid, alg and crit are ignored: jku, x5u and jwk are never
+// read, let alone fetched.
+func (v *Verifier) keyFor(ctx context.Context, t *token) (any, error) {
+	if !isAccessTokenType(t.header.typ) {
 		return nil, ErrType
 	}
-	if _, ok := t.Header["crit"]; ok {
+	if t.header.crit {
 		// RFC 7515 s4.1.11: we understand no extension, so must refuse.
 		return nil, fmt.Errorf("%w: crit header", ErrMalformed)
 	}
-	if t.Method.Alg() == ES256 && highS(t.Signature) {
+	if t.method.Alg() == ES256 && highS(t.signature) {
 		return nil, errHighS
 	}
-	kid, _ := t.Header["kid"].(string)
+	kid := t.header.kid
 	if kid == "" {
 		return nil, fmt.Errorf("%w: no kid", ErrUnknownKey)
 	}
@@ -201,7 +209,7 @@ func (v *Verifier) keyFor(ctx context.Context, t *jwt.Token) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if alg := t.Method.Alg(); key.Algorithm != alg {
+	if alg := t.method.Alg(); key.Algorithm != alg {
 		return nil, fmt.Errorf("%w: key is for %s, token says %s", ErrAlgorithm, key.Algorithm, alg)
 	}
 	if err := key.check(); err != nil {
@@ -216,7 +224,7 @@ func isAccessTokenType(typ string) bool {
 	return strings.EqualFold(typ, TokenType) || strings.EqualFold(typ, "application/"+TokenType)
 }
 
-// requireClaims checks the claims the parser does not require by itself
+// requireClaims checks the claims the Validator does not require by itself
 // (it already requires iss, aud and exp).
 func requireClaims(c *Claims) error {
 	switch {
