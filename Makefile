@@ -48,6 +48,7 @@ FUZZ_TARGETS = \
 	./internal/httpapi:FuzzSchemeCredential \
 	./internal/httpapi:FuzzParseBasic \
 	./internal/httpapi:FuzzBind \
+	./internal/httpapi:FuzzAppendLoginResponse \
 	./internal/token:FuzzParseRefresh \
 	./internal/token:FuzzAppendAccessClaims \
 	./internal/store/sqlstore:FuzzDecodeList \

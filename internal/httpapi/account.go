@@ -49,7 +49,9 @@ type updateMeRequest struct {
 
 func (s *Server) me(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, newUserResponse(principal(c).User))
+	u := newUserResponse(principal(c).User)
+	b, ok := appendUserResponse(make([]byte, 0, userAnswerSize), &u)
+	answerJSON(c, http.StatusOK, u, b, ok)
 }
 
 func (s *Server) updateMe(c *gin.Context) {

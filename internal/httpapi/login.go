@@ -220,7 +220,8 @@ func (s *Server) writeLogin(c *gin.Context, status int, l *auth.Login, delivery 
 	}
 	c.Header("Cache-Control", "no-store")
 	c.Header("Pragma", "no-cache")
-	c.JSON(status, resp)
+	b, ok := appendLoginResponse(make([]byte, 0, loginAnswerSize), &resp)
+	answerJSON(c, status, resp, b, ok)
 }
 
 func secondsUntil(t, now time.Time) int64 {

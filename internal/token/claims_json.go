@@ -1,12 +1,12 @@
 package token
 
 import (
-	"encoding/json"
 	"strconv"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/tessera-id/tessera/internal/jsonw"
 	"github.com/tessera-id/tessera/pkg/jwtverify"
 )
 
@@ -36,7 +36,7 @@ func appendAccessClaims(b []byte, c *jwtverify.Claims) ([]byte, bool) {
 			return
 		}
 		field(name)
-		b = appendJSONString(b, v)
+		b = jsonw.AppendString(b, v)
 	}
 	list := func(name string, v []string) {
 		if len(v) == 0 {
@@ -48,7 +48,7 @@ func appendAccessClaims(b []byte, c *jwtverify.Claims) ([]byte, bool) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, s)
+			b = jsonw.AppendString(b, s)
 		}
 		b = append(b, ']')
 	}
@@ -74,25 +74,4 @@ func appendAccessClaims(b []byte, c *jwtverify.Claims) ([]byte, bool) {
 	str("scope", c.Scope, true)
 	list("amr", c.AMR)
 	return append(b, '}'), true
-}
-
-// appendJSONString appends s quoted as encoding/json quotes it. A string
-// of printable ASCII with nothing to escape (ids, client ids, scopes) is
-// appended as it is; any other goes through encoding/json, so that HTML
-// characters, control characters, invalid UTF-8 and U+2028/U+2029 come
-// out exactly as it writes them.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, err := json.Marshal(s)
-			if err != nil { // a string always marshals
-				panic(err)
-			}
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }
