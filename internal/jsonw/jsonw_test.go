@@ -21,7 +21,7 @@ func TestAppendTimeMatchesMarshalJSON(t *testing.T) {
 		{},
 		time.Date(2026, 11, 30, 22, 1, 2, 0, time.UTC),
 		time.Date(2026, 11, 30, 22, 1, 2, 123456789, time.UTC),
-		time.Date(2026, 11, 30, 22, 1, 2, 100, time.FixedZone("", -(9*3600 + 30*60))),
+		time.Date(2026, 11, 30, 22, 1, 2, 100, time.FixedZone("", -(9*3600+30*60))),
 		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.FixedZone("", 23*3600+59*60)),
 		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
 		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
