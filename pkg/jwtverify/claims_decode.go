@@ -68,47 +68,8 @@ func (p *payload) decodePlain(b []byte) bool {
 		if len(r) == 0 || r[0] != ':' {
 			return false
 		}
-		r = trimSpace(r[1:])
-		var bit uint16
-		switch string(key) {
-		case "iss":
-			bit, ok = claimIss, setString(&p.Issuer, &r)
-		case "sub":
-			bit, ok = claimSub, setString(&p.Subject, &r)
-		case "jti":
-			bit, ok = claimJti, setString(&p.ID, &r)
-		case "client_id":
-			bit, ok = claimClientID, setString(&p.ClientID, &r)
-		case "sid":
-			bit, ok = claimSid, setString(&p.SessionID, &r)
-		case "scope":
-			bit, ok = claimScope, setString(&p.Scope, &r)
-		case "aud":
-			bit = claimAud
-			if len(r) > 0 && r[0] == '"' {
-				var s string
-				if ok = setString(&s, &r); ok {
-					p.Audience = audience{s}
-				}
-			} else {
-				p.Audience, ok = stringArray(&r)
-			}
-		case "roles":
-			bit = claimRoles
-			p.Roles, ok = stringArray(&r)
-		case "amr":
-			bit = claimAMR
-			p.AMR, ok = stringArray(&r)
-		case "exp":
-			bit, ok = claimExp, setDate(&p.ExpiresAt, &r)
-		case "nbf":
-			bit, ok = claimNbf, setDate(&p.NotBefore, &r)
-		case "iat":
-			bit, ok = claimIat, setDate(&p.IssuedAt, &r)
-		default:
-			return false
-		}
-		if !ok || seen&bit != 0 {
+		bit := uint16(0)
+		if r, bit, ok = p.readClaim(string(key), trimSpace(r[1:])); !ok || seen&bit != 0 {
 			return false
 		}
 		seen |= bit
@@ -124,58 +85,129 @@ func (p *payload) decodePlain(b []byte) bool {
 	}
 }
 
-// setString reads a plain string from the start of *r into dst and moves
-// *r past it.
-func setString(dst *string, r *[]byte) bool {
-	text, rest, ok := plainBytes(*r)
-	if !ok {
-		return false
+// readClaim reads the plain value of claim key at the start of b into p
+// and returns what follows it and the claim's bit. Each reader returns
+// the rest rather than moving a pointer, so that b never leaves the
+// caller's stack.
+func (p *payload) readClaim(key string, b []byte) (rest []byte, bit uint16, ok bool) {
+	if dst, bit := p.stringClaim(key); dst != nil {
+		var s string
+		if s, rest, ok = readString(b); ok {
+			*dst = s
+		}
+		return rest, bit, ok
 	}
-	*dst, *r = string(text), rest
-	return true
+	if dst, bit := p.dateClaim(key); dst != nil {
+		var d *numericDate
+		if d, rest, ok = readDate(b); ok {
+			*dst = d
+		}
+		return rest, bit, ok
+	}
+	var list []string
+	switch key {
+	case "aud":
+		if len(b) > 0 && b[0] == '"' {
+			var s string
+			if s, rest, ok = readString(b); ok {
+				p.Audience = audience{s}
+			}
+		} else if list, rest, ok = readStrings(b); ok {
+			p.Audience = list
+		}
+		return rest, claimAud, ok
+	case "roles":
+		if list, rest, ok = readStrings(b); ok {
+			p.Roles = list
+		}
+		return rest, claimRoles, ok
+	case "amr":
+		if list, rest, ok = readStrings(b); ok {
+			p.AMR = list
+		}
+		return rest, claimAMR, ok
+	}
+	return nil, 0, false
 }
 
-// stringArray reads a non-empty array of plain strings from the start of
-// *r and moves *r past it.
-func stringArray(r *[]byte) ([]string, bool) {
-	b := *r
+// stringClaim is where the string claim key goes, and its bit.
+func (p *payload) stringClaim(key string) (*string, uint16) {
+	switch key {
+	case "iss":
+		return &p.Issuer, claimIss
+	case "sub":
+		return &p.Subject, claimSub
+	case "jti":
+		return &p.ID, claimJti
+	case "client_id":
+		return &p.ClientID, claimClientID
+	case "sid":
+		return &p.SessionID, claimSid
+	case "scope":
+		return &p.Scope, claimScope
+	}
+	return nil, 0
+}
+
+// dateClaim is where the date claim key goes, and its bit.
+func (p *payload) dateClaim(key string) (**numericDate, uint16) {
+	switch key {
+	case "exp":
+		return &p.ExpiresAt, claimExp
+	case "nbf":
+		return &p.NotBefore, claimNbf
+	case "iat":
+		return &p.IssuedAt, claimIat
+	}
+	return nil, 0
+}
+
+// readString reads a plain string at the start of b.
+func readString(b []byte) (string, []byte, bool) {
+	text, rest, ok := plainBytes(b)
+	if !ok {
+		return "", nil, false
+	}
+	return string(text), rest, true
+}
+
+// readStrings reads a non-empty array of plain strings at the start of b.
+func readStrings(b []byte) ([]string, []byte, bool) {
 	if len(b) == 0 || b[0] != '[' {
-		return nil, false
+		return nil, nil, false
 	}
 	b = trimSpace(b[1:])
 	var out []string
 	for {
-		text, rest, ok := plainBytes(b)
+		s, rest, ok := readString(b)
 		if !ok {
-			return nil, false
+			return nil, nil, false
 		}
-		out = append(out, string(text))
+		out = append(out, s)
 		b = trimSpace(rest)
 		switch {
 		case len(b) > 0 && b[0] == ',':
 			b = trimSpace(b[1:])
 		case len(b) > 0 && b[0] == ']':
-			*r = b[1:]
-			return out, true
+			return out, b[1:], true
 		default:
-			return nil, false
+			return nil, nil, false
 		}
 	}
 }
 
-// setDate reads a JSON number from the start of *r into *dst as
-// numericDate.UnmarshalJSON does, and moves *r past it.
-func setDate(dst **numericDate, r *[]byte) bool {
-	n := numberLen(*r)
+// readDate reads a JSON number at the start of b as
+// numericDate.UnmarshalJSON does.
+func readDate(b []byte) (*numericDate, []byte, bool) {
+	n := numberLen(b)
 	if n == 0 {
-		return false
+		return nil, nil, false
 	}
 	d := new(numericDate)
-	if d.UnmarshalJSON((*r)[:n]) != nil {
-		return false
+	if d.UnmarshalJSON(b[:n]) != nil {
+		return nil, nil, false
 	}
-	*dst, *r = d, (*r)[n:]
-	return true
+	return d, b[n:], true
 }
 
 // numberLen is the length of the JSON number (RFC 8259 s6) at the start of
@@ -263,16 +295,15 @@ func (a *audience) UnmarshalJSON(b []byte) error {
 // them, and reports false for anything else (null, an empty array, other
 // types, escapes).
 func plainStrings(b []byte) (audience, bool) {
-	r := b
-	if len(r) > 0 && r[0] == '"' {
-		var s string
-		if !setString(&s, &r) || len(r) != 0 {
+	if len(b) > 0 && b[0] == '"' {
+		s, rest, ok := readString(b)
+		if !ok || len(rest) != 0 {
 			return nil, false
 		}
 		return audience{s}, true
 	}
-	aud, ok := stringArray(&r)
-	if !ok || len(r) != 0 {
+	aud, rest, ok := readStrings(b)
+	if !ok || len(rest) != 0 {
 		return nil, false
 	}
 	return aud, true
