@@ -76,8 +76,9 @@ func (v *Verifier) classify(method jwt.SigningMethod, err error) error {
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		return wrap(ErrMalformed, err)
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
-		// The parser reports an alg outside the allow-list (including
-		// "none" and HS256) as an invalid signature; say what it was.
+		// parse reports an alg outside the allow-list (including "none"
+		// and HS256) as an invalid signature, as golang-jwt's parser
+		// does; say what it was.
 		if method != nil && !v.allowed(method.Alg()) {
 			return wrap(ErrAlgorithm, err)
 		}
