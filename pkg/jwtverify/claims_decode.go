@@ -1,6 +1,7 @@
 package jwtverify
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -15,21 +16,31 @@ import (
 // than anything in Verify but the signature. The decoders here read the
 // claims Tessera mints in one pass over the payload, and hand anything
 // else to encoding/json or golang-jwt, so that every payload decodes to
-// what they would give (FuzzClaimDecoders compares them). Each is given
-// one JSON value that encoding/json has already checked.
+// what they would give (FuzzClaimDecoders compares them). decodePlain
+// checks the part of JSON it reads itself (what it takes, encoding/json
+// takes too); each UnmarshalJSON is given one value encoding/json has
+// already checked.
 
-// UnmarshalJSON decodes the claims in one pass when every key is one of
-// Claims' own, spelled exactly and once, and every value has the plain
-// form Tessera writes (strings without escapes, numeric dates, non-empty
-// arrays of such strings). Otherwise encoding/json decodes them all again
-// over whatever the first pass set, so the result is the same either way.
-func (p *payload) UnmarshalJSON(b []byte) error {
+// decodeClaims decodes a payload's JSON claims into a new payload: in one
+// pass when every key is one of Claims' own, spelled exactly and once, and
+// every value has the plain form Tessera writes (strings without escapes,
+// numeric dates, non-empty arrays of such strings); with encoding/json,
+// from nothing, otherwise.
+func decodeClaims(b []byte) (*payload, error) {
+	p := new(payload)
 	if p.decodePlain(b) {
-		return nil
+		return p, nil
 	}
-	type fields payload // payload's fields without this method
-	return json.Unmarshal(b, (*fields)(p))
+	*p = payload{}
+	// A copy, so that b (a buffer on Verify's stack) does not escape.
+	if err := json.Unmarshal(bytes.Clone(b), (*payloadFields)(p)); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
+
+// payloadFields is payload without its methods, for encoding/json.
+type payloadFields payload
 
 // The claims decodePlain knows, as bits to spot a repeated key.
 const (

@@ -159,19 +159,14 @@ func decodeHeader(seg string, buf []byte) (*header, error) {
 	return h, nil
 }
 
-// decodePayload decodes the claims segment: in one pass when it can, with
-// encoding/json otherwise, from nothing either way.
+// decodePayload decodes the claims segment (decodeClaims).
 func decodePayload(seg string, buf []byte) (*payload, error) {
 	b, err := decodeSegment(seg, buf, "claims", errPayloadUTF8)
 	if err != nil {
 		return nil, err
 	}
-	p := new(payload)
-	if p.decodePlain(b) {
-		return p, nil
-	}
-	*p = payload{}
-	if err := json.Unmarshal(bytes.Clone(b), p); err != nil {
+	p, err := decodeClaims(b)
+	if err != nil {
 		return nil, fmt.Errorf("%w: could not JSON decode claim: %w", jwt.ErrTokenMalformed, err)
 	}
 	return p, nil
