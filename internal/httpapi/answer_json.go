@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"strconv"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/tessera-id/tessera/internal/jsonw"
@@ -38,11 +40,11 @@ func appendUserResponse(b []byte, u *userResponse) ([]byte, bool) {
 	b = append(b, `,"last_name":`...)
 	b = jsonw.AppendString(b, u.LastName)
 	b = append(b, `,"is_active":`...)
-	b = jsonw.AppendBool(b, u.IsActive)
+	b = strconv.AppendBool(b, u.IsActive)
 	b = append(b, `,"is_admin":`...)
-	b = jsonw.AppendBool(b, u.IsAdmin)
+	b = strconv.AppendBool(b, u.IsAdmin)
 	b = append(b, `,"email_verified":`...)
-	b = jsonw.AppendBool(b, u.EmailVerified)
+	b = strconv.AppendBool(b, u.EmailVerified)
 	b = append(b, `,"created_at":`...)
 	b, ok := jsonw.AppendTime(b, u.CreatedAt)
 	if !ok {
@@ -72,13 +74,13 @@ func appendLoginResponse(b []byte, r *loginResponse) ([]byte, bool) {
 		b = append(b, ',')
 	}
 	b = append(b, `"expires_in":`...)
-	b = jsonw.AppendInt(b, r.ExpiresIn)
+	b = strconv.AppendInt(b, r.ExpiresIn, 10)
 	if r.RefreshToken != "" {
 		b = append(b, `,"refresh_token":`...)
 		b = jsonw.AppendString(b, r.RefreshToken)
 	}
 	b = append(b, `,"refresh_expires_in":`...)
-	b = jsonw.AppendInt(b, r.RefreshExpiresIn)
+	b = strconv.AppendInt(b, r.RefreshExpiresIn, 10)
 	b = append(b, `,"session_id":`...)
 	b = jsonw.AppendString(b, r.SessionID)
 	b = append(b, `,"delivery":`...)

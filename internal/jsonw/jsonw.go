@@ -7,7 +7,6 @@ package jsonw
 
 import (
 	"encoding/json"
-	"strconv"
 	"time"
 )
 
@@ -54,9 +53,3 @@ func AppendTime(b []byte, t time.Time) ([]byte, bool) {
 	}
 	return append(b, '"'), true
 }
-
-// AppendBool appends true or false.
-func AppendBool(b []byte, v bool) []byte { return strconv.AppendBool(b, v) }
-
-// AppendInt appends v in decimal.
-func AppendInt(b []byte, v int64) []byte { return strconv.AppendInt(b, v, 10) }
