@@ -270,27 +270,18 @@ func mfaTime(amr []string, now time.Time) *time.Time {
 // remain and a factor exists. Empty means the account has no second
 // factor and a password is enough.
 func (s *Service) MFAMethods(ctx context.Context, id uuid.UUID) ([]string, error) {
-	var methods []string
-	t, err := s.store.GetTOTP(ctx, id)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("mfa methods: %w", err)
-	}
-	if err == nil && t.ConfirmedAt != nil {
-		methods = append(methods, MethodTOTP)
-	}
-	if n, err := s.store.ListPasskeys(ctx, id); err != nil {
-		return nil, fmt.Errorf("mfa methods: %w", err)
-	} else if len(n) > 0 {
-		methods = append(methods, MethodWebAuthn)
-	}
-	if len(methods) == 0 {
-		return nil, nil
-	}
-	n, err := s.store.CountRecoveryCodes(ctx, id)
+	f, err := s.store.SecondFactors(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("mfa methods: %w", err)
 	}
-	if n > 0 {
+	var methods []string
+	if f.TOTP {
+		methods = append(methods, MethodTOTP)
+	}
+	if f.Passkeys > 0 {
+		methods = append(methods, MethodWebAuthn)
+	}
+	if len(methods) > 0 && f.RecoveryCodes > 0 {
 		methods = append(methods, MethodRecoveryCode)
 	}
 	return methods, nil

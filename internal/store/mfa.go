@@ -28,6 +28,15 @@ type RecoveryCode struct {
 	UsedAt    *time.Time
 }
 
+// SecondFactors is what a user can finish a sign-in with besides the
+// password: a confirmed authenticator app (a pending enrolment does not
+// count), how many passkeys, and how many unused recovery codes.
+type SecondFactors struct {
+	TOTP          bool
+	Passkeys      int
+	RecoveryCodes int
+}
+
 // MFAChallenge is a pending login: the password was right and a second
 // factor is due. TokenHash is the SHA-256 of the mfa_token handed to the
 // client; the token itself is never stored. The rest is what the login was
@@ -79,6 +88,9 @@ type MFAStore interface {
 	UseRecoveryCode(ctx context.Context, userID uuid.UUID, hash []byte, now time.Time) error
 	// CountRecoveryCodes returns how many of the user's codes are unused.
 	CountRecoveryCodes(ctx context.Context, userID uuid.UUID) (int, error)
+	// SecondFactors reads the user's factors in one round trip: every
+	// password sign-in asks. An unknown user has none.
+	SecondFactors(ctx context.Context, userID uuid.UUID) (SecondFactors, error)
 
 	// CreateMFAChallenge inserts c.
 	CreateMFAChallenge(ctx context.Context, c *MFAChallenge) error

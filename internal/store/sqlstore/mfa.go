@@ -154,6 +154,21 @@ func (db *DB) CountRecoveryCodes(ctx context.Context, userID uuid.UUID) (int, er
 	return n, nil
 }
 
+// SecondFactors reads the three counts in one prepared statement.
+func (db *DB) SecondFactors(ctx context.Context, userID uuid.UUID) (store.SecondFactors, error) {
+	const q = `SELECT
+		(SELECT COUNT(*) FROM mfa_totp WHERE user_id = $1 AND confirmed_at IS NOT NULL),
+		(SELECT COUNT(*) FROM passkeys WHERE user_id = $1),
+		(SELECT COUNT(*) FROM mfa_recovery_codes WHERE user_id = $1 AND used_at IS NULL)`
+	var f store.SecondFactors
+	var totp int
+	if err := db.preparedRow(ctx, db.r, q, userID).Scan(&totp, &f.Passkeys, &f.RecoveryCodes); err != nil {
+		return f, db.flavor.wrap("second factors", err)
+	}
+	f.TOTP = totp > 0
+	return f, nil
+}
+
 const mfaChallengeColumns = `id, token_hash, user_id, client_id, delivery, device_name, user_agent, ip,
 	amr, attempts, created_at, expires_at, used_at`
 

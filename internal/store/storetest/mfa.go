@@ -146,6 +146,55 @@ func testRecoveryCodes(t *testing.T, s store.Store) {
 	}
 }
 
+// testSecondFactors follows one user's factors as they are added and
+// used, beside another user's, which must never count.
+func testSecondFactors(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	u, other := mustCreateUser(t, s), mustCreateUser(t, s)
+	want := func(step string, w store.SecondFactors) {
+		t.Helper()
+		got, err := s.SecondFactors(ctx, u.ID)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if got != w {
+			t.Fatalf("%s: got %+v, want %+v", step, got, w)
+		}
+	}
+	// The other user has every factor.
+	if err := s.SaveTOTP(ctx, &store.TOTP{UserID: other.ID, SecretEnc: randomBytes(40), CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ConfirmTOTP(ctx, other.ID, t0, 1, recoveryCodes(other, 4)); err != nil {
+		t.Fatal(err)
+	}
+	mustCreatePasskey(t, s, newPasskey(other.ID, "Key"))
+
+	want("none", store.SecondFactors{})
+	if got, err := s.SecondFactors(ctx, uuid.New()); err != nil || got != (store.SecondFactors{}) {
+		t.Fatalf("unknown user: got %+v, %v; want none", got, err)
+	}
+	if err := s.SaveTOTP(ctx, &store.TOTP{UserID: u.ID, SecretEnc: randomBytes(40), CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	want("pending authenticator app", store.SecondFactors{})
+	codes := recoveryCodes(u, 3)
+	if err := s.ConfirmTOTP(ctx, u.ID, t0, 1, codes); err != nil {
+		t.Fatal(err)
+	}
+	want("confirmed", store.SecondFactors{TOTP: true, RecoveryCodes: 3})
+	if err := s.UseRecoveryCode(ctx, u.ID, codes[0].CodeHash, t0); err != nil {
+		t.Fatal(err)
+	}
+	mustCreatePasskey(t, s, newPasskey(u.ID, "Laptop"))
+	mustCreatePasskey(t, s, newPasskey(u.ID, "Phone"))
+	want("a code used, two passkeys", store.SecondFactors{TOTP: true, Passkeys: 2, RecoveryCodes: 2})
+	if err := s.DeleteTOTP(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	want("app removed", store.SecondFactors{Passkeys: 2, RecoveryCodes: 2})
+}
+
 func newChallenge(u *store.User) *store.MFAChallenge {
 	return &store.MFAChallenge{
 		ID: uuid.New(), TokenHash: randomBytes(32), UserID: u.ID, ClientID: store.DefaultClientID,

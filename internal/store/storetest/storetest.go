@@ -109,6 +109,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"TOTPLifecycle", testTOTPLifecycle},
 		{"TOTPStepConcurrent", testTOTPStepConcurrent},
 		{"RecoveryCodes", testRecoveryCodes},
+		{"SecondFactors", testSecondFactors},
 		{"MFAChallenge", testMFAChallenge},
 		{"SessionMFA", testSessionMFA},
 		{"PruneMFAChallenges", testPruneMFAChallenges},
