@@ -116,10 +116,9 @@ func (s *Service) codeSession(ctx context.Context, ac *store.AuthorizationCode, 
 		Scope: ac.Scope, SSOSessionID: ac.SSOSessionID,
 	}
 	sess.RefreshDigest = s.firstDigest(sess)
-	if err := s.store.CreateSession(ctx, sess); err != nil {
+	if err := s.openSession(ctx, sess, dev, "authorization_code"); err != nil {
 		return nil, fmt.Errorf("exchange code: %w", err)
 	}
-	s.audit(ctx, "login", ac.UserID, sess.ID, dev, map[string]string{"client_id": c.ID, "delivery": "authorization_code"})
 	return sess, nil
 }
 

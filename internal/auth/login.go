@@ -390,10 +390,9 @@ func (s *Service) startSession(ctx context.Context, u *store.User, c *store.Clie
 	if kind == store.SessionKindJWT {
 		sess.RefreshDigest = s.firstDigest(sess)
 	}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
+	if err := s.openSession(ctx, sess, dev, delivery); err != nil {
 		return nil, fmt.Errorf("start session: %w", err)
 	}
-	s.audit(ctx, "login", u.ID, sess.ID, dev, map[string]string{"client_id": c.ID, "delivery": delivery})
 	if kind == store.SessionKindCookie {
 		// No JWT leaves the server: the cookie is the session.
 		return &Login{User: u, Session: sess, Client: c, SessionSecret: secret,

@@ -197,10 +197,19 @@ func (s *Service) audit(ctx context.Context, event string, userID, sessionID uui
 }
 
 // auditAs records event by a (an admin, an operator, or, with only a
-// Device, the caller themselves) about userID and sessionID. It is the one
-// writer of audit events. The audit trail must not turn a successful action
-// into a failure: a lost event is logged here and nowhere else.
+// Device, the caller themselves) about userID and sessionID. With
+// openSession it is the one writer of audit events, both building them
+// with auditEvent. The audit trail must not turn a successful action into
+// a failure: a lost event is logged here and nowhere else. (A new
+// session's event is not lost that way: it is written with the session.)
 func (s *Service) auditAs(ctx context.Context, event string, a Actor, userID, sessionID uuid.UUID, details map[string]string) {
+	if err := s.store.AddAuditEvent(ctx, s.auditEvent(event, a, userID, sessionID, details)); err != nil {
+		s.log.ErrorContext(ctx, "audit event lost", "event", event, "err", err)
+	}
+}
+
+// auditEvent is the event auditAs records.
+func (s *Service) auditEvent(event string, a Actor, userID, sessionID uuid.UUID, details map[string]string) *store.AuditEvent {
 	if a.Operator != "" {
 		if details == nil {
 			details = map[string]string{}
@@ -218,9 +227,17 @@ func (s *Service) auditAs(ctx context.Context, event string, a Actor, userID, se
 	if sessionID != uuid.Nil {
 		e.SessionID = &sessionID
 	}
-	if err := s.store.AddAuditEvent(ctx, e); err != nil {
-		s.log.ErrorContext(ctx, "audit event lost", "event", event, "err", err)
-	}
+	return e
+}
+
+// openSession stores a new session together with its "login" event, in
+// one transaction (one statement on Postgres): no session exists without
+// the event that says who opened it, from where and how. Unlike the other
+// events, a failure to record it fails the sign-in.
+func (s *Service) openSession(ctx context.Context, sess *store.Session, dev Device, delivery string) error {
+	e := s.auditEvent("login", Actor{Device: dev}, sess.UserID, sess.ID,
+		map[string]string{"client_id": sess.ClientID, "delivery": delivery})
+	return s.store.CreateSession(ctx, sess, e)
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -95,10 +95,9 @@ func (s *Service) startBrowserSignIn(ctx context.Context, u *store.User, amr []s
 		Generation:    1, Nonce: nonce, SecretHash: hash, AuthTime: &now, AMR: amr,
 		MFAAt: mfaTime(amr, now),
 	}
-	if err := s.store.CreateSession(ctx, sess); err != nil {
+	if err := s.openSession(ctx, sess, dev, "sso"); err != nil {
 		return nil, fmt.Errorf("browser sign-in: %w", err)
 	}
-	s.audit(ctx, "login", u.ID, sess.ID, dev, map[string]string{"client_id": store.DefaultClientID, "delivery": "sso"})
 	return &BrowserSignIn{User: u, Session: sess, Secret: secret}, nil
 }
 

@@ -262,8 +262,9 @@ type Store interface {
 
 	GetClient(ctx context.Context, id string) (*Client, error)
 
-	// CreateSession inserts s.
-	CreateSession(ctx context.Context, s *Session) error
+	// CreateSession inserts s and, in the same transaction, events (as
+	// AddAuditEvent would): all of them are stored or none.
+	CreateSession(ctx context.Context, s *Session, events ...*AuditEvent) error
 	GetSession(ctx context.Context, id uuid.UUID) (*Session, error)
 	// GetSessionAndUser returns a session and its user in one round trip.
 	GetSessionAndUser(ctx context.Context, id uuid.UUID) (*Session, *User, error)

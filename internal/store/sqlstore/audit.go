@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/tessera-id/tessera/internal/store"
 )
@@ -20,29 +21,57 @@ const auditColumns = `id, event, actor_id, user_id, session_id, ip, user_agent, 
 // Postgres it does not advance the id sequence). A zero e.CreatedAt takes
 // the database clock: the one time the store does not come from the caller.
 func (db *DB) AddAuditEvent(ctx context.Context, e *store.AuditEvent) error {
+	if err := db.addAuditEvent(ctx, nil, e); err != nil {
+		return db.flavor.wrap("add audit event", err)
+	}
+	return nil
+}
+
+// addAuditEvent inserts e in tx, or through the writer's prepared
+// statements when tx is nil.
+func (db *DB) addAuditEvent(ctx context.Context, tx *sqlx.Tx, e *store.AuditEvent) error {
+	args, err := auditArgs(e)
+	if err != nil {
+		return err
+	}
+	q := db.flavor.auditInsert(e.ID != 0)
+	if e.ID != 0 {
+		args = append([]any{e.ID}, args...)
+	}
+	var row rowScanner
+	if tx != nil {
+		row = tx.QueryRowContext(ctx, db.flavor.rebind(q), args...)
+	} else {
+		// Prepared (two shapes: with and without an id): most requests
+		// that change anything add an event.
+		row = db.preparedRow(ctx, db.w, q, args...)
+	}
+	return row.Scan(&e.ID, timeDest{&e.CreatedAt})
+}
+
+// auditInsert is the INSERT of one event, returning its id and time;
+// withID takes the id as its first argument, before those of auditArgs.
+func (f *flavor) auditInsert(withID bool) string {
+	cols := `event, actor_id, user_id, session_id, ip, user_agent, details, created_at`
+	vals := `?, ?, ?, ?, ?, ?, ?, COALESCE(?, ` + f.now + `)`
+	if withID {
+		cols, vals = "id, "+cols, "?, "+vals
+	}
+	return `INSERT INTO audit_events (` + cols + `) VALUES (` + vals + `) RETURNING id, created_at`
+}
+
+// auditArgs are e's arguments of auditInsert, after the id.
+func auditArgs(e *store.AuditEvent) ([]any, error) {
 	details, err := encodeDetails(e.Details)
 	if err != nil {
-		return db.flavor.wrap("add audit event", err)
+		return nil, err
 	}
 	var created any
 	if !e.CreatedAt.IsZero() {
 		created = sqlTime(e.CreatedAt)
 	}
-	cols := `event, actor_id, user_id, session_id, ip, user_agent, details, created_at`
-	vals := `?, ?, ?, ?, ?, ?, ?, COALESCE(?, ` + db.flavor.now + `)`
-	args := []any{e.Event, nullUUID(e.ActorID), nullUUID(e.UserID), nullUUID(e.SessionID),
-		e.IP, e.UserAgent, details, created}
-	if e.ID != 0 {
-		cols, vals, args = "id, "+cols, "?, "+vals, append([]any{e.ID}, args...)
-	}
-	// Prepared (two shapes: with and without an id): most requests that
-	// change anything add an event.
-	q := `INSERT INTO audit_events (` + cols + `) VALUES (` + vals + `) RETURNING id, created_at`
-	err = db.preparedRow(ctx, db.w, q, args...).Scan(&e.ID, timeDest{&e.CreatedAt})
-	if err != nil {
-		return db.flavor.wrap("add audit event", err)
-	}
-	return nil
+	return []any{e.Event, nullUUID(e.ActorID), nullUUID(e.UserID), nullUUID(e.SessionID),
+		e.IP, e.UserAgent, details, created}, nil
 }
 
 // ListAuditEvents returns at most limit events (DefaultAuditLimit when

@@ -51,6 +51,9 @@ type flavor struct {
 	// table joined by UPDATE ... FROM (Postgres); SQLite's may not, and
 	// reads them through subqueries instead.
 	joinedReturning bool
+	// writableCTE says whether WITH may hold INSERTs whose rows the
+	// statement returns (Postgres), so that two inserts are one statement.
+	writableCTE bool
 }
 
 var sqliteFlavor = &flavor{
@@ -81,6 +84,7 @@ var postgresFlavor = &flavor{
 		return `(CAST(` + t + ` AS timestamptz) + (` + secs + `) * interval '1 second')`
 	},
 	joinedReturning: true,
+	writableCTE:     true,
 }
 
 // rebind turns '?' placeholders into the flavor's own.

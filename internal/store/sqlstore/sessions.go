@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/tessera-id/tessera/internal/store"
 )
@@ -38,34 +39,81 @@ func scanSession(sc rowScanner, s *store.Session) error {
 		nullTimeDest{&s.MFAAt}, &s.RefreshDigest)
 }
 
-// CreateSession inserts s and then holds in s exactly what was stored. An
-// unknown user or client is a foreign-key error; a taken id or secret hash
-// is a *store.ConflictError ("id", "secret_hash").
-func (db *DB) CreateSession(ctx context.Context, s *store.Session) error {
-	// The session also copies its client's idle lifetime and
-	// confidentiality, which the refresh statement reads from the row.
-	const q = `INSERT INTO sessions (` + sessionColumns + `, ` + sessionClientColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ` + sessionClientValues + `)
-		RETURNING ` + sessionColumns
+// insertSession is the INSERT of CreateSession, whose arguments
+// sessionArgs gives. The session also copies its client's idle lifetime
+// and confidentiality, which the refresh statement reads from the row.
+const insertSession = `INSERT INTO sessions (` + sessionColumns + `, ` + sessionClientColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ` + sessionClientValues + `)
+	RETURNING ` + sessionColumns
+
+// insertSessionAudited is insertSession and one audit event (no id of its
+// own) in one statement: the arguments of insertSession, then those of
+// auditInsert. Postgres runs both inserts or neither.
+var insertSessionAudited = `WITH s AS (` + insertSession + `),
+	a AS (` + postgresFlavor.auditInsert(false) + `)
+	SELECT ` + qualified("s", sessionColumns) + `, a.id, a.created_at FROM s CROSS JOIN a`
+
+func sessionArgs(s *store.Session) ([]any, error) {
 	amr, err := encodeList(s.AMR)
 	if err != nil {
-		return fmt.Errorf("create session: %w", err)
+		return nil, err
 	}
 	scope, err := encodeList(s.Scope)
 	if err != nil {
-		return fmt.Errorf("create session: %w", err)
+		return nil, err
 	}
-	row := db.preparedRow(ctx, db.w, q, // every sign-in creates one
-		s.ID, s.UserID, s.ClientID, s.Kind, s.DeviceName, s.UserAgent, s.IP,
+	return []any{s.ID, s.UserID, s.ClientID, s.Kind, s.DeviceName, s.UserAgent, s.IP,
 		sqlTime(s.CreatedAt), sqlTime(s.LastUsedAt), sqlTime(s.IdleExpiresAt),
 		sqlTime(s.ExpiresAt), nullTime(s.RevokedAt), s.RevokedReason,
 		s.Generation, s.Nonce, sqlTime(s.RotatedAt), nullBytes(s.SecretHash),
 		nullTime(s.AuthTime), amr, scope, nullUUID(s.SSOSessionID), nullTime(s.MFAAt), nullBytes(s.RefreshDigest),
-		s.ClientID, s.ClientID)
-	if err := scanSession(row, s); err != nil {
+		s.ClientID, s.ClientID}, nil
+}
+
+// CreateSession inserts s and events in one transaction, and then holds
+// in s exactly what was stored (and in each event its id and time, as
+// AddAuditEvent does). An unknown user or client is a foreign-key error; a
+// taken id or secret hash is a *store.ConflictError ("id", "secret_hash").
+// A sign-in's session and its one event are one statement on Postgres.
+func (db *DB) CreateSession(ctx context.Context, s *store.Session, events ...*store.AuditEvent) error {
+	args, err := sessionArgs(s)
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	switch {
+	case len(events) == 0:
+		err = scanSession(db.preparedRow(ctx, db.w, insertSession, args...), s)
+	case len(events) == 1 && events[0].ID == 0 && db.flavor.writableCTE:
+		err = db.createSessionAudited(ctx, s, args, events[0])
+	default:
+		return db.inTx(ctx, "create session", func(tx *sqlx.Tx) error {
+			if err := scanSession(tx.QueryRowContext(ctx, db.flavor.rebind(insertSession), args...), s); err != nil {
+				return err
+			}
+			for _, e := range events {
+				if err := db.addAuditEvent(ctx, tx, e); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if err != nil {
 		return db.flavor.wrap("create session", err)
 	}
 	return nil
+}
+
+// createSessionAudited runs insertSessionAudited.
+func (db *DB) createSessionAudited(ctx context.Context, s *store.Session, args []any, e *store.AuditEvent) error {
+	eargs, err := auditArgs(e)
+	if err != nil {
+		return err
+	}
+	row := db.preparedRow(ctx, db.w, insertSessionAudited, append(args, eargs...)...)
+	var c collector
+	_ = scanSession(&c, s)
+	return row.Scan(append(c.dests, &e.ID, timeDest{&e.CreatedAt})...)
 }
 
 // GetSession returns the session with id, active or not, or

@@ -42,6 +42,74 @@ func testSessionCreateGet(t *testing.T, s store.Store) {
 	wantIs(t, "GetSessionBySecret(unknown)", err, store.ErrNotFound)
 }
 
+// testSessionCreateAudited stores sessions with their events: one event
+// (a sign-in's), none set by the caller's clock, and two; and checks that
+// a session that fails takes its events with it, and the other way round.
+func testSessionCreateAudited(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	u := mustCreateUser(t, s)
+	event := func(sess *store.Session, name string, at time.Time) *store.AuditEvent {
+		return &store.AuditEvent{Event: name, UserID: &sess.UserID, SessionID: &sess.ID, IP: "192.0.2.7",
+			UserAgent: "ua/2", Details: map[string]string{"client_id": sess.ClientID, "delivery": "body"}, CreatedAt: at}
+	}
+	one := newSession(u.ID)
+	want := *one
+	e1 := event(one, "login", t0)
+	if err := s.CreateSession(ctx, one, e1); err != nil {
+		t.Fatalf("CreateSession with an event: %v", err)
+	}
+	wantEqual(t, "session stored with its event", one, &want)
+	if e1.ID == 0 {
+		t.Error("the event's id was not set")
+	}
+	got, err := s.GetSession(ctx, one.ID)
+	if err != nil {
+		t.Fatalf("GetSession: %v", err)
+	}
+	wantEqual(t, "GetSession", got, one)
+
+	clock := newSession(u.ID)
+	e2 := event(clock, "login", time.Time{}) // the database's clock
+	if err := s.CreateSession(ctx, clock, e2); err != nil {
+		t.Fatalf("CreateSession with an event on the database's clock: %v", err)
+	}
+	if e2.CreatedAt.IsZero() || e2.ID <= e1.ID {
+		t.Errorf("event on the database's clock: id %d (after %d), time %v", e2.ID, e1.ID, e2.CreatedAt)
+	}
+
+	two := newSession(u.ID)
+	e3, e4 := event(two, "login", t0.Add(time.Second)), event(two, "mfa_verified", t0.Add(2*time.Second))
+	if err := s.CreateSession(ctx, two, e3, e4); err != nil {
+		t.Fatalf("CreateSession with two events: %v", err)
+	}
+	listed, err := s.ListAuditEvents(ctx, &u.ID, 10)
+	if err != nil {
+		t.Fatalf("ListAuditEvents: %v", err)
+	}
+	wantEqual(t, "events stored with their sessions", listed,
+		[]store.AuditEvent{*e4, *e3, *e2, *e1})
+
+	// A session that cannot be stored (its id is taken) stores no event.
+	dup := newSession(u.ID)
+	dup.ID = one.ID
+	wantIs(t, "CreateSession(same id) with an event", s.CreateSession(ctx, dup, event(dup, "login", t0)), store.ErrConflict)
+	// An event that cannot be stored (its id is taken) stores no session.
+	lost := newSession(u.ID)
+	taken := event(lost, "login", t0)
+	taken.ID = e1.ID
+	if err := s.CreateSession(ctx, lost, taken); err == nil {
+		t.Error("CreateSession with an event whose id is taken succeeded")
+	}
+	if _, err := s.GetSession(ctx, lost.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a session whose event failed: GetSession gave %v, want ErrNotFound", err)
+	}
+	after, err := s.ListAuditEvents(ctx, &u.ID, 10)
+	if err != nil {
+		t.Fatalf("ListAuditEvents: %v", err)
+	}
+	wantEqual(t, "events after the failed creations", after, listed)
+}
+
 func testSessionNeedsUserAndClient(t *testing.T, s store.Store) {
 	u := mustCreateUser(t, s)
 	noUser := newSession(uuid.New())
