@@ -115,3 +115,20 @@ func BenchmarkAuthenticateAccess(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkLogin is a password sign-in through auth.Service.Login over a
+// real database, with a hash too cheap to matter: what a sign-in costs
+// around argon2id (its statements, the new session and its tokens).
+func BenchmarkLogin(b *testing.B) {
+	eachDB(b, func(b *testing.B, db *sqlstore.DB) {
+		svc, _ := benchService(b, db)
+		ctx := context.Background()
+		in := auth.LoginInput{Email: "bench@example.com", Password: benchPassword, Delivery: auth.DeliveryBody}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := svc.Login(ctx, in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
