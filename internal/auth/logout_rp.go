@@ -24,7 +24,7 @@ func (s *Service) LogoutRP(ctx context.Context, lr *oidc.LogoutRequest, ssoCooki
 	if err != nil {
 		return "", err
 	}
-	sso, err := s.ssoSession(ctx, ssoCookie)
+	sso, _, err := s.ssoSession(ctx, ssoCookie)
 	if err != nil {
 		return "", err
 	}

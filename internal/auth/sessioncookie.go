@@ -37,7 +37,7 @@ func (s *Service) AuthenticateSessionCookie(ctx context.Context, value string) (
 		return nil, errInvalidToken
 	}
 	h := sha256.Sum256([]byte(value))
-	sess, err := s.store.GetSessionBySecret(ctx, h[:])
+	sess, u, err := s.store.GetSessionAndUserBySecret(ctx, h[:])
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errInvalidToken
 	}
@@ -45,12 +45,8 @@ func (s *Service) AuthenticateSessionCookie(ctx context.Context, value string) (
 		return nil, fmt.Errorf("authenticate session: %w", err)
 	}
 	now := s.now().UTC()
-	if sess.Kind != store.SessionKindCookie || !sess.ActiveAt(now) {
+	if sess.Kind != store.SessionKindCookie || !sess.ActiveAt(now) || !u.IsActive {
 		return nil, errInvalidToken
-	}
-	u, err := s.activeUser(ctx, sess.UserID)
-	if err != nil {
-		return nil, err
 	}
 	if err := s.slideIdle(ctx, sess, now); err != nil {
 		return nil, err

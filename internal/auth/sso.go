@@ -108,16 +108,12 @@ func (s *Service) startBrowserSignIn(ctx context.Context, u *store.User, amr []s
 // a minute). The authorize endpoint and the pages call it; nothing else may
 // treat the sso cookie as a credential.
 func (s *Service) BrowserSession(ctx context.Context, value string) (*BrowserSignIn, error) {
-	sess, err := s.ssoSession(ctx, value)
+	sess, u, err := s.ssoSession(ctx, value)
 	if sess == nil || err != nil {
 		return nil, err
 	}
-	u, err := s.activeUser(ctx, sess.UserID)
-	if ErrorCode(err) == CodeInvalidToken || (err == nil && s.requireVerified(u) != nil) {
+	if !u.IsActive || s.requireVerified(u) != nil {
 		return nil, nil
-	}
-	if err != nil {
-		return nil, err
 	}
 	if err := s.slideIdle(ctx, sess, s.now().UTC()); err != nil {
 		return nil, err
@@ -125,31 +121,31 @@ func (s *Service) BrowserSession(ctx context.Context, value string) (*BrowserSig
 	return &BrowserSignIn{User: u, Session: sess}, nil
 }
 
-// ssoSession finds the active sso session whose secret is value; nil when
-// there is none.
-func (s *Service) ssoSession(ctx context.Context, value string) (*store.Session, error) {
+// ssoSession finds the active sso session whose secret is value, with
+// its user (active or not: the caller decides); nil when there is none.
+func (s *Service) ssoSession(ctx context.Context, value string) (*store.Session, *store.User, error) {
 	if !strings.HasPrefix(value, SSOSecretPrefix) || len(value) > 100 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	h := sha256.Sum256([]byte(value))
-	sess, err := s.store.GetSessionBySecret(ctx, h[:])
+	sess, u, err := s.store.GetSessionAndUserBySecret(ctx, h[:])
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("browser sign-in: %w", err)
+		return nil, nil, fmt.Errorf("browser sign-in: %w", err)
 	}
 	if sess.Kind != store.SessionKindSSO || !sess.ActiveAt(s.now().UTC()) {
-		return nil, nil
+		return nil, nil, nil
 	}
-	return sess, nil
+	return sess, u, nil
 }
 
 // SignOutBrowser ends the browser sign-in whose cookie value is value (a
 // missing or ended one is not an error: the browser is signed out either
 // way) and audits it like an API logout.
 func (s *Service) SignOutBrowser(ctx context.Context, value string, dev Device) error {
-	sess, err := s.ssoSession(ctx, value)
+	sess, _, err := s.ssoSession(ctx, value)
 	if sess == nil || err != nil {
 		return err
 	}

@@ -268,8 +268,9 @@ type Store interface {
 	GetSession(ctx context.Context, id uuid.UUID) (*Session, error)
 	// GetSessionAndUser returns a session and its user in one round trip.
 	GetSessionAndUser(ctx context.Context, id uuid.UUID) (*Session, *User, error)
-	// GetSessionBySecret finds a cookie session by the SHA-256 of its secret.
-	GetSessionBySecret(ctx context.Context, secretHash []byte) (*Session, error)
+	// GetSessionAndUserBySecret finds a cookie or sso session by the
+	// SHA-256 of its secret and returns it with its user, in one round trip.
+	GetSessionAndUserBySecret(ctx context.Context, secretHash []byte) (*Session, *User, error)
 	// ListUserSessions returns the user's sessions active at now, newest first.
 	ListUserSessions(ctx context.Context, userID uuid.UUID, now time.Time) ([]Session, error)
 	// RotateSession moves session id from generation gen to gen+1 in one

@@ -14,6 +14,11 @@ import (
 var sessionUserQuery = `SELECT ` + qualified("s", sessionColumns) + `, ` + qualified("u", userColumns) + `
 	FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`
 
+// sessionUserBySecretQuery reads a browser's session (a cookie or sso
+// session) and its user in one round trip.
+var sessionUserBySecretQuery = `SELECT ` + qualified("s", sessionColumns) + `, ` + qualified("u", userColumns) + `
+	FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_hash = ?`
+
 // tokenUserQuery reads a classic token and its user in one round trip.
 var tokenUserQuery = `SELECT ` + qualified("t", authTokenColumns) + `, ` + qualified("u", userColumns) + `
 	FROM auth_tokens t JOIN users u ON u.id = t.user_id WHERE t.key_hash = ?`
@@ -54,6 +59,24 @@ func (db *DB) GetSessionAndUser(ctx context.Context, id uuid.UUID) (*store.Sessi
 	row := db.preparedRow(ctx, db.r, sessionUserQuery, id)
 	if err := withUser(row, &u, func(sc rowScanner) error { return scanSession(sc, &s) }); err != nil {
 		return nil, nil, db.flavor.wrap("get session and user", err)
+	}
+	return &s, &u, nil
+}
+
+// GetSessionAndUserBySecret returns the session whose SecretHash is
+// secretHash, active or not (the caller checks ActiveAt), and its user, or
+// store.ErrNotFound.
+func (db *DB) GetSessionAndUserBySecret(ctx context.Context, secretHash []byte) (*store.Session, *store.User, error) {
+	if secretHash == nil {
+		return nil, nil, fmt.Errorf("get session and user by secret: %w", store.ErrNotFound)
+	}
+	var (
+		s store.Session
+		u store.User
+	)
+	row := db.preparedRow(ctx, db.r, sessionUserBySecretQuery, secretHash)
+	if err := withUser(row, &u, func(sc rowScanner) error { return scanSession(sc, &s) }); err != nil {
+		return nil, nil, db.flavor.wrap("get session and user by secret", err)
 	}
 	return &s, &u, nil
 }

@@ -122,16 +122,6 @@ func (db *DB) GetSession(ctx context.Context, id uuid.UUID) (*store.Session, err
 	return db.getSession(ctx, "get session", `SELECT `+sessionColumns+` FROM sessions WHERE id = ?`, id)
 }
 
-// GetSessionBySecret returns the session whose SecretHash is secretHash,
-// active or not (the caller checks ActiveAt), or store.ErrNotFound.
-func (db *DB) GetSessionBySecret(ctx context.Context, secretHash []byte) (*store.Session, error) {
-	if secretHash == nil {
-		return nil, fmt.Errorf("get session by secret: %w", store.ErrNotFound)
-	}
-	return db.getSession(ctx, "get session by secret",
-		`SELECT `+sessionColumns+` FROM sessions WHERE secret_hash = ?`, secretHash)
-}
-
 func (db *DB) getSession(ctx context.Context, op, q string, arg any) (*store.Session, error) {
 	var s store.Session
 	if err := scanSession(db.preparedRow(ctx, db.r, q, arg), &s); err != nil {

@@ -30,16 +30,20 @@ func testSessionCreateGet(t *testing.T, s store.Store) {
 	if got.SecretHash != nil {
 		t.Errorf("JWT session SecretHash: got %x, want nil", got.SecretHash)
 	}
-	got, err = s.GetSessionBySecret(ctx, cookie.SecretHash)
+	got, gotU, err := s.GetSessionAndUserBySecret(ctx, cookie.SecretHash)
 	if err != nil {
-		t.Fatalf("GetSessionBySecret: %v", err)
+		t.Fatalf("GetSessionAndUserBySecret: %v", err)
 	}
-	wantEqual(t, "GetSessionBySecret", got, cookie)
+	wantEqual(t, "GetSessionAndUserBySecret", got, cookie)
+	wantU, _ := s.GetUser(ctx, u.ID)
+	wantEqual(t, "GetSessionAndUserBySecret's user", gotU, wantU)
 
 	_, err = s.GetSession(ctx, uuid.New())
 	wantIs(t, "GetSession(unknown)", err, store.ErrNotFound)
-	_, err = s.GetSessionBySecret(ctx, randomBytes(32))
-	wantIs(t, "GetSessionBySecret(unknown)", err, store.ErrNotFound)
+	_, _, err = s.GetSessionAndUserBySecret(ctx, randomBytes(32))
+	wantIs(t, "GetSessionAndUserBySecret(unknown)", err, store.ErrNotFound)
+	_, _, err = s.GetSessionAndUserBySecret(ctx, nil)
+	wantIs(t, "GetSessionAndUserBySecret(nil)", err, store.ErrNotFound)
 }
 
 // testSessionCreateAudited stores sessions with their events: one event
@@ -281,11 +285,14 @@ func testSessionSSO(t *testing.T, s store.Store) {
 	want := *sso
 	mustCreateSession(t, s, sso)
 	wantEqual(t, "CreateSession(sso) result", sso, &want)
-	got, err := s.GetSessionBySecret(ctx, want.SecretHash)
+	got, gotU, err := s.GetSessionAndUserBySecret(ctx, want.SecretHash)
 	if err != nil {
-		t.Fatalf("GetSessionBySecret: %v", err)
+		t.Fatalf("GetSessionAndUserBySecret: %v", err)
 	}
-	wantEqual(t, "GetSessionBySecret(sso)", got, &want)
+	wantEqual(t, "GetSessionAndUserBySecret(sso)", got, &want)
+	if gotU.ID != u.ID || gotU.Email != u.Email {
+		t.Errorf("GetSessionAndUserBySecret(sso) user: got %s %q, want %s %q", gotU.ID, gotU.Email, u.ID, u.Email)
+	}
 	got, _, err = s.GetSessionAndUser(ctx, want.ID)
 	if err != nil {
 		t.Fatalf("GetSessionAndUser: %v", err)
