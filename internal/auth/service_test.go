@@ -162,6 +162,17 @@ func (r *rig) session(t testing.TB, id uuid.UUID) *store.Session {
 	return s
 }
 
+// disable marks u inactive straight in the database, as an operator's
+// UPDATE would, without the service's revocations.
+func (r *rig) disable(t testing.TB, u *store.User) {
+	t.Helper()
+	v := *u
+	v.IsActive = false
+	if err := r.db.UpdateUser(t.Context(), &v); err != nil {
+		t.Fatalf("disable user: %v", err)
+	}
+}
+
 // events returns the audit events named event, newest first.
 func (r *rig) events(t testing.TB, event string) []store.AuditEvent {
 	t.Helper()

@@ -38,11 +38,7 @@ func TestSessionCookieRefused(t *testing.T) {
 			return l.SessionSecret
 		}},
 		{"user disabled", func(t *testing.T, r *rig, l *auth.Login) string {
-			u := *l.User
-			u.IsActive = false
-			if err := r.db.UpdateUser(t.Context(), &u); err != nil {
-				t.Fatal(err)
-			}
+			r.disable(t, l.User)
 			return l.SessionSecret
 		}},
 	}

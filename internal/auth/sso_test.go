@@ -91,11 +91,7 @@ func TestBrowserSessionNone(t *testing.T) {
 			return b.Secret
 		}},
 		{"user disabled", func(t *testing.T, r *rig, reg *auth.Login, b *auth.BrowserSignIn) string {
-			u := *reg.User
-			u.IsActive = false
-			if err := r.db.UpdateUser(t.Context(), &u); err != nil {
-				t.Fatal(err)
-			}
+			r.disable(t, reg.User)
 			return b.Secret
 		}},
 	}

@@ -52,15 +52,7 @@ func withUser(row rowScanner, u *store.User, scanFirst func(rowScanner) error) e
 
 // GetSessionAndUser returns session id and its user, or store.ErrNotFound.
 func (db *DB) GetSessionAndUser(ctx context.Context, id uuid.UUID) (*store.Session, *store.User, error) {
-	var (
-		s store.Session
-		u store.User
-	)
-	row := db.preparedRow(ctx, db.r, sessionUserQuery, id)
-	if err := withUser(row, &u, func(sc rowScanner) error { return scanSession(sc, &s) }); err != nil {
-		return nil, nil, db.flavor.wrap("get session and user", err)
-	}
-	return &s, &u, nil
+	return db.sessionAndUser(ctx, "get session and user", sessionUserQuery, id)
 }
 
 // GetSessionAndUserBySecret returns the session whose SecretHash is
@@ -70,13 +62,19 @@ func (db *DB) GetSessionAndUserBySecret(ctx context.Context, secretHash []byte) 
 	if secretHash == nil {
 		return nil, nil, fmt.Errorf("get session and user by secret: %w", store.ErrNotFound)
 	}
+	return db.sessionAndUser(ctx, "get session and user by secret", sessionUserBySecretQuery, secretHash)
+}
+
+// sessionAndUser runs query, one of the session-and-user reads above, with
+// its one argument key.
+func (db *DB) sessionAndUser(ctx context.Context, op, query string, key any) (*store.Session, *store.User, error) {
 	var (
 		s store.Session
 		u store.User
 	)
-	row := db.preparedRow(ctx, db.r, sessionUserBySecretQuery, secretHash)
+	row := db.preparedRow(ctx, db.r, query, key)
 	if err := withUser(row, &u, func(sc rowScanner) error { return scanSession(sc, &s) }); err != nil {
-		return nil, nil, db.flavor.wrap("get session and user by secret", err)
+		return nil, nil, db.flavor.wrap(op, err)
 	}
 	return &s, &u, nil
 }
