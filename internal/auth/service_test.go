@@ -42,6 +42,28 @@ type pausingStore struct {
 	mu     sync.Mutex
 	after  func()
 	before func()
+	looked func()
+}
+
+func (p *pausingStore) GetUserByEmail(ctx context.Context, normalized string) (*store.User, error) {
+	u, err := p.Store.GetUserByEmail(ctx, normalized)
+	p.mu.Lock()
+	f := p.looked
+	p.looked = nil
+	p.mu.Unlock()
+	if f != nil {
+		f()
+	}
+	return u, err
+}
+
+// afterNextUserLookup arms f to run after the next look-up of a user by
+// e-mail, once the caller holds the row as it was: what happens to the
+// account while its password is being checked.
+func (p *pausingStore) afterNextUserLookup(f func()) {
+	p.mu.Lock()
+	p.looked = f
+	p.mu.Unlock()
 }
 
 func (p *pausingStore) RotateRefresh(ctx context.Context, r store.Rotation) (*store.Session, *store.User, error) {
@@ -166,10 +188,21 @@ func (r *rig) session(t testing.TB, id uuid.UUID) *store.Session {
 // UPDATE would, without the service's revocations.
 func (r *rig) disable(t testing.TB, u *store.User) {
 	t.Helper()
+	r.setActive(t, u, false)
+}
+
+// enable marks u active again, the way disable marked it inactive.
+func (r *rig) enable(t testing.TB, u *store.User) {
+	t.Helper()
+	r.setActive(t, u, true)
+}
+
+func (r *rig) setActive(t testing.TB, u *store.User, active bool) {
+	t.Helper()
 	v := *u
-	v.IsActive = false
+	v.IsActive = active
 	if err := r.db.UpdateUser(t.Context(), &v); err != nil {
-		t.Fatalf("disable user: %v", err)
+		t.Fatalf("set user active=%v: %v", active, err)
 	}
 }
 
