@@ -17,14 +17,6 @@ func TestSignInRefusesAccountDisabledDuringCheck(t *testing.T) {
 		r := startRig(t, db)
 		const email = "racing@example.com"
 		reg := r.register(t, email, "")
-		credentials := func() int {
-			t.Helper()
-			list, err := db.ListUserSessions(t.Context(), reg.User.ID, r.clock.Now())
-			if err != nil {
-				t.Fatalf("list sessions: %v", err)
-			}
-			return len(list)
-		}
 		signIns := []struct {
 			name string
 			run  func() error
@@ -51,7 +43,7 @@ func TestSignInRefusesAccountDisabledDuringCheck(t *testing.T) {
 				t.Fatalf("%s of an active account: %v", si.name, err)
 			}
 		}
-		before := credentials()
+		before := r.activeSessions(t, reg.User.ID)
 		u, err := db.GetUser(t.Context(), reg.User.ID)
 		if err != nil {
 			t.Fatalf("get user: %v", err)
@@ -67,7 +59,7 @@ func TestSignInRefusesAccountDisabledDuringCheck(t *testing.T) {
 			}
 			r.enable(t, u)
 		}
-		if n := credentials(); n != before {
+		if n := r.activeSessions(t, reg.User.ID); n != before {
 			t.Fatalf("%d sessions and tokens after the refused sign-ins, want %d", n, before)
 		}
 	})

@@ -45,14 +45,6 @@ func TestSignInNeedsItsLoginEvent(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		r := startRig(t, db)
 		reg := r.register(t, "event@example.com", "")
-		sessions := func() int {
-			t.Helper()
-			list, err := db.ListUserSessions(t.Context(), reg.User.ID, r.clock.Now())
-			if err != nil {
-				t.Fatalf("list sessions: %v", err)
-			}
-			return len(list)
-		}
 		login := func() error {
 			_, err := r.svc.Login(t.Context(), auth.LoginInput{Email: "event@example.com", Password: testPassword,
 				Delivery: auth.DeliveryBody, Device: laptop})
@@ -63,7 +55,7 @@ func TestSignInNeedsItsLoginEvent(t *testing.T) {
 				Password: testPassword, Device: laptop})
 			return err
 		}
-		before := sessions()
+		before := r.activeSessions(t, reg.User.ID)
 
 		allow := refuseAuditEvents(t, db)
 		for name, signIn := range map[string]func() error{"API sign-in": login, "browser sign-in": browser} {
@@ -71,7 +63,7 @@ func TestSignInNeedsItsLoginEvent(t *testing.T) {
 				t.Errorf("%s without its event: %v, want an internal error", name, err)
 			}
 		}
-		if n := sessions(); n != before {
+		if n := r.activeSessions(t, reg.User.ID); n != before {
 			t.Fatalf("%d sessions after the refused sign-ins, want %d", n, before)
 		}
 
@@ -82,7 +74,7 @@ func TestSignInNeedsItsLoginEvent(t *testing.T) {
 		if err := browser(); err != nil {
 			t.Fatalf("browser sign-in once events are written: %v", err)
 		}
-		if n := sessions(); n != before+2 {
+		if n := r.activeSessions(t, reg.User.ID); n != before+2 {
 			t.Errorf("%d sessions after two sign-ins, want %d", n, before+2)
 		}
 	})

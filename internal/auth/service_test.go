@@ -31,12 +31,14 @@ const grace = 10 * time.Second
 // laptop is the device of the tests' requests.
 var laptop = auth.Device{Name: "laptop", UserAgent: "test-agent/1", IP: "192.0.2.7"}
 
-// pausingStore is the real store with two interleaving points: a function
-// run once right after the next GetSessionAndUser, while the caller holds
-// what it read, and one run once right before the next RotateRefresh, when
-// the caller has presented its token but its statement has not run. They
-// let a test act "during" a refresh without mocking anything the refresh
-// reads or writes.
+// pausingStore is the real store with three interleaving points: a
+// function run once right after the next GetSessionAndUser, while the
+// caller holds what it read; one run once right before the next
+// RotateRefresh, when the caller has presented its token but its statement
+// has not run; and one run once right after the next GetUserByEmail, while
+// a sign-in checks the password of the row it read. They let a test act
+// "during" a refresh or a sign-in without mocking anything either reads or
+// writes.
 type pausingStore struct {
 	store.Store
 	mu     sync.Mutex
@@ -45,63 +47,51 @@ type pausingStore struct {
 	looked func()
 }
 
-func (p *pausingStore) GetUserByEmail(ctx context.Context, normalized string) (*store.User, error) {
-	u, err := p.Store.GetUserByEmail(ctx, normalized)
+// arm sets the hook *slot to f.
+func (p *pausingStore) arm(slot *func(), f func()) {
 	p.mu.Lock()
-	f := p.looked
-	p.looked = nil
+	*slot = f
+	p.mu.Unlock()
+}
+
+// fire runs the hook *slot once, if armed, and disarms it.
+func (p *pausingStore) fire(slot *func()) {
+	p.mu.Lock()
+	f := *slot
+	*slot = nil
 	p.mu.Unlock()
 	if f != nil {
 		f()
 	}
+}
+
+func (p *pausingStore) GetUserByEmail(ctx context.Context, normalized string) (*store.User, error) {
+	u, err := p.Store.GetUserByEmail(ctx, normalized)
+	p.fire(&p.looked)
 	return u, err
 }
 
 // afterNextUserLookup arms f to run after the next look-up of a user by
 // e-mail, once the caller holds the row as it was: what happens to the
 // account while its password is being checked.
-func (p *pausingStore) afterNextUserLookup(f func()) {
-	p.mu.Lock()
-	p.looked = f
-	p.mu.Unlock()
-}
+func (p *pausingStore) afterNextUserLookup(f func()) { p.arm(&p.looked, f) }
 
 func (p *pausingStore) RotateRefresh(ctx context.Context, r store.Rotation) (*store.Session, *store.User, error) {
-	p.mu.Lock()
-	f := p.before
-	p.before = nil
-	p.mu.Unlock()
-	if f != nil {
-		f()
-	}
+	p.fire(&p.before)
 	return p.Store.RotateRefresh(ctx, r)
 }
 
 // beforeNextRotate arms f to run before the next one-statement rotation.
-func (p *pausingStore) beforeNextRotate(f func()) {
-	p.mu.Lock()
-	p.before = f
-	p.mu.Unlock()
-}
+func (p *pausingStore) beforeNextRotate(f func()) { p.arm(&p.before, f) }
 
 func (p *pausingStore) GetSessionAndUser(ctx context.Context, id uuid.UUID) (*store.Session, *store.User, error) {
 	s, u, err := p.Store.GetSessionAndUser(ctx, id)
-	p.mu.Lock()
-	f := p.after
-	p.after = nil
-	p.mu.Unlock()
-	if f != nil {
-		f()
-	}
+	p.fire(&p.after)
 	return s, u, err
 }
 
 // afterNextRead arms f to run after the next session read.
-func (p *pausingStore) afterNextRead(f func()) {
-	p.mu.Lock()
-	p.after = f
-	p.mu.Unlock()
-}
+func (p *pausingStore) afterNextRead(f func()) { p.arm(&p.after, f) }
 
 // rig is a Service over a real database with a clock the test owns.
 type rig struct {
@@ -182,6 +172,17 @@ func (r *rig) session(t testing.TB, id uuid.UUID) *store.Session {
 		t.Fatalf("get session: %v", err)
 	}
 	return s
+}
+
+// activeSessions is how many of the user's sessions (classic token
+// included) are active on the rig's clock.
+func (r *rig) activeSessions(t testing.TB, userID uuid.UUID) int {
+	t.Helper()
+	list, err := r.db.ListUserSessions(t.Context(), userID, r.clock.Now())
+	if err != nil {
+		t.Fatalf("list sessions: %v", err)
+	}
+	return len(list)
 }
 
 // disable marks u inactive straight in the database, as an operator's
