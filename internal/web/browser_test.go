@@ -95,6 +95,10 @@ func TestKeyboardOnly(t *testing.T) {
 	focused := func() string {
 		return browsertest.Eval[string](tab, `(() => { const e = document.activeElement; return e.id || e.getAttribute("href") || e.tagName.toLowerCase() + "." + e.className; })()`)
 	}
+	// Chromium focuses an autofocus field at its next rendering update,
+	// which can come after the load on a busy machine: the field must get
+	// the focus, within waitPage's time, before any key is pressed.
+	waitPage(t, tab, `document.activeElement !== null && document.activeElement.id === "identifier"`)
 	want := []string{"identifier", "password", "button.primary", "passkey-button", "/forgot-password", "/signup"}
 	var got []string
 	for i := range want {
