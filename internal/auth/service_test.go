@@ -106,6 +106,13 @@ type rig struct {
 // one db and keysDir are replicas of one deployment.
 func newRig(t testing.TB, db *sqlstore.DB, keysDir string, clock *servertest.Clock) *rig {
 	t.Helper()
+	return newRigWith(t, db, keysDir, clock, nil)
+}
+
+// newRigWith is newRig with its dependencies changed by adjust (may be
+// nil) before the Service is built: a mailer, passkeys, other settings.
+func newRigWith(t testing.TB, db *sqlstore.DB, keysDir string, clock *servertest.Clock, adjust func(*auth.Deps)) *rig {
+	t.Helper()
 	cfg := config.Default()
 	ring, err := keys.Open(keysDir, server.KeyOptions(cfg, clock.Now))
 	if err != nil {
@@ -117,7 +124,7 @@ func newRig(t testing.TB, db *sqlstore.DB, keysDir string, clock *servertest.Clo
 		t.Fatalf("verifier: %v", err)
 	}
 	ps := &pausingStore{Store: db}
-	svc := auth.New(auth.Deps{
+	deps := auth.Deps{
 		Store:     ps,
 		Hasher:    password.NewHasher(servertest.FastHash, 4),
 		Policy:    password.Policy{MinLength: cfg.PasswordMinLength},
@@ -133,8 +140,11 @@ func newRig(t testing.TB, db *sqlstore.DB, keysDir string, clock *servertest.Clo
 		},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now:    clock.Now,
-	})
-	return &rig{svc: svc, db: db, store: ps, clock: clock}
+	}
+	if adjust != nil {
+		adjust(&deps)
+	}
+	return &rig{svc: auth.New(deps), db: db, store: ps, clock: clock}
 }
 
 // startRig is one replica over db, its clock on a whole second.
