@@ -28,13 +28,19 @@ const dlOrigin = "https://localhost:8443"
 // e-mail verification and accepts passkeys for dlOrigin.
 func dlRig(t testing.TB, db *sqlstore.DB) (*rig, *mail.Outbox) {
 	t.Helper()
+	return dlRigVerifying(t, db, auth.VerificationOptional)
+}
+
+// dlRigVerifying is dlRig with e-mail verification set to mode.
+func dlRigVerifying(t testing.TB, db *sqlstore.DB, mode string) (*rig, *mail.Outbox) {
+	t.Helper()
 	rp, err := mfa.NewWebAuthn(mfa.WebAuthnConfig{RPID: "localhost", RPName: "Tessera", Origins: []string{dlOrigin}})
 	if err != nil {
 		t.Fatalf("webauthn: %v", err)
 	}
 	out := mail.NewOutbox()
 	r := newRigWith(t, db, t.TempDir(), servertest.NewClock(time.Now().UTC().Truncate(time.Second)), func(d *auth.Deps) {
-		d.Settings.EmailVerification = auth.VerificationOptional
+		d.Settings.EmailVerification = mode
 		d.Settings.FrontendURL = config.Default().FrontendURL
 		d.Mailer, d.WebAuthn = out, rp
 	})
@@ -114,6 +120,117 @@ func dlAddPasskey(t testing.TB, r *rig, l *auth.Login, a *webauthntest.Authentic
 	if _, err := r.svc.FinishPasskeyRegistration(t.Context(), p, auth.AddPasskeyInput{Name: "Key", Credential: cred, Device: laptop}); err != nil {
 		t.Fatalf("finish passkey registration: %v", err)
 	}
+}
+
+// dlAssert starts a passkey sign-in that names no account and has the
+// authenticator a answer it: the challenge's id and the signed assertion.
+func dlAssert(t testing.TB, r *rig, a *webauthntest.Authenticator) (string, []byte) {
+	t.Helper()
+	ch, err := r.svc.BeginPasskeyLogin(t.Context(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := json.Marshal(map[string]json.RawMessage{"publicKey": ch.PublicKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred, err := a.Get(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch.ChallengeID, cred
+}
+
+// Under mandatory verification an unverified account's passkey opens
+// nothing, whether the tokens would go in the body, in cookies or to the
+// hosted pages, and each refusal is audited as a passkey sign-in refused
+// for the address.
+func TestPasskeySignInNeedsVerifiedAddress(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		r, _ := dlRig(t, db)
+		l := r.register(t, "ada@example.com", "")
+		a := webauthntest.New(dlOrigin)
+		dlAddPasskey(t, r, l, a)
+		m, _ := dlRigVerifying(t, db, auth.VerificationMandatory)
+
+		signIns := map[string]func(challengeID string, cred []byte) error{}
+		for _, d := range []string{auth.DeliveryBody, auth.DeliveryCookie} {
+			signIns["passkey sign-in, "+d] = func(challengeID string, cred []byte) error {
+				_, err := m.svc.PasskeyLogin(t.Context(), auth.PasskeyLoginInput{
+					ChallengeID: challengeID, Credential: cred, Delivery: d, Device: laptop})
+				return err
+			}
+		}
+		signIns["hosted passkey sign-in"] = func(challengeID string, cred []byte) error {
+			_, err := m.svc.SignInBrowserPasskey(t.Context(), challengeID, cred, laptop)
+			return err
+		}
+		for name, signIn := range signIns {
+			challengeID, cred := dlAssert(t, m, a)
+			if code := auth.ErrorCode(signIn(challengeID, cred)); code != auth.CodeEmailNotVerified {
+				t.Errorf("%s of an unverified account: %q, want %s", name, code, auth.CodeEmailNotVerified)
+			}
+		}
+		refused := 0
+		for _, e := range m.events(t, "login_refused") {
+			if e.UserID != nil && *e.UserID == l.User.ID && e.Details["method"] == "passkey" &&
+				e.Details["reason"] == auth.CodeEmailNotVerified {
+				refused++
+			}
+		}
+		if refused != len(signIns) {
+			t.Errorf("%d passkey sign-ins audited as refused for the address, want %d", refused, len(signIns))
+		}
+		if n := r.activeSessions(t, l.User.ID); n != 1 {
+			t.Errorf("%d active sessions, want only the registration's", n)
+		}
+	})
+}
+
+// Under mandatory verification a browser's sign-in counts only while the
+// address is verified: marked unverified again (as an admin may), the
+// cookie signs nobody in, and it counts again once the address is.
+func TestBrowserSessionNeedsVerifiedAddress(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		r, out := dlRig(t, db)
+		l := r.register(t, "ada@example.com", "")
+		if err := r.svc.VerifyEmail(t.Context(), dlLinkQuery(t, out, "ada@example.com", mail.TemplateVerifyEmail).Get("key"), laptop); err != nil {
+			t.Fatalf("verify: %v", err)
+		}
+		m, _ := dlRigVerifying(t, db, auth.VerificationMandatory)
+		b, err := m.svc.SignInBrowser(t.Context(), auth.BrowserSignInInput{Email: "ada@example.com", Password: testPassword, Device: laptop})
+		if err != nil {
+			t.Fatalf("browser sign-in of a verified account: %v", err)
+		}
+		signedIn := func() bool {
+			t.Helper()
+			got, err := m.svc.BrowserSession(t.Context(), b.Secret)
+			if err != nil {
+				t.Fatalf("browser session: %v", err)
+			}
+			return got != nil
+		}
+		setVerified := func(at *time.Time) {
+			t.Helper()
+			u := dlUser(t, db, l.User.ID)
+			u.EmailVerifiedAt = at
+			if err := db.UpdateUser(t.Context(), u); err != nil {
+				t.Fatalf("update user: %v", err)
+			}
+		}
+		if !signedIn() {
+			t.Fatal("a verified account's browser sign-in does not count")
+		}
+		verifiedAt := dlUser(t, db, l.User.ID).EmailVerifiedAt
+		setVerified(nil)
+		if signedIn() {
+			t.Error("an unverified account's browser sign-in still counts")
+		}
+		setVerified(verifiedAt)
+		if !signedIn() {
+			t.Error("the browser sign-in does not count again once the address is verified")
+		}
+	})
 }
 
 // A reset asked for a disabled account's address mails nothing and is
@@ -298,20 +415,9 @@ func TestDisabledAccountPasskeySignInRefused(t *testing.T) {
 		dlAddPasskey(t, r, l, a)
 		r.disable(t, l.User)
 
-		ch, err := r.svc.BeginPasskeyLogin(t.Context(), "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		opts, err := json.Marshal(map[string]json.RawMessage{"publicKey": ch.PublicKey})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cred, err := a.Get(opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = r.svc.PasskeyLogin(t.Context(), auth.PasskeyLoginInput{
-			ChallengeID: ch.ChallengeID, Credential: cred, Delivery: auth.DeliveryBody, Device: laptop,
+		challengeID, cred := dlAssert(t, r, a)
+		_, err := r.svc.PasskeyLogin(t.Context(), auth.PasskeyLoginInput{
+			ChallengeID: challengeID, Credential: cred, Delivery: auth.DeliveryBody, Device: laptop,
 		})
 		if code := auth.ErrorCode(err); code != auth.CodeInvalidCredentials {
 			t.Fatalf("passkey sign-in of a disabled account: %v, want %s", err, auth.CodeInvalidCredentials)
