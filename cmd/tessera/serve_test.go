@@ -23,6 +23,16 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the binary buildBinary compiled, so that every run of
+// the tests does not leave 50 MB behind in the temporary directory.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		_ = os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 // buildBinary compiles tessera once for the tests of this package.
 func buildBinary(t *testing.T) string {
 	t.Helper()
