@@ -61,9 +61,7 @@ func TestDisabledUserAccessToken(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		r := startRig(t, db)
 		reg := r.register(t, "access-off@example.com", "")
-		other, err := r.svc.Login(t.Context(), auth.LoginInput{
-			Email: "access-off@example.com", Password: testPassword, Delivery: auth.DeliveryBody, Device: laptop,
-		})
+		other, err := r.login(t, "access-off@example.com", testPassword)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,7 +16,6 @@ import (
 	"github.com/tessera-id/tessera/internal/mfa"
 	"github.com/tessera-id/tessera/internal/mfa/webauthntest"
 	"github.com/tessera-id/tessera/internal/server/servertest"
-	"github.com/tessera-id/tessera/internal/store"
 	"github.com/tessera-id/tessera/internal/store/sqlstore"
 	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
 )
@@ -70,21 +69,6 @@ func dlLinkQuery(t testing.TB, out *mail.Outbox, addr, kind string) url.Values {
 		t.Fatalf("link in %s mail: %v", kind, err)
 	}
 	return u.Query()
-}
-
-// dlUser reads user id straight from the database.
-func dlUser(t testing.TB, db *sqlstore.DB, id uuid.UUID) *store.User {
-	t.Helper()
-	u, err := db.GetUser(t.Context(), id)
-	if err != nil {
-		t.Fatalf("get user: %v", err)
-	}
-	return u
-}
-
-// dlLogin signs email in from the laptop with pw.
-func dlLogin(r *rig, t testing.TB, email, pw string) (*auth.Login, error) {
-	return r.svc.Login(t.Context(), auth.LoginInput{Email: email, Password: pw, Delivery: auth.DeliveryBody, Device: laptop})
 }
 
 // dlAllowed lists the credential ids a passkey sign-in's options allow.
@@ -212,7 +196,7 @@ func TestBrowserSessionNeedsVerifiedAddress(t *testing.T) {
 		}
 		setVerified := func(at *time.Time) {
 			t.Helper()
-			u := dlUser(t, db, l.User.ID)
+			u := r.user(t, l.User.ID)
 			u.EmailVerifiedAt = at
 			if err := db.UpdateUser(t.Context(), u); err != nil {
 				t.Fatalf("update user: %v", err)
@@ -221,7 +205,7 @@ func TestBrowserSessionNeedsVerifiedAddress(t *testing.T) {
 		if !signedIn() {
 			t.Fatal("a verified account's browser sign-in does not count")
 		}
-		verifiedAt := dlUser(t, db, l.User.ID).EmailVerifiedAt
+		verifiedAt := r.user(t, l.User.ID).EmailVerifiedAt
 		setVerified(nil)
 		if signedIn() {
 			t.Error("an unverified account's browser sign-in still counts")
@@ -271,7 +255,7 @@ func TestResetLinkRefusedAfterDisable(t *testing.T) {
 			t.Fatal(err)
 		}
 		q := dlLinkQuery(t, out, "ada@example.com", mail.TemplateResetPassword)
-		before := dlUser(t, db, l.User.ID).PasswordHash
+		before := r.user(t, l.User.ID).PasswordHash
 
 		r.disable(t, l.User)
 		err := r.svc.ConfirmPasswordReset(t.Context(), auth.ResetConfirmInput{
@@ -280,11 +264,11 @@ func TestResetLinkRefusedAfterDisable(t *testing.T) {
 		if code := auth.ErrorCode(err); code != auth.CodeInvalidKey {
 			t.Fatalf("reset of a disabled account: %v, want %s", err, auth.CodeInvalidKey)
 		}
-		if dlUser(t, db, l.User.ID).PasswordHash != before {
+		if r.user(t, l.User.ID).PasswordHash != before {
 			t.Error("password hash changed")
 		}
 		r.enable(t, l.User)
-		if _, err := dlLogin(r, t, "ada@example.com", testPassword); err != nil {
+		if _, err := r.login(t, "ada@example.com", testPassword); err != nil {
 			t.Errorf("old password after re-enabling: %v", err)
 		}
 	})
@@ -325,7 +309,7 @@ func TestVerificationLinkRefusedAfterDisable(t *testing.T) {
 		if code := auth.ErrorCode(err); code != auth.CodeInvalidKey {
 			t.Fatalf("verification of a disabled account: %v, want %s", err, auth.CodeInvalidKey)
 		}
-		if u := dlUser(t, db, l.User.ID); u.EmailVerifiedAt != nil {
+		if u := r.user(t, l.User.ID); u.EmailVerifiedAt != nil {
 			t.Errorf("address verified at %v", u.EmailVerifiedAt)
 		}
 		if ev := r.events(t, "email_verified"); len(ev) != 0 {
@@ -343,12 +327,12 @@ func TestDisabledAccountRightPasswordIsAFailure(t *testing.T) {
 		l := r.register(t, "ada@example.com", "")
 		limit := config.Default().LoginMaxFailures
 		for range limit - 1 {
-			if _, err := dlLogin(r, t, "ada@example.com", "not the password"); auth.ErrorCode(err) != auth.CodeInvalidCredentials {
+			if _, err := r.login(t, "ada@example.com", "not the password"); auth.ErrorCode(err) != auth.CodeInvalidCredentials {
 				t.Fatalf("wrong password: %v", err)
 			}
 		}
 		r.disable(t, l.User)
-		_, err := dlLogin(r, t, "ada@example.com", testPassword)
+		_, err := r.login(t, "ada@example.com", testPassword)
 		if code := auth.ErrorCode(err); code != auth.CodeInvalidCredentials {
 			t.Fatalf("disabled account: %v, want %s", err, auth.CodeInvalidCredentials)
 		}
@@ -357,12 +341,12 @@ func TestDisabledAccountRightPasswordIsAFailure(t *testing.T) {
 		}
 
 		r.enable(t, l.User)
-		_, err = dlLogin(r, t, "ada@example.com", testPassword)
+		_, err = r.login(t, "ada@example.com", testPassword)
 		if code := auth.ErrorCode(err); code != auth.CodeRateLimited {
 			t.Fatalf("sign-in after re-enabling: %v, want %s", err, auth.CodeRateLimited)
 		}
 		r.clock.Advance(config.Default().LoginFailureWindow + time.Second)
-		if _, err := dlLogin(r, t, "ada@example.com", testPassword); err != nil {
+		if _, err := r.login(t, "ada@example.com", testPassword); err != nil {
 			t.Fatalf("sign-in after the window: %v", err)
 		}
 	})
@@ -442,17 +426,17 @@ func TestDisabledAdminIsNoActor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := dlLogin(r, t, "admin@example.com", testPassword)
+	l, err := r.login(t, "admin@example.com", testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := auth.AdminActor(&auth.Principal{User: dlUser(t, r.db, admin.ID), Session: l.Session}, laptop)
+	a, err := auth.AdminActor(&auth.Principal{User: r.user(t, admin.ID), Session: l.Session}, laptop)
 	if err != nil || a.UserID != admin.ID {
 		t.Fatalf("active admin: actor %v, %v", a.UserID, err)
 	}
 
 	r.disable(t, admin)
-	u := dlUser(t, r.db, admin.ID)
+	u := r.user(t, admin.ID)
 	if !u.IsAdmin || u.IsActive {
 		t.Fatalf("admin %v active %v, want a disabled admin", u.IsAdmin, u.IsActive)
 	}

@@ -22,8 +22,7 @@ func TestSignInRefusesAccountDisabledDuringCheck(t *testing.T) {
 			run  func() error
 		}{
 			{"API sign-in", func() error {
-				_, err := r.svc.Login(t.Context(), auth.LoginInput{Email: email, Password: testPassword,
-					Delivery: auth.DeliveryBody, Device: laptop})
+				_, err := r.login(t, email, testPassword)
 				return err
 			}},
 			{"browser sign-in", func() error {
@@ -44,10 +43,7 @@ func TestSignInRefusesAccountDisabledDuringCheck(t *testing.T) {
 			}
 		}
 		before := r.activeSessions(t, reg.User.ID)
-		u, err := db.GetUser(t.Context(), reg.User.ID)
-		if err != nil {
-			t.Fatalf("get user: %v", err)
-		}
+		u := r.user(t, reg.User.ID)
 		for _, si := range signIns {
 			r.store.afterNextUserLookup(func() { r.disable(t, u) })
 			err := si.run()

@@ -46,8 +46,7 @@ func TestSignInNeedsItsLoginEvent(t *testing.T) {
 		r := startRig(t, db)
 		reg := r.register(t, "event@example.com", "")
 		login := func() error {
-			_, err := r.svc.Login(t.Context(), auth.LoginInput{Email: "event@example.com", Password: testPassword,
-				Delivery: auth.DeliveryBody, Device: laptop})
+			_, err := r.login(t, "event@example.com", testPassword)
 			return err
 		}
 		browser := func() error {

@@ -184,6 +184,21 @@ func (r *rig) session(t testing.TB, id uuid.UUID) *store.Session {
 	return s
 }
 
+// user reads user id straight from the database.
+func (r *rig) user(t testing.TB, id uuid.UUID) *store.User {
+	t.Helper()
+	u, err := r.db.GetUser(t.Context(), id)
+	if err != nil {
+		t.Fatalf("get user: %v", err)
+	}
+	return u
+}
+
+// login signs email in from the laptop with pw, tokens in the body.
+func (r *rig) login(t testing.TB, email, pw string) (*auth.Login, error) {
+	return r.svc.Login(t.Context(), auth.LoginInput{Email: email, Password: pw, Delivery: auth.DeliveryBody, Device: laptop})
+}
+
 // activeSessions is how many of the user's sessions (classic token
 // included) are active on the rig's clock.
 func (r *rig) activeSessions(t testing.TB, userID uuid.UUID) int {
