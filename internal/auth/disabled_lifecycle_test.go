@@ -16,6 +16,7 @@ import (
 	"github.com/tessera-id/tessera/internal/mfa"
 	"github.com/tessera-id/tessera/internal/mfa/webauthntest"
 	"github.com/tessera-id/tessera/internal/server/servertest"
+	"github.com/tessera-id/tessera/internal/store"
 	"github.com/tessera-id/tessera/internal/store/sqlstore"
 	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
 )
@@ -444,4 +445,42 @@ func TestDisabledAdminIsNoActor(t *testing.T) {
 	if code := auth.ErrorCode(err); code != auth.CodePermissionDenied {
 		t.Fatalf("disabled admin: %v, want %s", err, auth.CodePermissionDenied)
 	}
+}
+
+// A pending login whose account is disabled before its passkey ceremony
+// starts gets no options: the mfa_token is refused as invalid, and works
+// again once the account is enabled.
+func TestDisabledAccountPasskeyFactorNotStarted(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		r, _ := dlRig(t, db)
+		l := r.register(t, "ada@example.com", "")
+		a := webauthntest.New(dlOrigin)
+		dlAddPasskey(t, r, l, a)
+		realID := base64.RawURLEncoding.EncodeToString(a.Credentials()[0].ID)
+		client, err := r.svc.OAuthClient(t.Context(), store.DefaultClientID)
+		if err != nil || client == nil {
+			t.Fatalf("default client: %v, %v", client, err)
+		}
+		mr, err := r.svc.BeginMFA(t.Context(), l.User, client, auth.DeliveryBody,
+			[]string{auth.AMRPassword}, []string{auth.MethodWebAuthn}, laptop)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		r.disable(t, l.User)
+		ch, err := r.svc.BeginPasskeyFactor(t.Context(), mr.Token)
+		if err == nil {
+			t.Fatalf("passkey factor started for a disabled account, allowing %v", dlAllowed(t, ch))
+		}
+		wantCode(t, err, auth.CodeInvalidMFAToken)
+
+		r.enable(t, l.User)
+		ch, err = r.svc.BeginPasskeyFactor(t.Context(), mr.Token)
+		if err != nil {
+			t.Fatalf("passkey factor after the account was enabled again: %v", err)
+		}
+		if ids := dlAllowed(t, ch); len(ids) != 1 || ids[0] != realID {
+			t.Fatalf("options allow %v, want the account's passkey %s", ids, realID)
+		}
+	})
 }
