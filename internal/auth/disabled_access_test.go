@@ -232,15 +232,7 @@ func TestDisabledUserMFACompletion(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		r := startRig(t, db)
 		reg := r.register(t, "mfa-off@example.com", "")
-		client, err := r.svc.OAuthClient(t.Context(), store.DefaultClientID)
-		if err != nil || client == nil {
-			t.Fatalf("default client: %v, %v", client, err)
-		}
-		mr, err := r.svc.BeginMFA(t.Context(), reg.User, client, auth.DeliveryBody,
-			[]string{auth.AMRPassword}, []string{auth.MethodTOTP}, laptop)
-		if err != nil {
-			t.Fatal(err)
-		}
+		mr := r.pendingLogin(t, reg.User, auth.MethodTOTP)
 		// A right second factor, counting how often it is checked.
 		checked := 0
 		proof := func(_ context.Context, u *store.User) ([]string, error) {

@@ -16,7 +16,6 @@ import (
 	"github.com/tessera-id/tessera/internal/mfa"
 	"github.com/tessera-id/tessera/internal/mfa/webauthntest"
 	"github.com/tessera-id/tessera/internal/server/servertest"
-	"github.com/tessera-id/tessera/internal/store"
 	"github.com/tessera-id/tessera/internal/store/sqlstore"
 	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
 )
@@ -90,6 +89,17 @@ func dlAllowed(t testing.TB, c *auth.PasskeyChallenge) []string {
 	return ids
 }
 
+// dlPasskeyAccount registers email with a passkey made by a new software
+// authenticator: the registration's login, the authenticator, and the
+// passkey's credential id as sign-in options list it.
+func dlPasskeyAccount(t testing.TB, r *rig, email string) (*auth.Login, *webauthntest.Authenticator, string) {
+	t.Helper()
+	l := r.register(t, email, "")
+	a := webauthntest.New(dlOrigin)
+	dlAddPasskey(t, r, l, a)
+	return l, a, base64.RawURLEncoding.EncodeToString(a.Credentials()[0].ID)
+}
+
 // dlAddPasskey registers a passkey made by a on l's account.
 func dlAddPasskey(t testing.TB, r *rig, l *auth.Login, a *webauthntest.Authenticator) {
 	t.Helper()
@@ -133,9 +143,7 @@ func dlAssert(t testing.TB, r *rig, a *webauthntest.Authenticator) (string, []by
 func TestPasskeySignInNeedsVerifiedAddress(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		r, _ := dlRig(t, db)
-		l := r.register(t, "ada@example.com", "")
-		a := webauthntest.New(dlOrigin)
-		dlAddPasskey(t, r, l, a)
+		l, a, _ := dlPasskeyAccount(t, r, "ada@example.com")
 		m, _ := dlRigVerifying(t, db, auth.VerificationMandatory)
 
 		signIns := map[string]func(challengeID string, cred []byte) error{}
@@ -358,10 +366,7 @@ func TestDisabledAccountRightPasswordIsAFailure(t *testing.T) {
 func TestDisabledAccountPasskeyChallengeIsADecoy(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		r, _ := dlRig(t, db)
-		l := r.register(t, "ada@example.com", "")
-		a := webauthntest.New(dlOrigin)
-		dlAddPasskey(t, r, l, a)
-		realID := base64.RawURLEncoding.EncodeToString(a.Credentials()[0].ID)
+		l, _, realID := dlPasskeyAccount(t, r, "ada@example.com")
 
 		ch, err := r.svc.BeginPasskeyLogin(t.Context(), "ada@example.com")
 		if err != nil {
@@ -395,9 +400,7 @@ func TestDisabledAccountPasskeyChallengeIsADecoy(t *testing.T) {
 func TestDisabledAccountPasskeySignInRefused(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		r, _ := dlRig(t, db)
-		l := r.register(t, "ada@example.com", "")
-		a := webauthntest.New(dlOrigin)
-		dlAddPasskey(t, r, l, a)
+		l, a, _ := dlPasskeyAccount(t, r, "ada@example.com")
 		r.disable(t, l.User)
 
 		challengeID, cred := dlAssert(t, r, a)
@@ -453,19 +456,8 @@ func TestDisabledAdminIsNoActor(t *testing.T) {
 func TestDisabledAccountPasskeyFactorNotStarted(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		r, _ := dlRig(t, db)
-		l := r.register(t, "ada@example.com", "")
-		a := webauthntest.New(dlOrigin)
-		dlAddPasskey(t, r, l, a)
-		realID := base64.RawURLEncoding.EncodeToString(a.Credentials()[0].ID)
-		client, err := r.svc.OAuthClient(t.Context(), store.DefaultClientID)
-		if err != nil || client == nil {
-			t.Fatalf("default client: %v, %v", client, err)
-		}
-		mr, err := r.svc.BeginMFA(t.Context(), l.User, client, auth.DeliveryBody,
-			[]string{auth.AMRPassword}, []string{auth.MethodWebAuthn}, laptop)
-		if err != nil {
-			t.Fatal(err)
-		}
+		l, _, realID := dlPasskeyAccount(t, r, "ada@example.com")
+		mr := r.pendingLogin(t, l.User, auth.MethodWebAuthn)
 
 		r.disable(t, l.User)
 		ch, err := r.svc.BeginPasskeyFactor(t.Context(), mr.Token)

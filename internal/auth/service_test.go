@@ -194,6 +194,22 @@ func (r *rig) user(t testing.TB, id uuid.UUID) *store.User {
 	return u
 }
 
+// pendingLogin is u's login through the default client, in body mode,
+// waiting for a second factor of the given method after the password.
+func (r *rig) pendingLogin(t testing.TB, u *store.User, method string) *auth.MFARequired {
+	t.Helper()
+	client, err := r.svc.OAuthClient(t.Context(), store.DefaultClientID)
+	if err != nil || client == nil {
+		t.Fatalf("default client: %v, %v", client, err)
+	}
+	mr, err := r.svc.BeginMFA(t.Context(), u, client, auth.DeliveryBody,
+		[]string{auth.AMRPassword}, []string{method}, laptop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mr
+}
+
 // login signs email in from the laptop with pw, tokens in the body.
 func (r *rig) login(t testing.TB, email, pw string) (*auth.Login, error) {
 	return r.svc.Login(t.Context(), auth.LoginInput{Email: email, Password: pw, Delivery: auth.DeliveryBody, Device: laptop})
