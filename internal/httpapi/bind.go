@@ -41,24 +41,30 @@ func bind(c *gin.Context, dst any) error {
 	}
 	if err := json.Unmarshal(body, dst); err != nil {
 		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return auth.Invalid(map[string][]string{te.Field: {"must be a " + jsonType(te.Type.Kind().String())}})
+		if errors.As(err, &te) {
+			if te.Field != "" {
+				return auth.Invalid(map[string][]string{te.Field: {"must be " + jsonType(te.Type.Kind().String())}})
+			}
+			// The whole body is of the wrong type (an array, a string):
+			// say what it must be, not which Go type refused it.
+			return auth.Errorf(auth.CodeInvalidRequest, "the body must be %s", jsonType(te.Type.Kind().String()))
 		}
 		return auth.Errorf(auth.CodeInvalidRequest, "the body is not valid JSON: %v", err)
 	}
 	return nil
 }
 
+// jsonType names, with its article, the JSON type a Go kind decodes from.
 func jsonType(kind string) string {
 	switch kind {
 	case "string":
-		return "string"
+		return "a string"
 	case "bool":
-		return "boolean"
+		return "a boolean"
 	case "struct", "map":
-		return "object"
+		return "a JSON object"
 	case "slice":
-		return "list"
+		return "a list"
 	}
-	return "number"
+	return "a number"
 }

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -110,6 +111,7 @@ func TestTransportErrors(t *testing.T) {
 	}{
 		{"malformed JSON", "POST", "/v1/auth/login", `{"email": "a@b.c",`, nil, 400, "invalid_request"},
 		{"JSON array", "POST", "/v1/auth/login", `[1,2]`, nil, 400, "invalid_request"},
+		{"JSON string", "POST", "/v1/auth/register", `"a@b.c"`, nil, 400, "invalid_request"},
 		{"wrong content type", "POST", "/v1/auth/login", `email=a`, []string{"Content-Type: text/plain"}, 415, "unsupported_media_type"},
 		{"form body", "POST", "/v1/auth/register", `email=a&password=b`, []string{"Content-Type: application/x-www-form-urlencoded"}, 415, "unsupported_media_type"},
 		{"body over 64 KiB", "POST", "/v1/auth/register", `{"email":"` + strings.Repeat("a", 70000) + `"}`, nil, 413, "payload_too_large"},
@@ -127,7 +129,33 @@ func TestTransportErrors(t *testing.T) {
 			if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 				t.Fatalf("content type %q", ct)
 			}
+			// The description is for the client's developer: it names
+			// JSON's types, never the server's own.
+			if d := r.Str("error_description"); strings.Contains(d, "Go ") || strings.Contains(d, "httpapi.") {
+				t.Fatalf("error_description %q names a Go type", d)
+			}
 		})
+	}
+	for _, body := range []string{`[1,2]`, `"a@b.c"`, `12`, `true`} {
+		r := c.Do("POST", "/v1/auth/register", body).WantError(t, http.StatusBadRequest, "invalid_request")
+		if d := r.Str("error_description"); d != "the body must be a JSON object" {
+			t.Errorf("body %s: error_description %q", body, d)
+		}
+	}
+	// A member of the wrong type is named in fields, with the type it
+	// must have.
+	for body, want := range map[string]string{
+		`{"email": 5, "password": "x"}`:          "must be a string",
+		`{"email": ["a@b.c"], "password": "x"}`:  "must be a string",
+		`{"email": {"a": "b"}, "password": "x"}`: "must be a string",
+	} {
+		r := c.Do("POST", "/v1/auth/register", body).WantError(t, http.StatusBadRequest, "invalid_request")
+		var got struct {
+			Fields map[string][]string `json:"fields"`
+		}
+		if err := json.Unmarshal(r.Body, &got); err != nil || len(got.Fields["email"]) != 1 || got.Fields["email"][0] != want {
+			t.Errorf("body %s: fields %v (%v), want email: %q", body, got.Fields, err, want)
+		}
 	}
 	// Unknown fields are ignored, like Django REST Framework does.
 	c.Do("POST", "/v1/auth/register", map[string]any{"email": "extra@example.com", "password": testPassword, "remember_me": true}).
