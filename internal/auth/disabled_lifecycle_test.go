@@ -60,11 +60,11 @@ func dlMails(out *mail.Outbox, addr, kind string) []mail.Message {
 // dlLinkQuery is the query of the link in the newest mail of kind to addr.
 func dlLinkQuery(t testing.TB, out *mail.Outbox, addr, kind string) url.Values {
 	t.Helper()
-	list := dlMails(out, addr, kind)
-	if len(list) == 0 {
+	m, ok := out.LastOf(addr, kind)
+	if !ok {
 		t.Fatalf("no %s mail to %s", kind, addr)
 	}
-	u, err := url.Parse(regexp.MustCompile(`https?://\S+`).FindString(list[len(list)-1].Text))
+	u, err := url.Parse(regexp.MustCompile(`https?://\S+`).FindString(m.Text))
 	if err != nil {
 		t.Fatalf("link in %s mail: %v", kind, err)
 	}

@@ -40,24 +40,15 @@ func startLifecycle(t *testing.T, db *sqlstore.DB, verification string, mutate .
 }
 
 // lastMail waits for the mail queue and returns the newest message of the
-// template kind sent to to. The queue's workers may
-// deliver two messages queued close together (a registration's
-// verification, then a reset) in either order, while messages of one kind
-// in these tests are always flushed one by one.
+// template kind sent to to (see mail.Outbox.LastOf).
 func (ls *lcServer) lastMail(t *testing.T, to, kind string) mail.Message {
 	t.Helper()
 	ls.FlushMail(t)
-	list := ls.out.To(to)
-	if len(list) == 0 {
-		t.Fatalf("no mail to %s; outbox: %+v", to, ls.out.Messages())
+	m, ok := ls.out.LastOf(to, kind)
+	if !ok {
+		t.Fatalf("no %q mail to %s; outbox: %+v", kind, to, ls.out.To(to))
 	}
-	for i := len(list) - 1; i >= 0; i-- {
-		if list[i].Kind == kind {
-			return list[i]
-		}
-	}
-	t.Fatalf("no %q mail to %s; got %d others, the last %q: %s", kind, to, len(list), list[len(list)-1].Kind, list[len(list)-1].Text)
-	return mail.Message{}
+	return m
 }
 
 // mailCount waits for the mail queue and counts the messages to to.

@@ -65,3 +65,17 @@ func (o *Outbox) Last(to string) (Message, bool) {
 	}
 	return list[len(list)-1], true
 }
+
+// LastOf returns the newest message of the template kind to the address to
+// (compared without case), and whether there is one. A queue's workers may
+// deliver two messages queued close together in either order, so a test
+// that wants one kind of mail asks for that kind rather than the newest.
+func (o *Outbox) LastOf(to, kind string) (Message, bool) {
+	list := o.To(to)
+	for i := len(list) - 1; i >= 0; i-- {
+		if list[i].Kind == kind {
+			return list[i], true
+		}
+	}
+	return Message{}, false
+}

@@ -152,7 +152,7 @@ func TestAccountPasskeys(t *testing.T) {
 				t.Error("no passkey_removed event")
 			}
 			s.FlushMail(t)
-			if m, ok := s.outbox.Last("ada@example.com"); !ok || !strings.Contains(m.Text, "Work laptop") {
+			if m, ok := s.outbox.LastOf("ada@example.com", mail.TemplatePasskeyRemoved); !ok || !strings.Contains(m.Text, "Work laptop") {
 				t.Errorf("removal mail: %+v", m)
 			}
 		})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tessera-id/tessera/internal/config"
+	"github.com/tessera-id/tessera/internal/mail"
 	"github.com/tessera-id/tessera/internal/server/servertest"
 )
 
@@ -255,7 +256,7 @@ func TestAccountEmailChange(t *testing.T) {
 	r = b.act("/account/email", url.Values{"new_email": {"ada@new.example"}, "current_password": {testPassword}}).Want(t, http.StatusSeeOther)
 	wantText(t, b.get(r.Header.Get("Location")).Want(t, http.StatusOK),
 		"Check the inbox of the new address", "Waiting for you to confirm ada@new.example", "The link expires")
-	link := s.mailLink(t, "ada@new.example")
+	link := s.mailLink(t, "ada@new.example", mail.TemplateChangeEmail)
 	bearer := "Authorization: Bearer " + s.apiLogin(t, testPassword).Want(t, http.StatusOK).Str("access_token")
 	if got := s.NewClient(t).Do("GET", "/v1/auth/me", nil, bearer).Want(t, http.StatusOK).Str("email"); got != "ada@example.com" {
 		t.Fatalf("e-mail %q before the link is used", got)

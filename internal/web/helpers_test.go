@@ -107,13 +107,14 @@ func wantText(t *testing.T, r *servertest.Response, want ...string) {
 	}
 }
 
-// mailLink returns the link of the last mail to addr.
-func (s *site) mailLink(t *testing.T, addr string) *url.URL {
+// mailLink returns the link of the newest mail of the template kind to
+// addr (see mail.Outbox.LastOf).
+func (s *site) mailLink(t *testing.T, addr, kind string) *url.URL {
 	t.Helper()
 	s.FlushMail(t)
-	m, ok := s.outbox.Last(addr)
+	m, ok := s.outbox.LastOf(addr, kind)
 	if !ok {
-		t.Fatalf("no mail to %s", addr)
+		t.Fatalf("no %q mail to %s; outbox: %+v", kind, addr, s.outbox.To(addr))
 	}
 	raw := regexp.MustCompile(`https?://\S+`).FindString(m.Text)
 	u, err := url.Parse(raw)

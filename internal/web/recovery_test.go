@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tessera-id/tessera/internal/config"
+	"github.com/tessera-id/tessera/internal/mail"
 )
 
 // TestSignUp: the page registers with the API's rules (a taken e-mail, a
@@ -37,7 +38,7 @@ func TestSignUp(t *testing.T) {
 	}
 	r = mb.submit("/signin", "/signin", url.Values{"identifier": {"ver@example.com"}, "password": {testPassword}}).Want(t, http.StatusForbidden)
 	wantText(t, r, "Confirm your e-mail address first", `href="/verify-email"`)
-	link := m.mailLink(t, "ver@example.com")
+	link := m.mailLink(t, "ver@example.com", mail.TemplateVerifyEmail)
 	r = mb.get("/verify-email?"+link.RawQuery).Want(t, http.StatusOK)
 	wantText(t, r, "Confirm my address")
 	mb.submit("/verify-email?"+link.RawQuery, "/verify-email", url.Values{"key": {link.Query().Get("key")}}).Want(t, http.StatusOK)
@@ -49,7 +50,7 @@ func TestSignUp(t *testing.T) {
 func TestVerifyPageChangesNothingOnGet(t *testing.T) {
 	s := startSite(t, func(c *config.Config) { c.EmailVerification = "optional" })
 	s.register(t, "ada@example.com")
-	link := s.mailLink(t, "ada@example.com")
+	link := s.mailLink(t, "ada@example.com", mail.TemplateVerifyEmail)
 	b := s.browser(t)
 	b.get("/verify-email?"+link.RawQuery).Want(t, http.StatusOK)
 	var verified *string
@@ -80,7 +81,7 @@ func TestForgotAndReset(t *testing.T) {
 	r := b.submit("/forgot-password", "/forgot-password", url.Values{"email": {"not an address"}}).Want(t, http.StatusBadRequest)
 	wantText(t, r, `aria-describedby="email-error"`, `value="not an address"`)
 
-	link := s.mailLink(t, "ada@example.com")
+	link := s.mailLink(t, "ada@example.com", mail.TemplateResetPassword)
 	page := "/reset-password?" + link.RawQuery
 	form := url.Values{"uid": {link.Query().Get("uid")}, "token": {link.Query().Get("token")}, "password": {"short"}}
 	r = b.submit(page, "/reset-password", form).Want(t, http.StatusBadRequest)

@@ -145,16 +145,13 @@ var linkRE = regexp.MustCompile(`https?://\S+`)
 func (cs *compatServer) mailQuery(t *testing.T, to, kind string) url.Values {
 	t.Helper()
 	cs.FlushMail(t)
-	list := cs.out.To(to)
-	for i := len(list) - 1; i >= 0; i-- {
-		if list[i].Kind == kind {
-			u, err := url.Parse(linkRE.FindString(list[i].Text))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return u.Query()
-		}
+	m, ok := cs.out.LastOf(to, kind)
+	if !ok {
+		t.Fatalf("no %q mail to %s among %d", kind, to, len(cs.out.To(to)))
 	}
-	t.Fatalf("no %q mail to %s among %d", kind, to, len(list))
-	return nil
+	u, err := url.Parse(linkRE.FindString(m.Text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query()
 }
