@@ -55,16 +55,18 @@ func mustExist(dir string) error {
 		dir = abs // the message names the folder wherever it was run
 	}
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%w: %s does not exist (`tessera serve` creates the keys on its first start)", ErrNoKeys, dir)
+		return fmt.Errorf("%w: %s does not exist (`tessera serve` creates the keys on its first start, `tessera keys rotate` without serving)", ErrNoKeys, dir)
 	}
 	hasKey, hasSecret, err := present(dir)
 	switch {
 	case err != nil:
 		return err
 	case !hasKey:
-		return fmt.Errorf("%w: no signing key in %s (`tessera serve` creates one on its first start)", ErrNoKeys, dir)
+		return fmt.Errorf("%w: no signing key in %s (`tessera serve` creates one on its first start, `tessera keys rotate` without serving)", ErrNoKeys, dir)
 	case !hasSecret:
-		return fmt.Errorf("%w: no %s in %s", ErrNoKeys, SecretFile, dir)
+		// Refresh tokens and signed-in forms are keyed with it, so replicas
+		// share one, and a new one ends every refresh token of the old.
+		return fmt.Errorf("%w: no %s in %s (copy it from the keys dir of the other replicas or of the previous installation; a new one, which `tessera serve` or `tessera keys rotate` would make, ends every refresh token issued before it)", ErrNoKeys, SecretFile, dir)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,11 +30,12 @@ func TestOpenMustExistWritesNothing(t *testing.T) {
 	tests := []struct {
 		name  string
 		setup func(t *testing.T, dir string) // nil: no dir at all
+		hint  string                         // what the message tells the operator to do
 	}{
-		{"no dir", nil},
-		{"empty dir", func(t *testing.T, dir string) {}},
-		{"secret only", secret},
-		{"key only", key},
+		{"no dir", nil, "`tessera keys rotate` without serving"},
+		{"empty dir", func(t *testing.T, dir string) {}, "`tessera keys rotate` without serving"},
+		{"secret only", secret, "`tessera keys rotate` without serving"},
+		{"key only", key, "copy it from the keys dir of the other replicas"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,8 +48,12 @@ func TestOpenMustExistWritesNothing(t *testing.T) {
 				tt.setup(t, dir)
 				before = list(t, dir)
 			}
-			if _, err := keys.Open(dir, keys.Options{MustExist: true}); !errors.Is(err, keys.ErrNoKeys) {
+			_, err := keys.Open(dir, keys.Options{MustExist: true})
+			if !errors.Is(err, keys.ErrNoKeys) {
 				t.Fatalf("Open: %v, want ErrNoKeys", err)
+			}
+			if !strings.Contains(err.Error(), tt.hint) {
+				t.Errorf("Open: %q does not say %q", err, tt.hint)
 			}
 			if tt.setup == nil {
 				if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
