@@ -42,8 +42,15 @@ func bootstrap(dir string, opts Options) error {
 		}
 	}
 	if !hasSecret {
-		if err := createSecret(dir); err != nil && !errors.Is(err, fs.ErrExist) {
+		err := createSecret(dir)
+		if err != nil && !errors.Is(err, fs.ErrExist) {
 			return err
+		}
+		if err == nil && hasKey {
+			// Keys without the secret: copied without it, or it was lost.
+			// The new one cannot check anything keyed with the old.
+			opts.Logger.Warn("created a new refresh secret beside existing signing keys: refresh tokens issued before it no longer work, and every replica must share this one",
+				"file", filepath.Join(dir, SecretFile))
 		}
 	}
 	return nil

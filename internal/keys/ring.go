@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,6 +41,9 @@ type Options struct {
 	// dir, signing key or refresh secret is an error (ErrNoKeys) instead of
 	// being created. Operator commands set it.
 	MustExist bool
+	// Logger hears a warning when Open creates the refresh secret in a dir
+	// that already holds signing keys (nil: slog.Default()).
+	Logger *slog.Logger
 }
 
 // ErrNoKeys is wrapped by Open with MustExist when the keys dir, a signing
@@ -64,6 +68,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
 	}
 	var errs []error
 	if err := checkAlgorithm(o.Algorithm); err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -325,5 +326,31 @@ func TestOpenConcurrentProcesses(t *testing.T) {
 	}
 	if pems, _ := filepath.Glob(filepath.Join(dir, "*.pem")); len(pems) != 1 {
 		t.Errorf("dir holds %v, want one key file", pems)
+	}
+}
+
+// TestOpenWarnsOfNewSecretBesideKeys: a dir whose signing keys lost their
+// refresh secret gets a new one and a warning that older refresh tokens
+// stop working; a first start, which creates both, and a complete dir warn
+// of nothing.
+func TestOpenWarnsOfNewSecretBesideKeys(t *testing.T) {
+	var logs bytes.Buffer
+	opts := keys.Options{Now: newClock(t0).now, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	dir := t.TempDir()
+	first := open(t, dir, opts)
+	open(t, dir, opts)
+	if logs.Len() != 0 {
+		t.Fatalf("a first start and a reopening logged: %s", logs.String())
+	}
+	if err := os.Remove(filepath.Join(dir, keys.SecretFile)); err != nil {
+		t.Fatal(err)
+	}
+	r := open(t, dir, opts)
+	if bytes.Equal(r.RefreshSecret(), first.RefreshSecret()) || len(r.RefreshSecret()) != keys.SecretSize {
+		t.Fatalf("the new secret: %d bytes, equal to the old: %v", len(r.RefreshSecret()), bytes.Equal(r.RefreshSecret(), first.RefreshSecret()))
+	}
+	if got := logs.String(); !strings.Contains(got, "level=WARN") || !strings.Contains(got, "refresh tokens issued before it no longer work") ||
+		!strings.Contains(got, filepath.Join(dir, keys.SecretFile)) {
+		t.Fatalf("log: %q, want a warning naming the new secret's file", got)
 	}
 }

@@ -106,7 +106,7 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 	}
 	leeway := jwtverify.DefaultLeeway
 	ko := KeyOptions(cfg, o.Now)
-	ko.MustExist = o.MustExist
+	ko.MustExist, ko.Logger = o.MustExist, o.Logger
 	ring, err := keys.Open(cfg.KeysDir, ko)
 	if err != nil {
 		return nil, fmt.Errorf("load keys: %w", err)
