@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 
 	"github.com/gin-gonic/gin"
 
@@ -42,12 +43,16 @@ func bind(c *gin.Context, dst any) error {
 	if err := json.Unmarshal(body, dst); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			if te.Field != "" {
-				return auth.Invalid(map[string][]string{te.Field: {"must be " + jsonType(te.Type.Kind().String())}})
+			// Say what the JSON must be, never which Go type refused it.
+			want := jsonType(te.Type.Kind().String())
+			switch {
+			case te.Field != "":
+				return auth.Invalid(map[string][]string{te.Field: {"must be " + want}})
+			case te.Type == reflect.TypeOf(dst).Elem():
+				return auth.Errorf(auth.CodeInvalidRequest, "the body must be %s", want)
+			default: // a value of an object read as a map, which names no field
+				return auth.Errorf(auth.CodeInvalidRequest, "every member of the body must be %s", want)
 			}
-			// The whole body is of the wrong type (an array, a string):
-			// say what it must be, not which Go type refused it.
-			return auth.Errorf(auth.CodeInvalidRequest, "the body must be %s", jsonType(te.Type.Kind().String()))
 		}
 		return auth.Errorf(auth.CodeInvalidRequest, "the body is not valid JSON: %v", err)
 	}

@@ -137,10 +137,17 @@ func TestTransportErrors(t *testing.T) {
 		})
 	}
 	for _, body := range []string{`[1,2]`, `"a@b.c"`, `12`, `true`} {
-		r := c.Do("POST", "/v1/auth/register", body).WantError(t, http.StatusBadRequest, "invalid_request")
-		if d := r.Str("error_description"); d != "the body must be a JSON object" {
-			t.Errorf("body %s: error_description %q", body, d)
+		for _, path := range []string{"/v1/auth/register", "/oauth/token"} {
+			r := c.Do("POST", path, body).WantError(t, http.StatusBadRequest, "invalid_request")
+			if d := r.Str("error_description"); d != "the body must be a JSON object" {
+				t.Errorf("%s %s: error_description %q", path, body, d)
+			}
 		}
+	}
+	// The token endpoint reads a JSON body as an object of strings.
+	r := c.Do("POST", "/oauth/token", `{"grant_type": "refresh_token", "refresh_token": 5}`).WantError(t, http.StatusBadRequest, "invalid_request")
+	if d := r.Str("error_description"); d != "every member of the body must be a string" {
+		t.Errorf("a number among the token endpoint's parameters: error_description %q", d)
 	}
 	// A member of the wrong type is named in fields, with the type it
 	// must have.
