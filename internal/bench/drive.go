@@ -20,6 +20,11 @@ type Load struct {
 	Clients  int
 	Warmup   time.Duration
 	Duration time.Duration
+	// Edge, when set, is called as the measured window opens and again as
+	// it closes (not when ctx ends the drive first): the moments at which
+	// to read counters, such as CPU time, that should cover the window
+	// alone.
+	Edge func()
 }
 
 // maxErrorSamples bounds the distinct error messages kept per result.
@@ -31,7 +36,6 @@ const errorPause = 10 * time.Millisecond
 
 type worker struct {
 	samples []time.Duration
-	ok      int64 // successes, warm-up and drain included
 	errs    int64
 	shed    int64
 	msgs    []string
@@ -58,14 +62,15 @@ type Tally struct {
 	Shed    int64
 	Msgs    []string
 	Window  time.Duration
-	// AllOK counts every success, warm-up and drain included, and CPU is
-	// the CPU time the serving process spent over the same span (0 when
-	// unknown): their quotient is the work one operation costs, a figure
-	// other processes on the machine barely disturb.
-	AllOK int64
-	CPU   time.Duration
+	// CPU is the CPU time the serving process spent in the windows (0
+	// when unknown): over the operations that ended in them, the work one
+	// operation costs, a figure other processes on the machine barely
+	// disturb. The warm-up, whose first operations may cost more (a
+	// process's first hashes, a server's first requests on a new
+	// connection), and the drain are left out, as from the rate.
+	CPU time.Duration
 	// LoadCPU is the CPU time this process (the load generator) spent
-	// over the same span, when it is not also the serving process, and
+	// in the same windows, when it is not also the serving process, and
 	// MachineCPU the busy time of every core of the machine: the rest of
 	// it is the database's, the kernel's and anything else running.
 	LoadCPU    time.Duration
@@ -80,7 +85,6 @@ func (t *Tally) Add(o Tally) {
 	t.Errors += o.Errors
 	t.Shed += o.Shed
 	t.Window += o.Window
-	t.AllOK += o.AllOK
 	t.CPU += o.CPU
 	t.LoadCPU += o.LoadCPU
 	t.MachineCPU += o.MachineCPU
@@ -101,13 +105,14 @@ func (t *Tally) Result(name string) Result {
 	return r
 }
 
-// perOp is d per operation of the span AllOK counts, in milliseconds to
+// perOp is d per operation that ended in the windows, in milliseconds to
 // the microsecond; 0 when either is unknown.
 func (t *Tally) perOp(d time.Duration) Millis {
-	if d <= 0 || t.AllOK <= 0 {
+	n := len(t.Samples)
+	if d <= 0 || n == 0 {
 		return 0
 	}
-	return Millis(math.Round(float64(d)/float64(t.AllOK)/float64(time.Microsecond)) / 1000)
+	return Millis(math.Round(float64(d)/float64(n)/float64(time.Microsecond)) / 1000)
 }
 
 // Drive runs newOp(i) for i in [0, l.Clients) as l describes and tallies
@@ -125,6 +130,12 @@ func Drive(ctx context.Context, l Load, newOp func(i int) Op) Tally {
 		w := &workers[i]
 		wg.Go(func() { w.run(ctx, op, from, to) })
 	}
+	if l.Edge != nil && sleepUntil(ctx, from) {
+		l.Edge()
+		if sleepUntil(ctx, to) {
+			l.Edge()
+		}
+	}
 	wg.Wait()
 	end := time.Now()
 	if end.After(to) {
@@ -133,9 +144,21 @@ func Drive(ctx context.Context, l Load, newOp func(i int) Op) Tally {
 	t := Tally{Clients: clients, Window: max(end.Sub(from), 0)}
 	for i := range workers {
 		w := &workers[i]
-		t.Add(Tally{Samples: w.samples, Errors: w.errs, Shed: w.shed, Msgs: w.msgs, AllOK: w.ok})
+		t.Add(Tally{Samples: w.samples, Errors: w.errs, Shed: w.shed, Msgs: w.msgs})
 	}
 	return t
+}
+
+// sleepUntil waits until t and reports whether ctx let it.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return true
+	}
 }
 
 func (w *worker) run(ctx context.Context, op Op, from, to time.Time) {
@@ -163,7 +186,6 @@ func (w *worker) run(ctx context.Context, op Op, from, to time.Time) {
 			}
 			continue
 		}
-		w.ok++
 		if !t1.Before(from) && !t1.After(to) {
 			w.samples = append(w.samples, t1.Sub(t0))
 		}

@@ -157,7 +157,7 @@ func (r *runner) driveBaseline(ctx context.Context, name string, load Load) Tall
 }
 
 // measure drives newOp, records the CPU time of the serving process
-// (server, or this process when nil), watches the server's memory when
+// (server, or this process when nil) in the measured window, watches the server's memory when
 // it is Tessera and, when asked, profiles the measured window.
 func (r *runner) measure(ctx context.Context, name string, load Load, server *service, newOp func(int) Op) (Tally, int64, string) {
 	rssPID, cpuPID := 0, os.Getpid()
@@ -169,9 +169,21 @@ func (r *runner) measure(ctx context.Context, name string, load Load, server *se
 	}
 	watch := watchPeak(rssPID)
 	stopProfile := r.startProfile(ctx, name, load, server)
-	split := startCPUSplit(cpuPID)
+	// CPU is read at the window's edges: the operations that ended in
+	// it are those the rate counts.
+	var (
+		split *cpuSplit
+		spent Tally
+	)
+	load.Edge = func() {
+		if split == nil {
+			split = startCPUSplit(cpuPID)
+		} else {
+			split.stop(&spent)
+		}
+	}
 	t := Drive(ctx, load, newOp)
-	split.stop(&t)
+	t.CPU, t.LoadCPU, t.MachineCPU = spent.CPU, spent.LoadCPU, spent.MachineCPU
 	return t, watch.Peak(), stopProfile()
 }
 

@@ -109,7 +109,7 @@ func parseMachineBusy(stat string) (time.Duration, error) {
 	return time.Duration(ticks) * time.Second / userHZ, nil
 }
 
-// cpuSplit reads, around one drive, the CPU time of the serving process,
+// cpuSplit reads, over one measured window, the CPU time of the serving process,
 // of this process when it is only the load generator, and of the machine.
 type cpuSplit struct {
 	pid                  int

@@ -61,7 +61,7 @@ func TestTallyCPUPerOp(t *testing.T) {
 	var tl Tally
 	// Two slices of 500 operations each.
 	for range 2 {
-		tl.Add(Tally{AllOK: 500, CPU: 150 * time.Millisecond, LoadCPU: 50 * time.Millisecond, MachineCPU: 400 * time.Millisecond})
+		tl.Add(Tally{Samples: make([]time.Duration, 500), CPU: 150 * time.Millisecond, LoadCPU: 50 * time.Millisecond, MachineCPU: 400 * time.Millisecond})
 	}
 	r := tl.Result("refresh")
 	if r.CPUPerOp != 0.3 || r.LoadCPUPerOp != 0.1 || r.MachineCPUPerOp != 0.8 {

@@ -86,6 +86,37 @@ func TestDrive(t *testing.T) {
 	}
 }
 
+// TestDriveEdges checks that the window's edges are announced once each,
+// in order and no earlier than the load says, and not at all when the
+// drive is cancelled before its window opens.
+func TestDriveEdges(t *testing.T) {
+	var edges []time.Time
+	load := Load{Clients: 2, Warmup: 30 * time.Millisecond, Duration: 50 * time.Millisecond,
+		Edge: func() { edges = append(edges, time.Now()) }}
+	sleep := func(int) Op {
+		return func(context.Context) error { time.Sleep(time.Millisecond); return nil }
+	}
+	start := time.Now()
+	tally := Drive(context.Background(), load, sleep)
+	if len(edges) != 2 {
+		t.Fatalf("Edge called %d times, want 2", len(edges))
+	}
+	if edges[0].Before(start.Add(load.Warmup)) || edges[1].Sub(edges[0]) < load.Duration {
+		t.Errorf("edges at %v and %v after the start; want from %v, then %v later", edges[0].Sub(start), edges[1].Sub(start), load.Warmup, load.Duration)
+	}
+	if len(tally.Samples) == 0 {
+		t.Error("no operation counted in the window")
+	}
+
+	edges = nil
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	Drive(ctx, load, sleep)
+	if len(edges) != 0 {
+		t.Errorf("Edge called %d times on a cancelled drive, want 0", len(edges))
+	}
+}
+
 func TestRefreshTokenOf(t *testing.T) {
 	tests := []struct {
 		name, body, want string
