@@ -75,11 +75,12 @@ func skipped(format string, args ...any) ImportResult {
 // normalisation with another account skips the row, naming the holder; a
 // missing or invalid e-mail skips it. A password hash Tessera cannot verify
 // (Django's unusable "!", a legacy digest without AllowLegacyHashes, an
-// unknown format, none) imports the account with an unusable password,
-// reported in MustReset. On an update, a hash Tessera already replaced
-// with its own argon2id (the person signed in since) is kept, as are the
-// later last-login time and an earlier verification; every other field
-// follows the source. An account the source deactivated loses its sessions.
+// unknown format, bad syntax or costs beyond VerifyForeign's bounds, none)
+// imports the account with an unusable password, reported in MustReset.
+// On an update, a hash Tessera already replaced with its own argon2id (the
+// person signed in since) is kept, as are the later last-login time and an
+// earlier verification; every other field follows the source. An account
+// the source deactivated loses its sessions.
 func (s *Service) ImportUser(ctx context.Context, in ImportedUser, opts ImportOptions) (ImportResult, error) {
 	if in.ExternalID == "" {
 		return skipped("no external id"), nil
@@ -220,6 +221,11 @@ func (s *Service) importableHash(encoded string, allowLegacy bool) (hash, mustRe
 		return unusableHash, "legacy " + name + " hash refused (--allow-legacy-hashes keeps it)"
 	case err != nil:
 		return unusableHash, name + " hash not supported"
+	}
+	// Scheme reads the layout only: a hash of a known scheme whose syntax
+	// or costs VerifyForeign refuses would match no password at login.
+	if err := password.CheckForeign(encoded, password.ForeignOptions{AllowLegacy: allowLegacy}); err != nil {
+		return unusableHash, "malformed or unsupported " + name + " hash"
 	}
 	return encoded, ""
 }

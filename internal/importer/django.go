@@ -62,11 +62,11 @@ const (
 // the one map kept: a site has few groups), then the users, then token
 // keys and e-mail addresses, joined to their users through the database
 // (by external id "django:<pk>", or by username when the dump used natural
-// keys). Keeping nothing per user is what lets a million accounts import
-// in constant memory; the price is reading the file three times. In a dry
-// run nothing is written, so the third pass cannot find a user the second
-// would have created: such tokens and addresses are counted as created,
-// unless their user was skipped.
+// keys). Keeping nothing per imported user (only the skipped ones' names)
+// is what lets a million accounts import in constant memory; the price is
+// reading the file three times. In a dry run nothing is written, so the
+// third pass cannot find a user the second would have created: such tokens
+// and addresses are counted as created, unless their user was skipped.
 func Django(ctx context.Context, path string, sink Sink, opts Options) (*Report, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -87,9 +87,11 @@ type djangoImport struct {
 	opts   Options
 	report *Report
 	groups map[string]string // group pk -> name
-	// skippedUsers are the users a dry run skipped, so that their tokens
-	// and addresses are not counted as importable (a real run finds them
-	// missing in the database instead).
+	// skippedUsers are the users skipped so far, by ImportRef.String() of
+	// both their pk and their username, so that their tokens and addresses
+	// are skipped too: a dry run would count them as importable, and a
+	// natural key (["bob"]) would otherwise find another account whose
+	// username is the same under Tessera's normalisation ("Bob").
 	skippedUsers map[string]bool
 	total        int64
 }
@@ -146,12 +148,11 @@ func (d *djangoImport) user(ctx context.Context, obj *djangoObject) error {
 	}
 	var f djangoUser
 	if err := json.Unmarshal(obj.Fields, &f); err != nil {
-		d.report.skip(&d.report.Users, "user", store.DjangoIDPrefix+pkString(obj.PK), "unreadable fields: "+err.Error())
+		d.skipUser(obj.PK, f.Username, "unreadable fields: "+err.Error())
 		return nil
 	}
-	if len(obj.PK) == 0 || string(obj.PK) == "null" {
-		d.report.skip(&d.report.Users, "user", "username "+f.Username,
-			"no primary key (dump without --natural-primary)")
+	if !hasPK(obj.PK) {
+		d.skipUser(nil, f.Username, "no primary key (dump without --natural-primary)")
 		return nil
 	}
 	ref := store.DjangoIDPrefix + pkString(obj.PK)
@@ -168,19 +169,40 @@ func (d *djangoImport) user(ctx context.Context, obj *djangoObject) error {
 		}
 	}
 	if err != nil {
-		d.report.skip(&d.report.Users, "user", ref, err.Error())
+		d.skipUser(obj.PK, f.Username, err.Error())
 		return nil
 	}
 	res, err := d.sink.ImportUser(ctx, in, d.opts.ImportOptions)
 	if err != nil {
 		return err
 	}
-	if res.Outcome == auth.ImportSkipped && d.opts.DryRun {
-		d.skippedUsers[ref] = true
+	if res.Outcome == auth.ImportSkipped {
+		d.skipped(obj.PK, f.Username)
 	}
 	d.report.add(&d.report.Users, "user", ref, res)
 	return nil
 }
+
+// skipUser reports a user the reader itself could not use.
+func (d *djangoImport) skipUser(pk json.RawMessage, username, reason string) {
+	ref := "username " + username
+	if hasPK(pk) {
+		ref = store.DjangoIDPrefix + pkString(pk)
+	}
+	d.skipped(pk, username)
+	d.report.skip(&d.report.Users, "user", ref, reason)
+}
+
+// skipped remembers a skipped user under both names a token or an
+// address may give it.
+func (d *djangoImport) skipped(pk json.RawMessage, username string) {
+	if hasPK(pk) {
+		d.skippedUsers[auth.ImportRef{ExternalID: store.DjangoIDPrefix + pkString(pk)}.String()] = true
+	}
+	d.skippedUsers[auth.ImportRef{Username: username}.String()] = true
+}
+
+func hasPK(pk json.RawMessage) bool { return len(pk) != 0 && string(pk) != "null" }
 
 // groupNames resolves a user's groups: ids through the first pass's map,
 // natural keys (["name"]) as they are. An id of no group is dropped.
@@ -221,7 +243,7 @@ func (d *djangoImport) link(ctx context.Context, obj *djangoObject) error {
 		if terr != nil || created == nil {
 			created = &time.Time{}
 		}
-		if d.skippedUsers[ref.ExternalID] {
+		if d.skippedUsers[ref.String()] {
 			res = auth.ImportResult{Outcome: auth.ImportSkipped, Reason: "token of " + ref.String() + ", a user skipped"}
 		} else {
 			res, err = d.sink.ImportClassicToken(ctx, ref, key, *created, d.opts.ImportOptions)
@@ -234,7 +256,7 @@ func (d *djangoImport) link(ctx context.Context, obj *djangoObject) error {
 			return nil
 		}
 		ref = userRef(f.User)
-		if d.skippedUsers[ref.ExternalID] {
+		if d.skippedUsers[ref.String()] {
 			res = auth.ImportResult{Outcome: auth.ImportSkipped, Reason: "address of " + ref.String() + ", a user skipped"}
 		} else {
 			res, err = d.sink.ImportEmailAddress(ctx, ref, f.Email, f.Verified, d.opts.ImportOptions)

@@ -89,46 +89,74 @@ func (h *Hasher) VerifyForeign(ctx context.Context, password, encoded string, op
 	return verifyForeign(password, encoded, opts)
 }
 
+// CheckForeign reports, without computing anything, the error
+// VerifyForeign would give for encoded whatever the password:
+// ErrUnusable, ErrUnknownFormat, ErrLegacyHash, or ErrMalformedHash for a
+// recognised hash with bad syntax or costs beyond the bounds. nil means a
+// password can match encoded. An import of a million rows can afford it
+// for each, to tell at once which accounts must reset their password.
+func CheckForeign(encoded string, opts ForeignOptions) error {
+	_, err := parseForeign(encoded, opts)
+	return err
+}
+
 // verifyForeign is VerifyForeign outside the concurrency limit.
 func verifyForeign(password, encoded string, opts ForeignOptions) (ok bool, err error) {
+	check, err := parseForeign(encoded, opts)
+	if err != nil {
+		return false, err
+	}
+	return check(password)
+}
+
+// foreignCheck computes a parsed foreign hash for password and compares.
+type foreignCheck func(password string) (bool, error)
+
+// parseForeign checks the syntax and costs of encoded and returns what
+// computes it; nothing costly runs before it returns.
+func parseForeign(encoded string, opts ForeignOptions) (foreignCheck, error) {
 	if strings.HasPrefix(encoded, "!") {
-		return false, ErrUnusable
+		return nil, ErrUnusable
 	}
 	if len(encoded) > maxForeignLen {
-		return false, fmt.Errorf("%w: too long", ErrUnknownFormat)
+		return nil, fmt.Errorf("%w: too long", ErrUnknownFormat)
 	}
 	algo, rest, found := strings.Cut(encoded, "$")
 	switch {
 	case !found && isHex(encoded, 32):
-		return verifyLegacy(opts, func() (bool, error) { return verifyUnsalted(md5Sum, encoded, password) })
+		return legacy(opts, func() (foreignCheck, error) { return unsalted(md5Sum, encoded), nil })
 	case !found:
-		return false, ErrUnknownFormat
+		return nil, ErrUnknownFormat
 	case algo == "pbkdf2_sha256" || algo == "pbkdf2_sha1":
-		return verifyPBKDF2(algo, rest, password)
+		return parsePBKDF2(algo, rest)
 	case algo == "argon2":
-		return verifyArgon2("$"+rest, password)
+		return parseArgon2("$" + rest)
 	case algo == "" && (strings.HasPrefix(rest, "argon2id$") || strings.HasPrefix(rest, "argon2i$")):
-		return verifyArgon2(encoded, password)
+		return parseArgon2(encoded)
 	case algo == "bcrypt_sha256":
-		return verifyBcrypt(rest, hexSHA256(password))
+		check, err := parseBcrypt(rest)
+		if err != nil {
+			return nil, err
+		}
+		return func(password string) (bool, error) { return check(hexSHA256(password)) }, nil
 	case algo == "bcrypt":
-		return verifyBcrypt(rest, password)
+		return parseBcrypt(rest)
 	case algo == "" && isBcryptPrefix(encoded):
-		return verifyBcrypt(encoded, password)
+		return parseBcrypt(encoded)
 	case algo == "scrypt":
-		return verifyScrypt(rest, password)
+		return parseScrypt(rest)
 	case algo == "md5" || algo == "sha1":
-		return verifyLegacy(opts, func() (bool, error) { return verifySaltedHex(algo, rest, password) })
+		return legacy(opts, func() (foreignCheck, error) { return parseSaltedHex(algo, rest) })
 	case algo == "crypt":
-		return false, fmt.Errorf("%w: crypt is not supported", ErrLegacyHash)
+		return nil, fmt.Errorf("%w: crypt is not supported", ErrLegacyHash)
 	}
-	return false, ErrUnknownFormat
+	return nil, ErrUnknownFormat
 }
 
-// verifyLegacy runs verify only when opts allow legacy hashes.
-func verifyLegacy(opts ForeignOptions, verify func() (bool, error)) (bool, error) {
+// legacy runs parse only when opts allow legacy hashes.
+func legacy(opts ForeignOptions, parse func() (foreignCheck, error)) (foreignCheck, error) {
 	if !opts.AllowLegacy {
-		return false, ErrLegacyHash
+		return nil, ErrLegacyHash
 	}
-	return verify()
+	return parse()
 }
