@@ -20,7 +20,7 @@ var errBadHint = &oidc.PageError{Code: oidc.ErrInvalidRequest, Description: "id_
 // for the signed-out page; a bad request is an *oidc.PageError and ends
 // nothing.
 func (s *Service) LogoutRP(ctx context.Context, lr *oidc.LogoutRequest, ssoCookie string, dev Device) (string, error) {
-	client, loc, err := s.logoutTarget(ctx, lr)
+	client, loc, _, err := s.logoutTarget(ctx, lr)
 	if err != nil {
 		return "", err
 	}
@@ -41,38 +41,49 @@ func (s *Service) LogoutRP(ctx context.Context, lr *oidc.LogoutRequest, ssoCooki
 	return loc, nil
 }
 
-// CheckLogout validates a logout request as LogoutRP does (the hint, the
-// client, the post-logout URI) and ends nothing: a request that will be
-// refused must be refused before the person is asked anything.
-func (s *Service) CheckLogout(ctx context.Context, lr *oidc.LogoutRequest) error {
-	_, _, err := s.logoutTarget(ctx, lr)
-	return err
+// LogoutAsks validates a logout request as LogoutRP does and ends nothing:
+// a request that will be refused must be refused before the person is
+// asked anything. It reports whether the browser of ssoCookie must be
+// asked first: it has a live sign-in that the request does not show was
+// meant for it, having no id_token_hint (any site could send it) or a hint
+// issued to another user (RP-Initiated Logout 1.0 s2 lets the OP ask).
+func (s *Service) LogoutAsks(ctx context.Context, lr *oidc.LogoutRequest, ssoCookie string) (bool, error) {
+	_, _, subject, err := s.logoutTarget(ctx, lr)
+	if err != nil || ssoCookie == "" {
+		return false, err
+	}
+	b, err := s.BrowserSession(ctx, ssoCookie)
+	if err != nil || b == nil {
+		return false, err
+	}
+	return subject != b.User.ID.String(), nil
 }
 
 // logoutTarget resolves the client a logout request names (by its hint's
-// aud, or client_id) and the redirect it asks for, "" for none.
-func (s *Service) logoutTarget(ctx context.Context, lr *oidc.LogoutRequest) (*store.Client, string, error) {
-	clientID := lr.ClientID
+// aud, or client_id), the redirect it asks for ("" for none) and the
+// hint's subject ("" without a hint).
+func (s *Service) logoutTarget(ctx context.Context, lr *oidc.LogoutRequest) (*store.Client, string, string, error) {
+	clientID, subject := lr.ClientID, ""
 	if lr.IDTokenHint != "" {
 		c, err := s.minter.ParseIDTokenHint(ctx, lr.IDTokenHint)
 		if err != nil {
-			return nil, "", errBadHint
+			return nil, "", "", errBadHint
 		}
-		clientID = c.Audience
+		clientID, subject = c.Audience, c.Subject
 	}
 	if clientID == "" {
-		return nil, "", nil
+		return nil, "", subject, nil
 	}
 	client, err := s.OAuthClient(ctx, clientID)
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
 	if client == nil {
-		return nil, "", &oidc.PageError{Code: oidc.ErrInvalidClient, Description: "the client is unknown"}
+		return nil, "", "", &oidc.PageError{Code: oidc.ErrInvalidClient, Description: "the client is unknown"}
 	}
 	loc, err := lr.Redirect(OIDCClient(client))
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
-	return client, loc, nil
+	return client, loc, subject, nil
 }

@@ -29,12 +29,22 @@ func (s *Server) oauthRoutes(e *gin.Engine) {
 }
 
 // oauthParams reads an OAuth request's parameters from a form body (RFC
-// 6749's encoding) or, for JSON clients, a JSON object of strings.
+// 6749's encoding) or, for JSON clients, a JSON object of strings. A
+// parameter sent without a value is left out, as if omitted (RFC 6749
+// s3.1): client_secret= from a public client is no secret.
 func oauthParams(c *gin.Context) (map[string]string, error) {
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if mt != "application/x-www-form-urlencoded" {
 		params := map[string]string{}
-		return params, bind(c, &params)
+		if err := bind(c, &params); err != nil {
+			return nil, err
+		}
+		for k, v := range params {
+			if v == "" {
+				delete(params, k)
+			}
+		}
+		return params, nil
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
 	if err := c.Request.ParseForm(); err != nil {
@@ -49,7 +59,9 @@ func oauthParams(c *gin.Context) (map[string]string, error) {
 			// RFC 6749 s3.1: parameters must not be repeated.
 			return nil, auth.Errorf(auth.CodeInvalidRequest, "parameter %q is repeated", k)
 		}
-		params[k] = v[0]
+		if v[0] != "" {
+			params[k] = v[0]
+		}
 	}
 	return params, nil
 }

@@ -122,10 +122,16 @@ type userinfoResponse struct {
 
 // oauthUserinfo is OpenID Connect Core s5.3: the Bearer access token's
 // user, with email and email_verified when its scope has email. Any
-// problem with the token is 401 with error="invalid_token" (RFC 6750 s3).
+// problem with the token is 401 with error="invalid_token" (RFC 6750 s3);
+// a request with no Authorization header at all gets the bare challenge
+// (RFC 6750 s3.1: no error code when no credentials were sent).
 func (s *Server) oauthUserinfo(c *gin.Context) {
 	fail := func() {
-		c.Header("WWW-Authenticate", `Bearer realm="tessera", error="invalid_token"`)
+		if c.GetHeader("Authorization") == "" {
+			c.Header("WWW-Authenticate", `Bearer realm="tessera"`)
+		} else {
+			c.Header("WWW-Authenticate", `Bearer realm="tessera", error="invalid_token"`)
+		}
 		c.Header("Cache-Control", "no-store")
 		c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody{Error: auth.CodeInvalidToken,
 			Description: "the access token is missing, invalid, expired or revoked"})

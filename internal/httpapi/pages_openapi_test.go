@@ -54,6 +54,7 @@ func pagesContractWalk(t *testing.T) *contractWalk {
 			{name: "consent without token", method: "POST", path: "/oauth/consent", headers: []string{form, signedIn}, body: "csrf_token=&return_to=%2Foauth%2Fauthorize%3Fclient_id%3Ddefault&decision=allow", status: 403, offSpec: true},
 			{name: "logout bad hint", method: "GET", path: "/oauth/logout?id_token_hint=x.y.z", headers: []string{signedIn}, status: 400},
 			{name: "logout question", method: "GET", path: "/oauth/logout", headers: []string{signedIn}, status: 200},
+			{name: "logout request by POST", method: "POST", path: "/oauth/logout", headers: []string{form, signedIn}, body: "state=s1", status: 200},
 			{name: "logout answer without token", method: "POST", path: "/oauth/logout", headers: []string{form, signedIn}, body: "csrf_token=", status: 403, offSpec: true},
 			{name: "logout answer with a forged token", method: "POST", path: "/oauth/logout", headers: []string{form, signedIn}, body: "csrf_token=forged", status: 403},
 			{name: "sign out without token", method: "POST", path: "/signout", headers: []string{form, signedIn}, body: "csrf_token=", status: 403, offSpec: true},

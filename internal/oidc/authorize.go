@@ -65,7 +65,7 @@ func (r *AuthorizationRequest) OpenID() bool { return slices.Contains(r.Scopes, 
 // AuthorizationClientID returns the client_id of an authorization request,
 // to look the client up. A missing or repeated client_id is a *PageError.
 func AuthorizationClientID(q url.Values) (string, error) {
-	switch v := q["client_id"]; {
+	switch v := withoutEmpty(q)["client_id"]; {
 	case len(v) == 0 || v[0] == "":
 		return "", pageErr(ErrInvalidRequest, "client_id is required")
 	case len(v) > 1:
@@ -76,13 +76,15 @@ func AuthorizationClientID(q url.Values) (string, error) {
 }
 
 // ParseAuthorizationRequest validates an authorization request from client
-// c, nil when the client_id is unknown. The client and redirect URI are
+// c, nil when the client_id is unknown. A parameter sent without a value
+// counts as omitted (RFC 6749 s3.1). The client and redirect URI are
 // checked first: a problem with either is a *PageError, never redirected
 // (RFC 6749 s4.1.2.1). Every later problem is a *RedirectError carrying the
 // validated redirect URI and the state. PKCE (S256 only) is required for
 // public clients and checked when a confidential client sends it (RFC 9700
 // s2.1.1).
 func ParseAuthorizationRequest(q url.Values, c *Client) (*AuthorizationRequest, error) {
+	q = withoutEmpty(q)
 	id, err := AuthorizationClientID(q)
 	if err != nil {
 		return nil, err

@@ -69,6 +69,10 @@ func TestParseAuthorizationRequestAccepts(t *testing.T) {
 		{"max_age 3600", spa(), func(q url.Values) { q.Set("max_age", "3600") },
 			func(r *oidc.AuthorizationRequest) bool { return r.MaxAgeSet && r.MaxAge == time.Hour }},
 		{"no max_age", spa(), func(url.Values) {}, func(r *oidc.AuthorizationRequest) bool { return !r.MaxAgeSet }},
+		{"max_age empty is omitted", spa(), func(q url.Values) { q.Set("max_age", "") },
+			func(r *oidc.AuthorizationRequest) bool { return !r.MaxAgeSet }},
+		{"request empty is omitted", spa(), func(q url.Values) { q.Set("request", ""); q.Set("request_uri", "") },
+			func(r *oidc.AuthorizationRequest) bool { return r.ClientID == "spa" }},
 		{"login_hint", spa(), func(q url.Values) { q.Set("login_hint", "ada@example.com") },
 			func(r *oidc.AuthorizationRequest) bool { return r.LoginHint == "ada@example.com" }},
 		{"confidential without PKCE", grafana(), func(q url.Values) {
@@ -150,7 +154,6 @@ func TestParseAuthorizationRequestRefuses(t *testing.T) {
 		{"max_age negative", spa(), func(q url.Values) { q.Set("max_age", "-1") }, redirect, "invalid_request", true},
 		{"max_age plus sign", spa(), func(q url.Values) { q.Set("max_age", "+5") }, redirect, "invalid_request", true},
 		{"max_age fraction", spa(), func(q url.Values) { q.Set("max_age", "1.5") }, redirect, "invalid_request", true},
-		{"max_age empty", spa(), func(q url.Values) { q.Set("max_age", "") }, redirect, "invalid_request", true},
 		{"max_age overflow", spa(), func(q url.Values) { q.Set("max_age", "99999999999999999999") }, redirect, "invalid_request", true},
 		{"max_age 2^31", spa(), func(q url.Values) { q.Set("max_age", "2147483648") }, redirect, "invalid_request", true},
 		{"state with a newline", spa(), func(q url.Values) { q.Set("state", "a\nb") }, redirect, "invalid_request", false},

@@ -62,6 +62,21 @@ func plainText(s string) bool {
 	return !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || (r >= 0x7f && r < 0xa0) })
 }
 
+// withoutEmpty returns q without the values that are empty: RFC 6749 s3.1
+// treats a parameter sent without a value as omitted, so max_age= or
+// request= must not be refused as a bad max_age or a request object.
+func withoutEmpty(q url.Values) url.Values {
+	out := make(url.Values, len(q))
+	for k, vs := range q {
+		for _, v := range vs {
+			if v != "" {
+				out[k] = append(out[k], v)
+			}
+		}
+	}
+	return out
+}
+
 // single returns the one value of q[name]; ok is false when it is
 // repeated. An absent parameter is "", true.
 func single(q url.Values, name string) (string, bool) {

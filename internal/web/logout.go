@@ -14,44 +14,52 @@ import (
 // client's registered post_logout_redirect_uri with state, or shows the
 // signed-out page. A bad request gets the error page and ends nothing.
 //
-// A GET that carries no id_token_hint proves no client sent it: any site
-// could link it to sign people out. With a live sign-in it therefore only
-// asks, on a page whose form (with its form token) POSTs the same
+// A request with no id_token_hint proves no client sent it: any site could
+// link it to sign people out. One whose hint was issued to another user
+// was not meant for this browser's sign-in. With a live sign-in either
+// only asks, on a page whose form (with its form token) POSTs the same
 // parameters back (OpenID RP-Initiated Logout 1.0 s2 lets the OP ask).
 func (p *Pages) logout(c *gin.Context) {
-	lr, err := oidc.ParseLogoutRequest(c.Request.URL.Query())
+	p.logoutRequest(c, c.Request.URL.Query())
+}
+
+// logoutRequest answers the logout request of parameters q, sent by GET in
+// the query or by POST in a form (RP-Initiated Logout 1.0 s2: the OP
+// supports both).
+func (p *Pages) logoutRequest(c *gin.Context, q url.Values) {
+	lr, err := oidc.ParseLogoutRequest(q)
 	if err != nil {
 		p.oauthError(c, err)
 		return
 	}
-	if lr.IDTokenHint == "" && p.ssoCookie(c) != "" {
-		if err := p.auth.CheckLogout(c.Request.Context(), lr); err != nil {
-			p.oauthError(c, err)
-			return
-		}
-		b, err := p.auth.BrowserSession(c.Request.Context(), p.ssoCookie(c))
-		if err != nil {
-			p.internal(c, err)
-			return
-		}
-		if b != nil {
-			p.render(c, http.StatusOK, "logout", LogoutView{Page: p.page(c), Params: logoutParams(lr)})
-			return
-		}
+	ask, err := p.auth.LogoutAsks(c.Request.Context(), lr, p.ssoCookie(c))
+	if err != nil {
+		p.oauthError(c, err)
+		return
+	}
+	if ask {
+		p.render(c, http.StatusOK, "logout", LogoutView{Page: p.page(c), Params: logoutParams(lr)})
+		return
 	}
 	p.endSignIn(c, lr)
 }
 
-// confirmLogout is the POST of the logout question: the form token shows
-// the person answered on Tessera's own page.
+// confirmLogout takes a POST to the logout endpoint. With a csrf_token
+// field it is the answer to the logout question, and the form token must
+// show the person answered on Tessera's own page. Without one it is a
+// client's logout request sent by POST, answered like the GET.
 func (p *Pages) confirmLogout(c *gin.Context) {
+	if _, answer := c.GetPostForm("csrf_token"); !answer {
+		p.logoutRequest(c, c.Request.PostForm)
+		return
+	}
 	if !p.formOK(c) {
 		p.render(c, http.StatusForbidden, "oautherror", OAuthErrorView{Page: p.page(c), Code: oidc.ErrInvalidRequest,
 			Description: p.msg.text("form.csrf")})
 		return
 	}
 	form := url.Values{}
-	for _, name := range []string{"client_id", "post_logout_redirect_uri", "state"} {
+	for _, name := range []string{"id_token_hint", "client_id", "post_logout_redirect_uri", "state"} {
 		if v := c.PostForm(name); v != "" {
 			form.Set(name, v)
 		}
@@ -89,7 +97,9 @@ func (p *Pages) endSignIn(c *gin.Context, lr *oidc.LogoutRequest) {
 // the question.
 func logoutParams(lr *oidc.LogoutRequest) []HiddenField {
 	var out []HiddenField
-	for _, f := range []HiddenField{{"client_id", lr.ClientID}, {"post_logout_redirect_uri", lr.PostLogoutRedirectURI}, {"state", lr.State}} {
+	fields := []HiddenField{{"id_token_hint", lr.IDTokenHint}, {"client_id", lr.ClientID},
+		{"post_logout_redirect_uri", lr.PostLogoutRedirectURI}, {"state", lr.State}}
+	for _, f := range fields {
 		if f.Value != "" {
 			out = append(out, f)
 		}

@@ -147,7 +147,8 @@ func TestReturnTo(t *testing.T) {
 // TestLogoutWithoutHintAsks: a logout link with no id_token_hint could come
 // from any site, so with a live sign-in it only shows the question; the
 // sign-in ends on the question's POST with its form token, not before,
-// and not from a forged POST. Without a sign-in there is nothing to ask.
+// and not from a forged POST (a POST with no form token at all is a logout
+// request, and asks). Without a sign-in there is nothing to ask.
 func TestLogoutWithoutHintAsks(t *testing.T) {
 	s := startSite(t, nil)
 	s.register(t, "ada@example.com")
@@ -167,8 +168,11 @@ func TestLogoutWithoutHintAsks(t *testing.T) {
 	if alive() != 1 {
 		t.Fatal("a GET without id_token_hint ended the sign-in")
 	}
-	b.post("/oauth/logout", url.Values{}).Want(t, http.StatusForbidden)
+	// A POST without the form token is a logout request sent by POST, no
+	// answer: it asks again.
+	wantText(t, b.post("/oauth/logout", url.Values{}).Want(t, http.StatusOK), "Sign out?")
 	b.post("/oauth/logout", url.Values{"csrf_token": {"forged"}}).Want(t, http.StatusForbidden)
+	b.post("/oauth/logout", url.Values{"csrf_token": {""}}).Want(t, http.StatusForbidden)
 	if alive() != 1 {
 		t.Fatal("a forged POST ended the sign-in")
 	}
