@@ -206,8 +206,7 @@ func (s *Service) checkPassword(ctx context.Context, email, username, pw string,
 		return nil, OutcomeError, fmt.Errorf("check password: %w", err)
 	}
 	account, addr := s.throttleKeys(email, username, u != nil, dev.IP)
-	keys := [2]string{account, addr}
-	counted, err := s.throttled(ctx, keys, now)
+	failures, err := s.admitAttempt(ctx, account, addr, now)
 	if err != nil {
 		if ErrorCode(err) == CodeRateLimited {
 			return nil, LoginThrottled, err
@@ -231,17 +230,13 @@ func (s *Service) checkPassword(ctx context.Context, email, username, pw string,
 			uid = u.ID
 		}
 		s.audit(ctx, "login_failed", uid, uuid.Nil, dev, nil)
-		if err := s.recordFailure(ctx, keys, now); err != nil {
+		if err := s.attemptFailed(ctx, addr, failures, now); err != nil {
 			return nil, OutcomeError, err
 		}
 		return nil, LoginFailed, errBadCredentials
 	}
-	if counted {
-		// Only a counter in its window is cleared: the usual sign-in,
-		// with no failures to forget, writes nothing for it.
-		if err := s.store.ClearLoginFailures(ctx, account); err != nil {
-			return nil, OutcomeError, err
-		}
+	if err := s.store.ClearLoginFailures(ctx, account); err != nil {
+		return nil, OutcomeError, err
 	}
 	newHash := ""
 	if rehash {

@@ -214,20 +214,21 @@ func mfaBoundTo(ch *store.MFAChallenge, delivery string, dev Device) bool {
 // a wrong proof counts as a failed login (audited mfa_failed). The
 // account's second-factor failures have a counter of their own, which a
 // right password does not clear (whoever guesses codes knows the
-// password); a right proof clears it.
+// password); a right proof clears it. The account's counter takes each
+// proof before it is checked, in one atomic statement, so that proofs
+// sent at once cannot all be checked before any of them is counted.
 func (s *Service) checkFactor(ctx context.Context, u *store.User, dev Device, verify MFAVerifier) ([]string, error) {
 	now := s.now().UTC()
 	account, addr := s.throttleKeys(u.EmailNormalized, "", true, dev.IP)
 	account = "mfa:" + account
-	keys := [2]string{account, addr}
-	counted, err := s.throttled(ctx, keys, now)
+	failures, err := s.admitAttempt(ctx, account, addr, now)
 	if err != nil {
 		return nil, err
 	}
 	amr, err := verify(ctx, u)
 	if ErrorCode(err) == CodeInvalidMFACode {
 		s.audit(ctx, "mfa_failed", u.ID, uuid.Nil, dev, nil)
-		if err := s.recordFailure(ctx, keys, now); err != nil {
+		if err := s.attemptFailed(ctx, addr, failures, now); err != nil {
 			return nil, err
 		}
 		return nil, err
@@ -235,10 +236,8 @@ func (s *Service) checkFactor(ctx context.Context, u *store.User, dev Device, ve
 	if err != nil {
 		return nil, err
 	}
-	if counted {
-		if err := s.store.ClearLoginFailures(ctx, account); err != nil {
-			return nil, fmt.Errorf("clear login throttle: %w", err)
-		}
+	if err := s.store.ClearLoginFailures(ctx, account); err != nil {
+		return nil, fmt.Errorf("clear login throttle: %w", err)
 	}
 	return amr, nil
 }

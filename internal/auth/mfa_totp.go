@@ -92,7 +92,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *Principal, code string, de
 	}
 	codes, rows := s.newRecoveryCodes(p.User.ID)
 	now := s.now().UTC()
-	if err := s.store.ConfirmTOTP(ctx, p.User.ID, now, step, rows); err != nil {
+	if err := s.store.ConfirmTOTP(ctx, p.User.ID, t.SecretEnc, now, step, rows); err != nil {
 		if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrNotFound) {
 			return nil, Errorf(CodeConflict, "the authenticator app changed meanwhile; start again")
 		}

@@ -209,8 +209,9 @@ func (s *Service) RenamePasskey(ctx context.Context, p *Principal, id uuid.UUID,
 }
 
 // RemovePasskey deletes one of the caller's passkeys (another user's is
-// answered like an unknown one); it can sign in no more. The change is
-// audited and mailed to the user.
+// answered like an unknown one); it can sign in no more. Without another
+// factor the recovery codes go too. The change is audited and mailed to
+// the user.
 func (s *Service) RemovePasskey(ctx context.Context, p *Principal, id uuid.UUID, dev Device) error {
 	list, err := s.Passkeys(ctx, p)
 	if err != nil {
@@ -226,6 +227,9 @@ func (s *Service) RemovePasskey(ctx context.Context, p *Principal, id uuid.UUID,
 		return errNoPasskey
 	} else if err != nil {
 		return fmt.Errorf("remove passkey: %w", err)
+	}
+	if err := s.dropOrphanRecoveryCodes(ctx, p.User.ID); err != nil {
+		return err
 	}
 	s.audit(ctx, "passkey_removed", p.User.ID, p.SessionID(), dev, map[string]string{"passkey_id": id.String(), "name": name})
 	s.send(ctx, mail.TemplatePasskeyRemoved, p.User.Email, mail.Data{Email: p.User.Email, PasskeyName: name})

@@ -145,7 +145,7 @@ func (s *Service) checkPasskey(ctx context.Context, challengeID string, credenti
 }
 
 func (s *Service) verifyPasskey(ctx context.Context, challengeID string, credential []byte, dev Device) (*store.User, []string, string, error) {
-	pk, u, v, outcome, err := s.assertPasskey(ctx, challengeID, credential, uuid.Nil, dev)
+	pk, u, v, outcome, err := s.assertPasskey(ctx, challengeID, credential, store.ChallengeLogin, uuid.Nil, dev)
 	if err != nil {
 		return nil, nil, outcome, err
 	}
@@ -172,13 +172,13 @@ func (s *Service) verifyPasskey(ctx context.Context, challengeID string, credent
 	return u, amr, LoginSuccess, nil
 }
 
-// assertPasskey verifies an answer to the ceremony challengeID, made by a
-// passkey of user want (uuid.Nil: of anyone, or of the user the ceremony
-// was begun for): the ceremony taken once and unexpired, the credential
-// known, the assertion verified, its counter past the stored one. It
-// returns the passkey, its user, what the authenticator said and the
-// outcome for the login metrics.
-func (s *Service) assertPasskey(ctx context.Context, challengeID string, credential []byte, want uuid.UUID, dev Device) (*store.Passkey, *store.User, *mfa.Verified, string, error) {
+// assertPasskey verifies an answer to the ceremony challengeID, begun for
+// purpose, made by a passkey of user want (uuid.Nil: of anyone, or of the
+// user the ceremony was begun for): the ceremony taken once and unexpired,
+// the credential known, the assertion verified, its counter past the
+// stored one. It returns the passkey, its user, what the authenticator
+// said and the outcome for the login metrics.
+func (s *Service) assertPasskey(ctx context.Context, challengeID string, credential []byte, purpose string, want uuid.UUID, dev Device) (*store.Passkey, *store.User, *mfa.Verified, string, error) {
 	w, err := s.passkeys()
 	if err != nil {
 		return nil, nil, nil, OutcomeError, err
@@ -194,7 +194,7 @@ func (s *Service) assertPasskey(ctx context.Context, challengeID string, credent
 		return nil, nil, nil, LoginFailed, fe.err()
 	}
 	now := s.now().UTC()
-	ch, err := s.store.TakeWebAuthnChallenge(ctx, mfa.ChallengeHash(challengeID), store.ChallengeLogin, want, now)
+	ch, err := s.store.TakeWebAuthnChallenge(ctx, mfa.ChallengeHash(challengeID), purpose, want, now)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, nil, LoginFailed, s.passkeyFailed(ctx, want, dev, "unknown_challenge", nil)
 	}

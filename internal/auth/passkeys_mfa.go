@@ -16,7 +16,8 @@ const MethodWebAuthn = "webauthn"
 // BeginPasskeyFactor starts the passkey ceremony that completes the
 // pending login of mfaToken: the options list the account's passkeys and
 // prefer user verification (the password was the first factor). It
-// spends none of the token's attempts; finishing does.
+// spends none of the token's attempts; finishing does. A token that is
+// used, expired or out of attempts begins nothing.
 func (s *Service) BeginPasskeyFactor(ctx context.Context, mfaToken string) (*PasskeyChallenge, error) {
 	w, err := s.passkeys()
 	if err != nil {
@@ -26,7 +27,8 @@ func (s *Service) BeginPasskeyFactor(ctx context.Context, mfaToken string) (*Pas
 		return nil, errInvalidMFAToken
 	}
 	ch, err := s.store.GetMFAChallenge(ctx, hashKey(mfaToken))
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (ch.UsedAt != nil || !s.now().Before(ch.ExpiresAt))) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (ch.UsedAt != nil || !s.now().Before(ch.ExpiresAt) ||
+		ch.Attempts >= MFAMaxAttempts)) {
 		return nil, errInvalidMFAToken
 	}
 	if err != nil {
@@ -47,7 +49,7 @@ func (s *Service) BeginPasskeyFactor(ctx context.Context, mfaToken string) (*Pas
 	if err != nil {
 		return nil, err
 	}
-	if err := s.saveChallenge(ctx, c, store.ChallengeLogin, &u.ID); err != nil {
+	if err := s.saveChallenge(ctx, c, store.ChallengeFactor, &u.ID); err != nil {
 		return nil, err
 	}
 	return passkeyChallenge(c)
@@ -59,7 +61,7 @@ func (s *Service) BeginPasskeyFactor(ctx context.Context, mfaToken string) (*Pas
 // refusal is invalid_mfa_code, counted like a wrong code.
 func (s *Service) PasskeyVerifier(challengeID string, credential []byte, dev Device) MFAVerifier {
 	return func(ctx context.Context, u *store.User) ([]string, error) {
-		pk, _, v, _, err := s.assertPasskey(ctx, challengeID, credential, u.ID, dev)
+		pk, _, v, _, err := s.assertPasskey(ctx, challengeID, credential, store.ChallengeFactor, u.ID, dev)
 		if errors.Is(err, errBadPasskey) {
 			return nil, errWrongMFACode
 		}

@@ -88,54 +88,82 @@ func (s *Service) nameBucket(normalized string) uint64 {
 
 // throttled returns a rate_limited error when the account or the IP has
 // used up its failures in the current window. A correct password during
-// the lock is refused all the same. counted reports whether the account
-// (keys[0]) has failures in the window, which a success then clears.
-func (s *Service) throttled(ctx context.Context, keys [2]string, now time.Time) (counted bool, err error) {
-	window := s.settings.LoginFailureWindow
-	list, err := s.store.LoginThrottles(ctx, keys[:], now.Add(-window))
+// the lock is refused all the same.
+func (s *Service) throttled(ctx context.Context, keys [2]string, now time.Time) error {
+	list, err := s.store.LoginThrottles(ctx, keys[:], now.Add(-s.settings.LoginFailureWindow))
 	if err != nil {
-		return false, fmt.Errorf("login throttle: %w", err)
+		return fmt.Errorf("login throttle: %w", err)
 	}
 	for _, t := range list {
-		counted = counted || t.Key == keys[0]
 		limit := s.settings.LoginMaxFailures
 		if strings.HasPrefix(t.Key, "ip:") {
 			limit *= ipFailureFactor
 		}
 		if t.Failures >= limit {
-			retry := int(math.Ceil(t.WindowStart.Add(window).Sub(now).Seconds()))
-			return counted, &Error{Code: CodeRateLimited, Message: "too many failed logins; try again later",
-				RetryAfterSeconds: max(retry, 1)}
+			return s.rateLimited(t.WindowStart, now)
 		}
-	}
-	return counted, nil
-}
-
-// recordFailure counts a failed check against both keys and then slows
-// the answer down once the account is past half its allowance, so that
-// guessing gets slower long before it is refused.
-func (s *Service) recordFailure(ctx context.Context, keys [2]string, now time.Time) error {
-	window := s.settings.LoginFailureWindow
-	var accountFailures int
-	for i, k := range keys {
-		t, err := s.store.RecordLoginFailure(ctx, k, now, now.Add(-window))
-		if err != nil {
-			return fmt.Errorf("login throttle: %w", err)
-		}
-		if i == 0 {
-			accountFailures = t.Failures
-		}
-	}
-	over := accountFailures - s.settings.LoginMaxFailures/2
-	if over <= 0 || s.settings.LoginSlowdown <= 0 {
-		return nil
-	}
-	delay := min(time.Duration(over)*s.settings.LoginSlowdown, 2*time.Second)
-	select {
-	case <-time.After(delay):
-	case <-ctx.Done():
 	}
 	return nil
+}
+
+// admitAttempt lets a check of account's secret from addr go ahead, or
+// refuses it (rate_limited) when either is over its limit. The account's
+// counter takes the check before it is made (countAttempt), so that
+// guesses sent at once are held to the limit like guesses sent one after
+// another. It returns the account's failures, this check included.
+func (s *Service) admitAttempt(ctx context.Context, account, addr string, now time.Time) (int, error) {
+	if err := s.throttled(ctx, [2]string{account, addr}, now); err != nil {
+		return 0, err
+	}
+	return s.countAttempt(ctx, account, now)
+}
+
+// rateLimited is the refusal of a key whose failure window opened at
+// start: rate_limited, with the seconds until the window closes.
+func (s *Service) rateLimited(start, now time.Time) error {
+	retry := int(math.Ceil(start.Add(s.settings.LoginFailureWindow).Sub(now).Seconds()))
+	return &Error{Code: CodeRateLimited, Message: "too many failed logins; try again later",
+		RetryAfterSeconds: max(retry, 1)}
+}
+
+// countAttempt counts a check as a failure of account before it is made,
+// in one atomic statement, and refuses it (rate_limited) when that takes
+// the account past its limit: checks sent at once cannot all be made
+// before any of them is counted. A success clears the counter. It returns
+// the account's failures in the window, this one included.
+func (s *Service) countAttempt(ctx context.Context, account string, now time.Time) (int, error) {
+	t, err := s.store.RecordLoginFailure(ctx, account, now, now.Add(-s.settings.LoginFailureWindow))
+	if err != nil {
+		return 0, fmt.Errorf("login throttle: %w", err)
+	}
+	if t.Failures > s.settings.LoginMaxFailures {
+		return 0, s.rateLimited(t.WindowStart, now)
+	}
+	return t.Failures, nil
+}
+
+// attemptFailed counts a failed check against the address (countAttempt
+// counted it against the account already), then slows the answer down.
+func (s *Service) attemptFailed(ctx context.Context, addr string, accountFailures int, now time.Time) error {
+	if _, err := s.store.RecordLoginFailure(ctx, addr, now, now.Add(-s.settings.LoginFailureWindow)); err != nil {
+		return fmt.Errorf("login throttle: %w", err)
+	}
+	s.slowDown(ctx, accountFailures)
+	return nil
+}
+
+// slowDown holds a refused answer back once the account's failures are
+// past half its allowance, longer with each one (at most two seconds), so
+// that guessing gets slower long before it is refused.
+func (s *Service) slowDown(ctx context.Context, accountFailures int) {
+	over := accountFailures - s.settings.LoginMaxFailures/2
+	if over <= 0 || s.settings.LoginSlowdown <= 0 {
+		return
+	}
+	select {
+	case <-time.After(min(time.Duration(over)*s.settings.LoginSlowdown, 2*time.Second)):
+	case <-ctx.Done():
+	}
 }
 
 // clearAccountThrottle forgets the failed logins counted against u's

@@ -67,11 +67,12 @@ type MFAStore interface {
 	// GetTOTP returns the user's secret, pending or confirmed, or
 	// ErrNotFound.
 	GetTOTP(ctx context.Context, userID uuid.UUID) (*TOTP, error)
-	// ConfirmTOTP activates the user's pending secret at now, records step
-	// as used and replaces the user's recovery codes with codes, in one
-	// transaction. No pending secret: ErrNotFound (a confirmed one:
-	// ErrStale).
-	ConfirmTOTP(ctx context.Context, userID uuid.UUID, now time.Time, step int64, codes []RecoveryCode) error
+	// ConfirmTOTP activates the user's pending secret, if it is still
+	// secretEnc (the one the code was checked against), at now, records
+	// step as used and replaces the user's recovery codes with codes, in
+	// one transaction. No pending secret: ErrNotFound (a confirmed one, or
+	// one an enrolment replaced meanwhile: ErrStale).
+	ConfirmTOTP(ctx context.Context, userID uuid.UUID, secretEnc []byte, now time.Time, step int64, codes []RecoveryCode) error
 	// UseTOTPStep records step as the last one used if it is later than
 	// the last one used and the secret is confirmed; otherwise ErrStale
 	// (no secret: ErrNotFound).

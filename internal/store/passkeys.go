@@ -34,6 +34,11 @@ type Passkey struct {
 const (
 	ChallengeRegister = "register" // adding a passkey, bound to its user
 	ChallengeLogin    = "login"    // signing in, bound to a user when one was named
+	// ChallengeFactor is the second step of a pending login, bound to its
+	// user. It only prefers user verification (the password was the first
+	// factor), so its answer must never finish a sign-in without a
+	// password, and a sign-in's ceremony never stands in for it.
+	ChallengeFactor = "mfa"
 )
 
 // WebAuthnChallenge is a ceremony waiting for the browser's answer. It is

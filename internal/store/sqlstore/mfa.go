@@ -48,10 +48,11 @@ func (db *DB) GetTOTP(ctx context.Context, userID uuid.UUID) (*store.TOTP, error
 
 // ConfirmTOTP activates the pending secret and replaces the recovery codes
 // in one transaction.
-func (db *DB) ConfirmTOTP(ctx context.Context, userID uuid.UUID, now time.Time, step int64, codes []store.RecoveryCode) error {
-	const q = `UPDATE mfa_totp SET confirmed_at = ?, last_step = ? WHERE user_id = ? AND confirmed_at IS NULL`
+func (db *DB) ConfirmTOTP(ctx context.Context, userID uuid.UUID, secretEnc []byte, now time.Time, step int64, codes []store.RecoveryCode) error {
+	const q = `UPDATE mfa_totp SET confirmed_at = ?, last_step = ?
+		WHERE user_id = ? AND secret_enc = ? AND confirmed_at IS NULL`
 	return db.inTx(ctx, "confirm totp", func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, db.flavor.rebind(q), sqlTime(now), step, userID)
+		res, err := tx.ExecContext(ctx, db.flavor.rebind(q), sqlTime(now), step, userID, secretEnc)
 		if err != nil {
 			return err
 		}

@@ -27,7 +27,7 @@ func testTOTPLifecycle(t *testing.T, s store.Store) {
 	if _, err := s.GetTOTP(ctx, u.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("no secret yet: got %v, want ErrNotFound", err)
 	}
-	if err := s.ConfirmTOTP(ctx, u.ID, t0, 1, nil); !errors.Is(err, store.ErrNotFound) {
+	if err := s.ConfirmTOTP(ctx, u.ID, randomBytes(40), t0, 1, nil); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("confirm without secret: got %v, want ErrNotFound", err)
 	}
 	first := &store.TOTP{UserID: u.ID, SecretEnc: randomBytes(40), CreatedAt: t0}
@@ -48,10 +48,18 @@ func testTOTPLifecycle(t *testing.T, s store.Store) {
 		t.Fatalf("step of a pending secret: got %v, want ErrStale", err)
 	}
 	codes := recoveryCodes(u, 10)
-	if err := s.ConfirmTOTP(ctx, u.ID, t0.Add(2*time.Minute), 100, codes); err != nil {
+	// A code checked against the secret an enrolment replaced meanwhile
+	// confirms nothing.
+	if err := s.ConfirmTOTP(ctx, u.ID, first.SecretEnc, t0.Add(2*time.Minute), 100, codes); !errors.Is(err, store.ErrStale) {
+		t.Fatalf("confirm the replaced secret: got %v, want ErrStale", err)
+	}
+	if got, _ := s.GetTOTP(ctx, u.ID); got.ConfirmedAt != nil {
+		t.Fatal("confirming the replaced secret confirmed the pending one")
+	}
+	if err := s.ConfirmTOTP(ctx, u.ID, second.SecretEnc, t0.Add(2*time.Minute), 100, codes); err != nil {
 		t.Fatalf("confirm: %v", err)
 	}
-	if err := s.ConfirmTOTP(ctx, u.ID, t0.Add(3*time.Minute), 101, nil); !errors.Is(err, store.ErrStale) {
+	if err := s.ConfirmTOTP(ctx, u.ID, second.SecretEnc, t0.Add(3*time.Minute), 101, nil); !errors.Is(err, store.ErrStale) {
 		t.Fatalf("confirm twice: got %v, want ErrStale", err)
 	}
 	got, _ = s.GetTOTP(ctx, u.ID)
@@ -98,10 +106,11 @@ func testTOTPLifecycle(t *testing.T, s store.Store) {
 func testTOTPStepConcurrent(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	u := mustCreateUser(t, s)
-	if err := s.SaveTOTP(ctx, &store.TOTP{UserID: u.ID, SecretEnc: randomBytes(40), CreatedAt: t0}); err != nil {
+	secret := randomBytes(40)
+	if err := s.SaveTOTP(ctx, &store.TOTP{UserID: u.ID, SecretEnc: secret, CreatedAt: t0}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ConfirmTOTP(ctx, u.ID, t0, 1, nil); err != nil {
+	if err := s.ConfirmTOTP(ctx, u.ID, secret, t0, 1, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := wins(t, 8, func() error { return s.UseTOTPStep(ctx, u.ID, 2) }); n != 1 {
@@ -162,10 +171,11 @@ func testSecondFactors(t *testing.T, s store.Store) {
 		}
 	}
 	// The other user has every factor.
-	if err := s.SaveTOTP(ctx, &store.TOTP{UserID: other.ID, SecretEnc: randomBytes(40), CreatedAt: t0}); err != nil {
+	otherSecret := randomBytes(40)
+	if err := s.SaveTOTP(ctx, &store.TOTP{UserID: other.ID, SecretEnc: otherSecret, CreatedAt: t0}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ConfirmTOTP(ctx, other.ID, t0, 1, recoveryCodes(other, 4)); err != nil {
+	if err := s.ConfirmTOTP(ctx, other.ID, otherSecret, t0, 1, recoveryCodes(other, 4)); err != nil {
 		t.Fatal(err)
 	}
 	mustCreatePasskey(t, s, newPasskey(other.ID, "Key"))
@@ -174,12 +184,13 @@ func testSecondFactors(t *testing.T, s store.Store) {
 	if got, err := s.SecondFactors(ctx, uuid.New()); err != nil || got != (store.SecondFactors{}) {
 		t.Fatalf("unknown user: got %+v, %v; want none", got, err)
 	}
-	if err := s.SaveTOTP(ctx, &store.TOTP{UserID: u.ID, SecretEnc: randomBytes(40), CreatedAt: t0}); err != nil {
+	secret := randomBytes(40)
+	if err := s.SaveTOTP(ctx, &store.TOTP{UserID: u.ID, SecretEnc: secret, CreatedAt: t0}); err != nil {
 		t.Fatal(err)
 	}
 	want("pending authenticator app", store.SecondFactors{})
 	codes := recoveryCodes(u, 3)
-	if err := s.ConfirmTOTP(ctx, u.ID, t0, 1, codes); err != nil {
+	if err := s.ConfirmTOTP(ctx, u.ID, secret, t0, 1, codes); err != nil {
 		t.Fatal(err)
 	}
 	want("confirmed", store.SecondFactors{TOTP: true, RecoveryCodes: 3})
