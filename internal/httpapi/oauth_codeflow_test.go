@@ -171,6 +171,31 @@ func TestAuthorizeEmptyParameters(t *testing.T) {
 	}
 }
 
+// TestAuthorizeByPost: an authorization request sent as a form (OpenID
+// Connect Core s3.1.2.1) is sent on to the GET with the same parameters,
+// where a signed-in browser gets its code; a form too large to read gets
+// the error page and no redirect.
+func TestAuthorizeByPost(t *testing.T) {
+	s := startCodeSite(t)
+	sent := authorizeQuery("app")
+	r := s.browser.Do("POST", "/oauth/authorize", sent.Encode(), formType).Want(t, http.StatusSeeOther)
+	loc, err := url.Parse(r.Header.Get("Location"))
+	if err != nil || loc.Path != "/oauth/authorize" || loc.Host != "" {
+		t.Fatalf("POST went to %q, want the GET of the authorization endpoint", r.Header.Get("Location"))
+	}
+	if got := loc.Query(); got.Encode() != sent.Encode() {
+		t.Fatalf("the GET carries %v, want %v", got, sent)
+	}
+	if q := s.authorize(t, loc.RawQuery); q.Get("code") == "" || q.Get("state") != "st-1" {
+		t.Fatalf("no code after the POST: %v", q)
+	}
+	big := authorizeQuery("app", "state", strings.Repeat("s", 20<<10)).Encode()
+	r = s.browser.Do("POST", "/oauth/authorize", big, formType).Want(t, http.StatusBadRequest)
+	if r.Header.Get("Location") != "" {
+		t.Fatalf("an unreadable form was redirected to %q", r.Header.Get("Location"))
+	}
+}
+
 // TestLogoutByPost: the logout endpoint takes a client's request by POST
 // as well as by GET (RP-Initiated Logout 1.0 s2): with id_token_hint it
 // ends the browser sign-in and goes to the registered

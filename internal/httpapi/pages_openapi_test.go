@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -51,6 +52,8 @@ func pagesContractWalk(t *testing.T) *contractWalk {
 				status: 303, save: map[string]string{"sso": "cookie:__Host-tessera_sso"}},
 			{name: "signed-in page", method: "GET", path: "/signin", headers: []string{signedIn}, status: 200},
 			{name: "authorize unknown client", method: "GET", path: "/oauth/authorize?response_type=code&client_id=nobody&redirect_uri=https%3A%2F%2Fapp.example%2Fcb", headers: []string{signedIn}, status: 400},
+			{name: "authorize by POST", method: "POST", path: "/oauth/authorize", headers: []string{form, signedIn}, body: "response_type=code&client_id=nobody", status: 303},
+			{name: "authorize by POST, too large", method: "POST", path: "/oauth/authorize", headers: []string{form, signedIn}, body: "state=" + strings.Repeat("s", 20<<10), status: 400},
 			{name: "consent without token", method: "POST", path: "/oauth/consent", headers: []string{form, signedIn}, body: "csrf_token=&return_to=%2Foauth%2Fauthorize%3Fclient_id%3Ddefault&decision=allow", status: 403, offSpec: true},
 			{name: "logout bad hint", method: "GET", path: "/oauth/logout?id_token_hint=x.y.z", headers: []string{signedIn}, status: 400},
 			{name: "logout question", method: "GET", path: "/oauth/logout", headers: []string{signedIn}, status: 200},

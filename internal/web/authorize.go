@@ -72,6 +72,20 @@ func (p *Pages) authorize(c *gin.Context) {
 	p.grant(c, client, b, req, q.Get(loginAfterParam))
 }
 
+// authorizeByPost takes an authorization request sent as a form (OpenID
+// Connect Core s3.1.2.1: the endpoint supports POST) and sends the browser
+// to the GET with the same parameters. A form posted from the client's
+// site carries no SameSite=Lax sign-in cookie, so answering it here would
+// take a signed-in browser for a signed-out one; the GET that follows is
+// a top-level navigation, which carries it. The GET validates everything.
+func (p *Pages) authorizeByPost(c *gin.Context) {
+	if err := c.Request.ParseForm(); err != nil {
+		p.oauthError(c, &oidc.PageError{Code: oidc.ErrInvalidRequest, Description: "the form could not be read"})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/oauth/authorize?"+c.Request.PostForm.Encode())
+}
+
 // grant answers a signed-in browser: the consent page when client needs
 // one, else a code.
 func (p *Pages) grant(c *gin.Context, client *store.Client, b *auth.BrowserSignIn, req *oidc.AuthorizationRequest, loginAfter string) {

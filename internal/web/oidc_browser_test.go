@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -87,5 +88,50 @@ func TestBrowserCodeFlowAcrossSites(t *testing.T) {
 	q = waitRedirect(t, fresh, tool)
 	if q.Get("error") != "login_required" || q.Get("state") != "st-c" || strings.Contains(q.Encode(), "code=") {
 		t.Fatalf("fresh browser with prompt=none got %v, want login_required", q)
+	}
+}
+
+// TestBrowserAuthorizeByPostAcrossSites: in Chromium, a signed-in browser
+// on another site posts an authorization request as a form (with
+// prompt=none, so a browser that seemed signed out would get
+// login_required); Tessera sends it on to the GET, which carries the
+// SameSite=Lax sign-in cookie, and the client gets its code.
+func TestBrowserAuthorizeByPostAcrossSites(t *testing.T) {
+	d := deployment(t)
+	tool := d.Origin(browsertest.EvilHost) + "/oidc-callback"
+	name, first := "Client tool", true
+	if _, _, err := d.Tessera.Auth.AdminCreateClient(t.Context(), auth.Actor{}, auth.ClientInput{
+		ID: "tool", Name: &name, RedirectURIs: []string{tool}, FirstParty: &first,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tab := browsertest.NewProfile(t).Open(codeFlowURL(d, "tool", tool, "st-a"))
+	waitPage(t, tab, "document.getElementById('identifier')")
+	run(t, tab,
+		chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"),
+	)
+	waitRedirect(t, tab, tool)
+
+	u, err := url.Parse(codeFlowURL(d, "tool", tool, "st-post", "prompt", "none"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields strings.Builder
+	for k, vs := range u.Query() {
+		fmt.Fprintf(&fields, "f.appendChild(Object.assign(document.createElement('input'), {type: 'hidden', name: %s, value: %s}));",
+			strconv.Quote(k), strconv.Quote(vs[0]))
+	}
+	// The form is made and sent by the page on the other site.
+	if !browsertest.Eval[bool](tab, `(() => { const f = document.createElement('form'); f.method = 'post'; f.action = `+
+		strconv.Quote(d.Issuer()+"/oauth/authorize")+`;`+fields.String()+`document.body.appendChild(f); f.submit(); return true; })()`) {
+		t.Fatal("the form was not sent")
+	}
+	q := waitRedirect(t, tab, tool)
+	if q.Get("state") != "st-post" || q.Get("code") == "" || q.Has("error") {
+		t.Fatalf("the posted request got %v, want a code", q)
+	}
+	if n := d.Requests("POST /oauth/authorize"); n != 1 {
+		t.Fatalf("Tessera saw %d POSTs of the authorization endpoint, want 1", n)
 	}
 }

@@ -153,6 +153,7 @@ func (p *Pages) Mount(r gin.IRoutes) {
 	r.GET("/verify-email", p.handle(p.verifyPage))
 	r.POST("/verify-email", p.handle(p.verify))
 	r.GET("/oauth/authorize", p.handle(p.authorize))
+	r.POST("/oauth/authorize", p.handle(p.authorizeByPost))
 	r.POST("/oauth/consent", p.handle(p.consent))
 	r.GET("/oauth/logout", p.handle(p.logout))
 	r.POST("/oauth/logout", p.handle(p.confirmLogout))
