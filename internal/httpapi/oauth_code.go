@@ -115,13 +115,18 @@ func (s *Server) tokenClient(c *gin.Context, p map[string]string) (*store.Client
 }
 
 type userinfoResponse struct {
-	Sub           string `json:"sub"`
-	Email         string `json:"email,omitempty"`
-	EmailVerified *bool  `json:"email_verified,omitempty"`
+	Sub               string `json:"sub"`
+	Email             string `json:"email,omitempty"`
+	EmailVerified     *bool  `json:"email_verified,omitempty"`
+	GivenName         string `json:"given_name,omitempty"`
+	FamilyName        string `json:"family_name,omitempty"`
+	PreferredUsername string `json:"preferred_username,omitempty"`
 }
 
 // oauthUserinfo is OpenID Connect Core s5.3: the Bearer access token's
-// user, with email and email_verified when its scope has email. Any
+// user, with email and email_verified when its scope has email, and the
+// profile claims the ID token carries (given_name, family_name,
+// preferred_username, those set) when it has profile. Any
 // problem with the token is 401 with error="invalid_token" (RFC 6750 s3);
 // a request with no Authorization header at all gets the bare challenge
 // (RFC 6750 s3.1: no error code when no credentials were sent).
@@ -151,9 +156,13 @@ func (s *Server) oauthUserinfo(c *gin.Context) {
 		return
 	}
 	resp := userinfoResponse{Sub: pr.User.ID.String()}
-	if slices.Contains(strings.Fields(pr.Claims.Scope), oidc.ScopeEmail) {
+	scopes := strings.Fields(pr.Claims.Scope)
+	if slices.Contains(scopes, oidc.ScopeEmail) {
 		verified := pr.User.EmailVerifiedAt != nil
 		resp.Email, resp.EmailVerified = pr.User.Email, &verified
+	}
+	if slices.Contains(scopes, oidc.ScopeProfile) {
+		resp.GivenName, resp.FamilyName, resp.PreferredUsername = pr.User.FirstName, pr.User.LastName, pr.User.UsernameOrEmpty()
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, resp)

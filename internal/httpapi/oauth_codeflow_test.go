@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"html"
 	"net/http"
 	"net/url"
@@ -260,6 +261,51 @@ func TestLogoutHintOfAnotherUser(t *testing.T) {
 	r = bob.Do("GET", "/oauth/logout?"+q.Encode(), nil).Want(t, http.StatusFound)
 	if got := r.Header.Get("Location"); got != codeLoggedOut+"?state=bye-2" {
 		t.Fatalf("bob's logout went to %q", got)
+	}
+}
+
+// TestUserinfoProfile: with the profile scope, userinfo gives the profile
+// claims the ID token carries (OpenID Connect Core s5.3.2: the same
+// claims by both routes); without it, none of them.
+func TestUserinfoProfile(t *testing.T) {
+	s := startCodeSite(t)
+	c := s.NewClient(t)
+	c.Do("PATCH", "/v1/auth/me", map[string]any{"first_name": "Ada", "last_name": "Lovelace", "username": "ada"},
+		bearer(login(t, c, "ada@example.com", "laptop"))).Want(t, http.StatusOK)
+	for _, tt := range []struct {
+		scope string
+		want  map[string]any
+	}{
+		{"openid profile", map[string]any{"given_name": "Ada", "family_name": "Lovelace", "preferred_username": "ada"}},
+		{"openid email", map[string]any{"email": "ada@example.com", "email_verified": false}},
+	} {
+		t.Run(tt.scope, func(t *testing.T) {
+			q := s.authorize(t, authorizeQuery("app", "scope", tt.scope).Encode())
+			tok := c.Do("POST", "/oauth/token", form("grant_type", "authorization_code", "client_id", "app",
+				"code", q.Get("code"), "redirect_uri", codeRedirect, "code_verifier", codeVerifier), formType).Want(t, http.StatusOK)
+			ui := c.Do("GET", "/oauth/userinfo", nil, bearer(tok)).Want(t, http.StatusOK)
+			var got map[string]any
+			if err := json.Unmarshal(ui.Body, &got); err != nil {
+				t.Fatal(err)
+			}
+			parts := strings.Split(tok.Str("id_token"), ".")
+			payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var id map[string]any
+			if err := json.Unmarshal(payload, &id); err != nil {
+				t.Fatal(err)
+			}
+			if got["sub"] != id["sub"] || len(got) != len(tt.want)+1 {
+				t.Fatalf("userinfo %v, want sub %v and %v", got, id["sub"], tt.want)
+			}
+			for k, v := range tt.want {
+				if got[k] != v || (k != "email_verified" && id[k] != v) {
+					t.Errorf("%s: userinfo %v, ID token %v; want %v in both", k, got[k], id[k], v)
+				}
+			}
+		})
 	}
 }
 
