@@ -35,6 +35,30 @@ func waitRedirect(t *testing.T, tab *browsertest.Tab, redirect string) url.Value
 	return u.Query()
 }
 
+// firstPartyClient registers the first-party client id redirecting to
+// redirect.
+func firstPartyClient(t *testing.T, d *browsertest.Deployment, id, redirect string) {
+	t.Helper()
+	name, first := "Client "+id, true
+	if _, _, err := d.Tessera.Auth.AdminCreateClient(t.Context(), auth.Actor{}, auth.ClientInput{
+		ID: id, Name: &name, RedirectURIs: []string{redirect}, FirstParty: &first,
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// signInTyping signs ada in on the sign-in page the tab is sent to, typing
+// like a person, and returns the query the tab then reaches redirect with.
+func signInTyping(t *testing.T, tab *browsertest.Tab, redirect string) url.Values {
+	t.Helper()
+	waitPage(t, tab, "document.getElementById('identifier')")
+	run(t, tab,
+		chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"),
+	)
+	return waitRedirect(t, tab, redirect)
+}
+
 // TestBrowserCodeFlowAcrossSites: in Chromium, a front-end on one site
 // sends the browser to Tessera, the person signs in on the hosted page and
 // comes back with a code; a front-end on another site then gets its code
@@ -45,22 +69,10 @@ func TestBrowserCodeFlowAcrossSites(t *testing.T) {
 	d := deployment(t)
 	notes := d.Origin(browsertest.AppHost) + "/oidc-callback"
 	tool := d.Origin(browsertest.EvilHost) + "/oidc-callback"
-	first := true
-	for id, redirect := range map[string]string{"notes": notes, "tool": tool} {
-		name := "Client " + id
-		if _, _, err := d.Tessera.Auth.AdminCreateClient(t.Context(), auth.Actor{}, auth.ClientInput{
-			ID: id, Name: &name, RedirectURIs: []string{redirect}, FirstParty: &first,
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	firstPartyClient(t, d, "notes", notes)
+	firstPartyClient(t, d, "tool", tool)
 	tab := browsertest.NewProfile(t).Open(codeFlowURL(d, "notes", notes, "st-a"))
-	waitPage(t, tab, "document.getElementById('identifier')")
-	run(t, tab,
-		chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
-		chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"),
-	)
-	q := waitRedirect(t, tab, notes)
+	q := signInTyping(t, tab, notes)
 	if q.Get("code") == "" || q.Get("state") != "st-a" || q.Get("iss") != d.Issuer() {
 		t.Fatalf("first front-end got %v", q)
 	}
@@ -99,19 +111,9 @@ func TestBrowserCodeFlowAcrossSites(t *testing.T) {
 func TestBrowserAuthorizeByPostAcrossSites(t *testing.T) {
 	d := deployment(t)
 	tool := d.Origin(browsertest.EvilHost) + "/oidc-callback"
-	name, first := "Client tool", true
-	if _, _, err := d.Tessera.Auth.AdminCreateClient(t.Context(), auth.Actor{}, auth.ClientInput{
-		ID: "tool", Name: &name, RedirectURIs: []string{tool}, FirstParty: &first,
-	}); err != nil {
-		t.Fatal(err)
-	}
+	firstPartyClient(t, d, "tool", tool)
 	tab := browsertest.NewProfile(t).Open(codeFlowURL(d, "tool", tool, "st-a"))
-	waitPage(t, tab, "document.getElementById('identifier')")
-	run(t, tab,
-		chromedp.SendKeys(chromedp.ID("identifier"), "ada@example.com"),
-		chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"),
-	)
-	waitRedirect(t, tab, tool)
+	signInTyping(t, tab, tool)
 
 	u, err := url.Parse(codeFlowURL(d, "tool", tool, "st-post", "prompt", "none"))
 	if err != nil {
