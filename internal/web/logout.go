@@ -58,13 +58,7 @@ func (p *Pages) confirmLogout(c *gin.Context) {
 			Description: p.msg.text("form.csrf")})
 		return
 	}
-	form := url.Values{}
-	for _, name := range []string{"id_token_hint", "client_id", "post_logout_redirect_uri", "state"} {
-		if v := c.PostForm(name); v != "" {
-			form.Set(name, v)
-		}
-	}
-	lr, err := oidc.ParseLogoutRequest(form)
+	lr, err := oidc.ParseLogoutRequest(c.Request.PostForm)
 	if err != nil {
 		p.oauthError(c, err)
 		return
