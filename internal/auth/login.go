@@ -235,9 +235,6 @@ func (s *Service) checkPassword(ctx context.Context, email, username, pw string,
 		}
 		return nil, LoginFailed, errBadCredentials
 	}
-	if err := s.store.ClearLoginFailures(ctx, account); err != nil {
-		return nil, OutcomeError, err
-	}
 	newHash := ""
 	if rehash {
 		// Parameters were raised since this hash was made, or another
@@ -246,7 +243,9 @@ func (s *Service) checkPassword(ctx context.Context, email, username, pw string,
 		newHash, _ = s.hasher.Hash(ctx, pw)
 	}
 	oldHash := u.PasswordHash
-	u, err = s.store.RecordLogin(ctx, u.ID, now, oldHash, newHash)
+	// The right password clears the account's count in the same write.
+	u, err = s.store.RecordLogin(ctx, store.LoginRecord{
+		ID: u.ID, Now: now, OldHash: oldHash, NewHash: newHash, ClearThrottle: account})
 	if errors.Is(err, store.ErrNotFound) {
 		// Deactivated while the password was being checked.
 		return nil, LoginFailed, errBadCredentials

@@ -156,7 +156,7 @@ func (s *Service) verifyPasskey(ctx context.Context, challengeID string, credent
 		s.audit(ctx, "login_refused", u.ID, uuid.Nil, dev, map[string]string{"reason": CodeEmailNotVerified, "method": "passkey"})
 		return nil, nil, LoginFailed, err
 	}
-	u, err = s.store.RecordLogin(ctx, u.ID, s.now().UTC(), u.PasswordHash, "")
+	u, err = s.store.RecordLogin(ctx, store.LoginRecord{ID: u.ID, Now: s.now().UTC(), OldHash: u.PasswordHash})
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, LoginFailed, errBadPasskey // deactivated meanwhile
 	}

@@ -253,12 +253,14 @@ type Store interface {
 	GetUserByUsername(ctx context.Context, usernameNormalized string) (*User, error)
 	// UpdateUser writes every mutable field of u (all but ID and CreatedAt).
 	UpdateUser(ctx context.Context, u *User) error
-	// RecordLogin stamps a successful login on user id at now, only while
+	// RecordLogin stamps a successful login on r.ID at r.Now, only while
 	// the user is active, so a deactivation racing a login wins
-	// (ErrNotFound). When newHash is set the password hash is upgraded, but
-	// only if it still is oldHash: a password change racing it wins too.
-	// The updated user is returned.
-	RecordLogin(ctx context.Context, id uuid.UUID, now time.Time, oldHash, newHash string) (*User, error)
+	// (ErrNotFound). When r.NewHash is set the password hash is upgraded,
+	// but only if it still is r.OldHash: a password change racing it wins
+	// too. r.ClearThrottle, when set, is the throttle key whose failures
+	// the login forgets (as ClearLoginFailures would), whether or not the
+	// user is still active. The updated user is returned.
+	RecordLogin(ctx context.Context, r LoginRecord) (*User, error)
 
 	GetClient(ctx context.Context, id string) (*Client, error)
 

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // LoginThrottle counts failed password checks for one key (an account or
@@ -26,4 +28,17 @@ type ThrottleStore interface {
 	RecordLoginFailure(ctx context.Context, key string, now, windowOver time.Time) (LoginThrottle, error)
 	// ClearLoginFailures forgets key's failures (after a successful login).
 	ClearLoginFailures(ctx context.Context, key string) error
+}
+
+// LoginRecord is what RecordLogin stamps on a user signing in.
+type LoginRecord struct {
+	ID  uuid.UUID
+	Now time.Time
+	// OldHash is the password hash the sign-in verified; NewHash, when
+	// set, replaces it (a rehash), only if it is still OldHash.
+	OldHash, NewHash string
+	// ClearThrottle is the throttle key a right password clears ("" for
+	// none): on Postgres in the same statement, so a sign-in pays one
+	// round trip and one commit for both.
+	ClearThrottle string
 }

@@ -29,15 +29,17 @@ func (db *DB) LoginThrottles(ctx context.Context, keys []string, since time.Time
 }
 
 // RecordLoginFailure is one upsert: a window that is over restarts at now
-// with one failure, an open one counts one more.
+// with one failure, an open one counts one more. It is prepared: every
+// password check runs it. $1 the key, $2 now, $3 the end of a window
+// that is over.
 func (db *DB) RecordLoginFailure(ctx context.Context, key string, now, windowOver time.Time) (store.LoginThrottle, error) {
-	const q = `INSERT INTO login_throttle (key, failures, window_start) VALUES (?, 1, ?)
+	const q = `INSERT INTO login_throttle (key, failures, window_start) VALUES ($1, 1, $2)
 		ON CONFLICT (key) DO UPDATE SET
-			failures = CASE WHEN login_throttle.window_start <= ? THEN 1 ELSE login_throttle.failures + 1 END,
-			window_start = CASE WHEN login_throttle.window_start <= ? THEN ? ELSE login_throttle.window_start END
+			failures = CASE WHEN login_throttle.window_start <= $3 THEN 1 ELSE login_throttle.failures + 1 END,
+			window_start = CASE WHEN login_throttle.window_start <= $3 THEN $2 ELSE login_throttle.window_start END
 		RETURNING key, failures, window_start`
 	var t store.LoginThrottle
-	row := db.w.QueryRowContext(ctx, db.flavor.rebind(q), key, sqlTime(now), sqlTime(windowOver), sqlTime(windowOver), sqlTime(now))
+	row := db.preparedRow(ctx, db.w, q, key, sqlTime(now), sqlTime(windowOver))
 	if err := row.Scan(&t.Key, &t.Failures, timeDest{&t.WindowStart}); err != nil {
 		return t, db.flavor.wrap("record login failure", err)
 	}

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -109,16 +108,37 @@ func (db *DB) getUser(ctx context.Context, op, q string, arg any) (*store.User, 
 	return &u, nil
 }
 
-// RecordLogin is one conditional update: it touches an active user only,
-// and swaps the password hash only from the one that was verified.
-func (db *DB) RecordLogin(ctx context.Context, id uuid.UUID, now time.Time, oldHash, newHash string) (*store.User, error) {
-	const q = `UPDATE users SET last_login_at = ?, updated_at = ?,
-		password_hash = CASE WHEN ? <> '' AND password_hash = ? THEN ? ELSE password_hash END
-		WHERE id = ? AND is_active = ?
+// recordLogin is RecordLogin's conditional update: it touches an active
+// user only, and swaps the password hash only from the one that was
+// verified. $1 now, $2 the new hash (empty for none), $3 the verified one,
+// $4 the user.
+const recordLogin = `UPDATE users SET last_login_at = $1, updated_at = $1,
+		password_hash = CASE WHEN $2 <> '' AND password_hash = $3 THEN $2 ELSE password_hash END
+		WHERE id = $4 AND is_active
 		RETURNING ` + userColumns
+
+// recordLoginCleared is recordLogin that also deletes the throttle
+// counter $5, in one statement: a sign-in's second write costs no round
+// trip and no commit of its own.
+const recordLoginCleared = `WITH cleared AS (DELETE FROM login_throttle WHERE key = $5)
+	` + recordLogin
+
+// RecordLogin runs recordLogin, with the throttle counter cleared in the
+// same statement where the database takes a DELETE in WITH (Postgres),
+// just before it elsewhere (SQLite, whose writes do not wait on a
+// network round trip).
+func (db *DB) RecordLogin(ctx context.Context, r store.LoginRecord) (*store.User, error) {
+	q, args := recordLogin, []any{sqlTime(r.Now), r.NewHash, r.OldHash, r.ID}
+	switch {
+	case r.ClearThrottle != "" && db.flavor.writableCTE:
+		q, args = recordLoginCleared, append(args, r.ClearThrottle)
+	case r.ClearThrottle != "":
+		if err := db.ClearLoginFailures(ctx, r.ClearThrottle); err != nil {
+			return nil, err
+		}
+	}
 	var u store.User
-	row := db.preparedRow(ctx, db.w, q, sqlTime(now), sqlTime(now), newHash, oldHash, newHash, id, true)
-	if err := scanUser(row, &u); err != nil {
+	if err := scanUser(db.preparedRow(ctx, db.w, q, args...), &u); err != nil {
 		return nil, db.flavor.wrap("record login", err)
 	}
 	return &u, nil

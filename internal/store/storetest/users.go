@@ -189,27 +189,52 @@ func testUserUpdateConflict(t *testing.T, s store.Store) {
 	wantEqual(t, "user after failed updates", got, b)
 }
 
-// testUserRecordLogin: a login is stamped on an active user only, and the
-// hash is upgraded only from the one that was verified.
+// testUserRecordLogin: a login is stamped on an active user only, the
+// hash is upgraded only from the one that was verified, and the throttle
+// key it names is cleared, and no other.
 func testUserRecordLogin(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	u := mustCreateUser(t, s)
 	at := t0.Add(time.Hour)
-	got, err := s.RecordLogin(ctx, u.ID, at, u.PasswordHash, "")
+	record := func(oldHash, newHash, clear string) (*store.User, error) {
+		return s.RecordLogin(ctx, store.LoginRecord{ID: u.ID, Now: at, OldHash: oldHash, NewHash: newHash, ClearThrottle: clear})
+	}
+	got, err := record(u.PasswordHash, "", "")
 	if err != nil || got.LastLoginAt == nil || !got.LastLoginAt.Equal(at) || got.PasswordHash != u.PasswordHash {
 		t.Fatalf("plain login: %+v, %v", got, err)
 	}
-	if got, _ = s.RecordLogin(ctx, u.ID, at, "stale-hash", "$argon2id$new"); got.PasswordHash != u.PasswordHash {
+	if got, _ = record("stale-hash", "$argon2id$new", ""); got.PasswordHash != u.PasswordHash {
 		t.Fatal("a rehash from a hash that changed meanwhile must not land")
 	}
-	if got, _ = s.RecordLogin(ctx, u.ID, at, u.PasswordHash, "$argon2id$new"); got.PasswordHash != "$argon2id$new" {
+	if got, _ = record(u.PasswordHash, "$argon2id$new", ""); got.PasswordHash != "$argon2id$new" {
 		t.Fatal("the rehash from the verified hash must land")
 	}
+
+	account, other := "account:"+u.EmailNormalized, "account:someone-else"
+	for _, k := range []string{account, account, other} {
+		if _, err := s.RecordLoginFailure(ctx, k, at, at.Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err = record(got.PasswordHash, "", account); err != nil || got.LastLoginAt == nil || !got.LastLoginAt.Equal(at) {
+		t.Fatalf("login clearing its throttle: %+v, %v", got, err)
+	}
+	left, err := s.LoginThrottles(ctx, []string{account, other}, at.Add(-time.Hour))
+	if err != nil || len(left) != 1 || left[0].Key != other || left[0].Failures != 1 {
+		t.Fatalf("after a login clearing %q: counters %+v, %v; want only %q's single failure", account, left, err, other)
+	}
+
 	got.IsActive = false
 	if err := s.UpdateUser(ctx, got); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.RecordLogin(ctx, u.ID, at, got.PasswordHash, ""); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.RecordLoginFailure(ctx, account, at, at.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := record(got.PasswordHash, "", account); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("login of a deactivated user: %v, want ErrNotFound", err)
+	}
+	if left, err := s.LoginThrottles(ctx, []string{account}, at.Add(-time.Hour)); err != nil || len(left) != 0 {
+		t.Fatalf("a deactivated user's login still clears its counter: %+v, %v", left, err)
 	}
 }
