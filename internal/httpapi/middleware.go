@@ -2,9 +2,10 @@ package httpapi
 
 import (
 	"context"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"time"
 
@@ -21,17 +22,29 @@ const (
 // requestID takes a well-formed X-Request-ID from the caller or makes one,
 // and echoes it, so a client's report can be matched to the log.
 func (s *Server) requestID(c *gin.Context) {
-	id := c.GetHeader("X-Request-ID")
+	var id string
+	if v := c.Request.Header["X-Request-Id"]; len(v) > 0 { // the canonical key: no canonicalisation
+		id = v[0]
+	}
 	if !validRequestID(id) {
-		var b [12]byte
-		_, _ = rand.Read(b[:])
-		id = hex.EncodeToString(b[:])
+		id = newRequestID()
 	}
 	// The response header is where the id lives for the rest of the
 	// request (requestID reads it back): a context key would cost gin a
 	// map per request, even for the JWKS.
 	c.Writer.Header()["X-Request-Id"] = []string{id} // X-Request-ID, canonical
 	c.Next()
+}
+
+// newRequestID is 96 random bits in hex. An id names a request and
+// grants nothing (a caller may choose its own), so it needs to be unique,
+// not secret: math/rand/v2's generator (ChaCha8, seeded by the runtime)
+// gives it without the system call crypto/rand makes.
+func newRequestID() string {
+	var b [12]byte
+	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
+	binary.LittleEndian.PutUint32(b[8:], rand.Uint32())
+	return hex.EncodeToString(b[:])
 }
 
 func validRequestID(id string) bool {

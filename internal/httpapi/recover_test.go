@@ -45,3 +45,43 @@ func TestPanicIsRecovered(t *testing.T) {
 		t.Fatal("the panic value reached the client")
 	}
 }
+
+// TestRequestIDs: a request without an id, or with one that is not a
+// plain token (spaces, quotes, over 64 characters), gets a new one of 24
+// hex digits, a different one each time; a well-formed one is echoed.
+// (net/http hands the handler the header under its canonical name,
+// X-Request-Id, however the client spelled it.)
+func TestRequestIDs(t *testing.T) {
+	s, err := New(Options{Config: config.Default(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(name, id string) string {
+		req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+		if name != "" {
+			req.Header[name] = []string{id}
+		}
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, req)
+		return w.Header().Get("X-Request-ID")
+	}
+	seen := map[string]bool{}
+	for _, bad := range []string{"", "two words", `"quoted"`, strings.Repeat("a", 65), "é"} {
+		for range 50 {
+			id := send("X-Request-Id", bad)
+			if len(id) != 24 || strings.Trim(id, "0123456789abcdef") != "" || seen[id] {
+				t.Fatalf("for %q: id %q (24 hex digits, new each time)", bad, id)
+			}
+			seen[id] = true
+		}
+	}
+	if id := send("", ""); len(id) != 24 || seen[id] {
+		t.Fatalf("without the header: id %q", id)
+	}
+	if id := send("X-Request-Id", "req-7.a_b"); id != "req-7.a_b" {
+		t.Fatalf("a well-formed id is echoed: got %q", id)
+	}
+	if id := send("X-Request-Id", strings.Repeat("a", 64)); id != strings.Repeat("a", 64) {
+		t.Fatalf("a 64-character id is echoed: got %q", id)
+	}
+}

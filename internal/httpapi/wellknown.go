@@ -25,8 +25,8 @@ var jwksContentType = []string{"application/jwk-set+json"}
 func (s *Server) jwks(c *gin.Context) {
 	set := s.keys.JWKS()
 	h := c.Writer.Header()
-	h["Cache-Control"] = []string{set.CacheControl}
-	h["Etag"] = []string{set.ETag}
+	h["Cache-Control"] = set.CacheControlHeader
+	h["Etag"] = set.ETagHeader
 	h["Content-Type"] = jwksContentType
 	if inm := c.GetHeader("If-None-Match"); inm != "" && etagMatch(inm, set.ETag) {
 		c.Status(http.StatusNotModified)

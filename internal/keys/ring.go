@@ -101,6 +101,10 @@ type JWKS struct {
 	// CacheControl is the Cache-Control value for MaxAge, rendered with
 	// Body so that serving the set formats nothing.
 	CacheControl string
+	// CacheControlHeader and ETagHeader are CacheControl and ETag as a
+	// header's values, shared like Body, so that a response's header map
+	// takes them without an allocation.
+	CacheControlHeader, ETagHeader []string
 }
 
 // Ring holds the keys of a keys dir. It is safe for concurrent use: readers

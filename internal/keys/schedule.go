@@ -141,10 +141,11 @@ func (s *snapshot) jwks(now time.Time, maxAge time.Duration) JWKS {
 	}
 	body.WriteString(`]}`)
 	sum := sha256.Sum256(body.Bytes())
+	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:]) + `"`
+	cc := fmt.Sprintf("public, max-age=%d", int(maxAge/time.Second))
 	c := &renderedJWKS{from: from, jwks: JWKS{
-		Body:   body.Bytes(),
-		ETag:   `"` + base64.RawURLEncoding.EncodeToString(sum[:]) + `"`,
-		MaxAge: maxAge, CacheControl: fmt.Sprintf("public, max-age=%d", int(maxAge/time.Second)),
+		Body: body.Bytes(), ETag: etag, MaxAge: maxAge, CacheControl: cc,
+		CacheControlHeader: []string{cc}, ETagHeader: []string{etag},
 	}}
 	s.cache.Store(c)
 	return c.jwks

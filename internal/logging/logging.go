@@ -78,10 +78,10 @@ func (h *Handler) LogAccess(ctx context.Context, level slog.Level, t time.Time, 
 		a.RequestID, a.Method, a.Path, a.Route, a.IP = h.redact(a.RequestID), h.redact(a.Method),
 			h.redact(a.Path), h.redact(a.Route), h.redact(a.IP)
 	}
-	ms := float64(a.Duration.Microseconds()) / 1000
+	us := a.Duration.Microseconds()
 	if !plain(a.RequestID) || !plain(a.Method) || !plain(a.Path) || !plain(a.Route) || !plain(a.IP) {
 		r := slog.NewRecord(t, level, "request", 0)
-		r.AddAttrs(a.attrs(ms)...)
+		r.AddAttrs(a.attrs(float64(us) / 1000)...)
 		_ = h.Handler.Handle(ctx, r)
 		return
 	}
@@ -103,7 +103,7 @@ func (h *Handler) LogAccess(ctx context.Context, level slog.Level, t time.Time, 
 		b = append(b, `","status":`...)
 		b = strconv.AppendInt(b, int64(a.Status), 10)
 		b = append(b, `,"duration_ms":`...)
-		b = strconv.AppendFloat(b, ms, 'f', -1, 64) // as encoding/json writes it below 1e21, which ms stays under
+		b = appendMillis(b, us, 'f') // as encoding/json writes it below 1e21, which ms stays under
 		b = append(b, `,"ip":"`...)
 		b = append(b, a.IP...)
 		b = append(b, `","bytes":`...)
@@ -125,7 +125,7 @@ func (h *Handler) LogAccess(ctx context.Context, level slog.Level, t time.Time, 
 		b = append(b, " status="...)
 		b = strconv.AppendInt(b, int64(a.Status), 10)
 		b = append(b, " duration_ms="...)
-		b = strconv.AppendFloat(b, ms, 'g', -1, 64)
+		b = appendMillis(b, us, 'g')
 		b = append(b, " ip="...)
 		b = append(b, a.IP...)
 		b = append(b, " bytes="...)
@@ -135,6 +135,30 @@ func (h *Handler) LogAccess(ctx context.Context, level slog.Level, t time.Time, 
 	_, _ = h.w.Write(b)
 	*bp = b
 	linePool.Put(bp)
+}
+
+// appendMillis appends us microseconds in milliseconds, the bytes of
+// strconv.AppendFloat(b, float64(us)/1000, format, -1, 64) for format 'f'
+// or 'g', without the shortest-decimal search: below a thousand seconds
+// that decimal is us/1000 itself (at most 12 digits, which a float64
+// tells apart from every other such decimal), with its trailing zeros
+// dropped, and 'g' keeps to plain notation (exponents -3 to 5). Other
+// values take strconv's way.
+func appendMillis(b []byte, us int64, format byte) []byte {
+	if us < 0 || us >= 1e9 {
+		return strconv.AppendFloat(b, float64(us)/1000, format, -1, 64)
+	}
+	b = strconv.AppendInt(b, us/1000, 10)
+	frac := us % 1000
+	if frac == 0 {
+		return b
+	}
+	d := [4]byte{'.', byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)}
+	n := len(d)
+	for d[n-1] == '0' {
+		n--
+	}
+	return append(b, d[:n]...)
 }
 
 func (a Access) attrs(ms float64) []slog.Attr {

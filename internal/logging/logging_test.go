@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,5 +86,34 @@ func TestLogAccessLevel(t *testing.T) {
 	LogAccess(context.Background(), slog.New(slog.NewTextHandler(&out, nil)), slog.LevelInfo, a)
 	if !strings.Contains(out.String(), "msg=request request_id=r method=GET path=/ route=/ status=200") {
 		t.Errorf("through slog: %q", out.String())
+	}
+}
+
+// TestAppendMillis: the duration's fast path writes strconv's bytes for
+// every microsecond up to two seconds, around each power of ten, at the
+// edge of the fast path and past it, and for negative durations.
+func TestAppendMillis(t *testing.T) {
+	check := func(us int64) {
+		for _, f := range []byte{'f', 'g'} {
+			want := strconv.AppendFloat(nil, float64(us)/1000, f, -1, 64)
+			if got := appendMillis(nil, us, f); !bytes.Equal(got, want) {
+				t.Fatalf("appendMillis(%d, %q) = %s, want %s", us, f, got, want)
+			}
+		}
+	}
+	for us := int64(0); us < 2_000_000; us++ {
+		check(us)
+	}
+	for p := int64(1); p <= 1e18; p *= 10 {
+		for _, us := range []int64{p - 1, p, p + 1, p + 7, 3*p + 450} {
+			check(us)
+		}
+	}
+	for _, us := range []int64{999_999_999, 1e9, 1e9 + 1, 123_456_789, 987_654_321, -1, -1500, math.MaxInt64, math.MinInt64} {
+		check(us)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200_000 {
+		check(r.Int64N(1e9))
 	}
 }
