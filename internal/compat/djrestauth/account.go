@@ -25,6 +25,12 @@ func (h *Routes) updateUser(partial bool) gin.HandlerFunc {
 				if !f.has(name) && (partial || name != "username") {
 					continue
 				}
+				// Django's name fields are not nullable: null is refused,
+				// not taken as a blank that clears the name.
+				if v, ok := f.data[name]; ok && v == nil {
+					f.fail(name, msgNull)
+					continue
+				}
 				// Only the username may not be blank, as in Django's model.
 				v := f.str(name, name == "username")
 				*dst = &v

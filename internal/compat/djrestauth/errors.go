@@ -38,7 +38,7 @@ func nonField(msg string) *drfError {
 const (
 	msgBadCredentials = "Unable to log in with provided credentials."
 	msgNotVerified    = "E-mail is not verified."
-	msgEmailTaken     = "User is already registered with this e-mail address."
+	msgEmailTaken     = "A user is already registered with this e-mail address." // RegisterSerializer.validate_email
 	msgUsernameTaken  = "A user with that username already exists."
 	msgOldPassword    = "Your old password was entered incorrectly. Please enter it again."
 	msgInvalidValue   = "Invalid value"

@@ -105,7 +105,9 @@ func (f *form) readJSON(body []byte) *drfError {
 	if err := dec.Decode(&v); err != nil {
 		return detail(http.StatusBadRequest, "JSON parse error - "+err.Error())
 	}
-	if dec.More() {
+	// Anything after the value is refused; dec.More alone would let a
+	// stray "}" or "]" through.
+	if _, err := dec.Token(); err != io.EOF {
 		return detail(http.StatusBadRequest, "JSON parse error - Extra data")
 	}
 	m, ok := v.(map[string]any)
@@ -117,10 +119,12 @@ func (f *form) readJSON(body []byte) *drfError {
 	return nil
 }
 
+// setValues keeps the last value of a repeated field, as Django's
+// QueryDict does (and as the last of two JSON members counts).
 func (f *form) setValues(q url.Values) {
 	for k, vs := range q {
 		if len(vs) > 0 {
-			f.data[k] = vs[0]
+			f.data[k] = vs[len(vs)-1]
 		}
 	}
 }

@@ -25,7 +25,7 @@ func TestTokenMode(t *testing.T) {
 		cs.run(t, []step{
 			{name: "register", method: "POST", path: "registration/", body: reg, status: 201, has: []string{"key"}, save: map[string]string{"key": "key"}},
 			{name: "register taken e-mail", method: "POST", path: "registration/", body: map[string]any{"email": "ADA@example.com", "password1": pw, "password2": pw}, status: 400,
-				want: `{"email": ["User is already registered with this e-mail address."]}`},
+				want: `{"email": ["A user is already registered with this e-mail address."]}`},
 			{name: "register taken username", method: "POST", path: "registration/", body: map[string]any{"username": "Ada", "email": "a2@example.com", "password1": pw, "password2": pw}, status: 400,
 				want: `{"username": ["A user with that username already exists."]}`},
 			{name: "register mismatched passwords", method: "POST", path: "registration/", body: map[string]any{"email": "b@example.com", "password1": pw, "password2": pw + "!"}, status: 400,

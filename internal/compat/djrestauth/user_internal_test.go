@@ -50,7 +50,7 @@ func TestDjangoMessage(t *testing.T) {
 		{"password1", "is too common", "This password is too common."},
 		{"new_password2", "must be at least 12 characters", "This password is too short. It must contain at least 12 characters."},
 		{"new_password2", "must be at most 128 characters", "This password must be at most 128 characters."},
-		{"email", "is taken", "User is already registered with this e-mail address."},
+		{"email", "is taken", "A user is already registered with this e-mail address."},
 		{"email", "must contain @", "Enter a valid email address."},
 		{"username", "is taken", "A user with that username already exists."},
 		{"old_password", "is incorrect", "Your old password was entered incorrectly. Please enter it again."},
