@@ -37,6 +37,10 @@ type PasskeyRow struct {
 	// Synced is a backup-eligible passkey (it may be copied to the
 	// person's other devices); otherwise it is bound to one device.
 	Synced bool
+	// Failed marks the row whose rename was just refused: its field shows
+	// Typed (what was typed, not the stored name) and Error under it.
+	Failed       bool
+	Typed, Error string
 }
 
 // mountAccountPasskeys adds the section's routes. Adding needs a recent
@@ -121,9 +125,24 @@ func (p *Pages) renamePasskey(c *gin.Context, b *auth.BrowserSignIn) {
 		p.notFound(c, b)
 		return
 	}
-	_, err := p.auth.RenamePasskey(c.Request.Context(), principal(b), id, c.PostForm("name"), device(c))
+	name := c.PostForm("name")
+	_, err := p.auth.RenamePasskey(c.Request.Context(), principal(b), id, name, device(c))
+	if auth.ErrorCode(err) == auth.CodeNotFound {
+		p.notFound(c, b)
+		return
+	}
 	if err != nil {
-		p.passkeyFormError(c, b, err, "")
+		// The message goes under the row's own field, which keeps what was
+		// typed; the add form's field is not the one in error.
+		p.accountFormError(c, b, err, func(v *AccountView, e Errors) {
+			for i := range v.Passkeys.List {
+				if row := &v.Passkeys.List[i]; row.ID == id.String() {
+					row.Failed, row.Typed, row.Error = true, name, e.For("name")
+				}
+			}
+			delete(e.Fields, "name")
+			v.Passkeys.Errors = e
+		})
 		return
 	}
 	accountDoneRedirect(c, "passkey_renamed")

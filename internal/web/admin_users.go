@@ -142,8 +142,12 @@ func (p *Pages) renderUser(c *gin.Context, b *auth.BrowserSignIn, id uuid.UUID, 
 	self := "/admin/users/" + id.String()
 	sessions, err := p.auth.AdminListSessions(ctx, id, false, auth.PageInput{Cursor: cursorParam(c, "devices")})
 	if err != nil {
-		p.internal(c, err)
-		return
+		// A cursor that is not this listing's (an edited or stale link) is
+		// the page again saying so, as on the users table.
+		if v.Errors, err = p.adminErrorsOK(c, err); err != nil {
+			return
+		}
+		status = c.Writer.Status()
 	}
 	v.Sessions = sessions.Items
 	if sessions.NextCursor != "" {
@@ -161,8 +165,10 @@ func (p *Pages) renderUser(c *gin.Context, b *auth.BrowserSignIn, id uuid.UUID, 
 	v.HasMFA = len(methods) > 0
 	events, err := p.auth.AdminAuditLog(ctx, auth.AuditFilter{UserID: &id}, auth.PageInput{Limit: 20, Cursor: cursorParam(c, "events")})
 	if err != nil {
-		p.internal(c, err)
-		return
+		if v.Errors, err = p.adminErrorsOK(c, err); err != nil {
+			return
+		}
+		status = c.Writer.Status()
 	}
 	v.Events = events.Items
 	if events.NextCursor != "" {

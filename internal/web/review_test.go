@@ -1,0 +1,47 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
+)
+
+// TestConsoleUserPageBadCursor: a user's page whose devices or events
+// cursor is not one of its listings (a hand-edited or stale link) is the
+// user's page again with a 400 and the problem said, not the error page.
+func TestConsoleUserPageBadCursor(t *testing.T) {
+	s := startSite(t, nil)
+	s.makeAdmin(t, "root@example.com")
+	s.register(t, "bob@example.com")
+	bob := s.userID(t, "bob@example.com")
+	admin := s.browser(t)
+	admin.signIn("root@example.com", "")
+	for _, q := range []string{"devices=nope", "events=nope"} {
+		r := admin.get("/admin/users/"+bob.String()+"?"+q).Want(t, http.StatusBadRequest)
+		wantText(t, r, "bob@example.com", `role="alert"`)
+		if strings.Contains(string(r.Body), "Something went wrong") {
+			t.Errorf("?%s answers the error page:\n%s", q, r.Body)
+		}
+	}
+}
+
+// TestAccountPasskeyRenameKeepsTyped: a rename refused by its use case
+// shows the field's message under the row's name field, which keeps what
+// was typed.
+func TestAccountPasskeyRenameKeepsTyped(t *testing.T) {
+	s := startPasskeySite(t, sqltest.NewSQLite(t))
+	s.register(t, "ada@example.com")
+	b := s.browser(t)
+	b.signIn("ada@example.com", "")
+	key := s.addStoredPasskey(t, s.userID(t, "ada@example.com"), "Laptop", false)
+	typed := strings.Repeat("x", 65)
+	r := b.act("/account/passkeys/rename", url.Values{"id": {key.String()}, "name": {typed}}).Want(t, http.StatusBadRequest)
+	wantText(t, r, `value="`+typed+`"`, "Must be at most 64 printable characters",
+		`aria-describedby="passkey-name-`+key.String()+`-error"`)
+	if got := s.passkeyNames(t, s.userID(t, "ada@example.com")); len(got) != 1 || got[0] != "Laptop" {
+		t.Fatalf("after a refused rename: %v", got)
+	}
+}
