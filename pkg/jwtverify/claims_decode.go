@@ -279,6 +279,12 @@ func (d *numericDate) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", errDateRange, err)
 	}
+	// Beyond int64 seconds the conversion below is platform-dependent
+	// (amd64 lands in the distant past), so a far-future nbf or iat
+	// would pass: refused, though jwt.NumericDate takes it.
+	if math.Abs(f) >= 1<<63 {
+		return errDateRange
+	}
 	round, frac := math.Modf(f)
 	*d = numericDate(*jwt.NewNumericDate(time.Unix(int64(round), int64(frac*1e9))))
 	return nil

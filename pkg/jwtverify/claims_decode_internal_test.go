@@ -57,8 +57,9 @@ var claimDocs = []string{
 
 // FuzzClaimDecoders: a payload decodes, through Verify's own decoders,
 // exactly as through encoding/json and golang-jwt's, except that a date
-// spelled other than as a number is refused; and what the one-pass
-// decoder takes, encoding/json takes and decodes the same.
+// spelled other than as a number, or beyond int64 seconds, is refused;
+// and what the one-pass decoder takes, encoding/json takes and decodes
+// the same.
 func FuzzClaimDecoders(f *testing.F) {
 	for _, d := range append(plainDocs, claimDocs...) {
 		f.Add(d)
@@ -135,7 +136,7 @@ func compareClaimDecoders(t *testing.T, doc string) {
 	var ref Claims
 	ours, err := decodeClaims([]byte(doc))
 	refErr := json.Unmarshal([]byte(doc), &ref)
-	if errors.Is(err, errDateNotNumber) {
+	if errors.Is(err, errDateNotNumber) || errors.Is(err, errDateRange) {
 		return
 	}
 	if (err == nil) != (refErr == nil) {

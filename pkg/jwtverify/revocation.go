@@ -251,10 +251,11 @@ func (w *RevocationWatcher) pollLocked(ctx context.Context) error {
 			break
 		}
 		w.read(page, added)
-		// Caught up when the cursor stays put, or when a page after a
-		// cursor is empty (a start without since may skip expired ones).
-		more := page.Cursor != w.cursor && page.Cursor != "" &&
-			(len(page.Revocations) > 0 || w.cursor == "")
+		// Caught up when the cursor stays put. An empty page with a moved
+		// cursor is not the end: the feed leaves out revocations whose
+		// tokens have expired but still moves past them, so live ones
+		// may follow (maxFeedPages bounds a feed that never settles).
+		more := page.Cursor != w.cursor && page.Cursor != ""
 		w.cursor = page.Cursor
 		if !more {
 			break
