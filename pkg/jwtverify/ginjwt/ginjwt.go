@@ -14,10 +14,11 @@ import (
 // WithRealm sets another.
 const DefaultRealm = "api"
 
-// Error codes of the JSON bodies. The first two are RFC 6750 s3.1's and
+// Error codes of the JSON bodies. The first three are RFC 6750 s3.1's and
 // also appear in the challenge; the last is Tessera's own code for a
 // request that sent no credentials (the challenge then has no error=).
 const (
+	ErrorInvalidRequest    = "invalid_request"
 	ErrorInvalidToken      = "invalid_token"
 	ErrorInsufficientScope = "insufficient_scope"
 	ErrorNotAuthenticated  = "not_authenticated"
@@ -55,7 +56,10 @@ const (
 // `Bearer realm="api", error="invalid_token", error_description="..."`; a
 // request with no token gets 401 {"error":"not_authenticated",...} and
 // `Bearer realm="api"` alone. The Authorization header wins over the cookie; a header of
-// another scheme (Basic, Token) counts as no token.
+// another scheme (Basic, Token) counts as no token. A request with two
+// Authorization headers, or two of the token cookie, is refused with 400
+// invalid_request (RFC 6750 s3.1): which one counts would be up to
+// whichever proxy or parser reads it, as it is at Tessera itself.
 func Middleware(v *jwtverify.Verifier, opts ...Option) gin.HandlerFunc {
 	if v == nil {
 		panic("ginjwt: Middleware needs a Verifier")
@@ -66,6 +70,12 @@ func Middleware(v *jwtverify.Verifier, opts ...Option) gin.HandlerFunc {
 	}
 	return func(c *gin.Context) {
 		c.Set(realmKey, cfg.realm)
+		if desc := ambiguous(c.Request, cfg.cookie); desc != "" {
+			c.Header("WWW-Authenticate", challenge(cfg.realm, ErrorInvalidRequest, desc))
+			c.Header("Cache-Control", "no-store")
+			c.AbortWithStatusJSON(http.StatusBadRequest, errorBody{Error: ErrorInvalidRequest, Description: desc})
+			return
+		}
 		raw, sent := token(c, cfg.cookie)
 		if !sent {
 			unauthorized(c, cfg.realm, "", "an access token is required")
@@ -120,6 +130,28 @@ func RequireRole(role string) gin.HandlerFunc {
 type errorBody struct {
 	Error       string `json:"error"`
 	Description string `json:"error_description"`
+}
+
+// ambiguous describes why r carries more than one credential where one is
+// read (two Authorization headers, or two cookies named cookie), or is
+// "" when it does not.
+func ambiguous(r *http.Request, cookie string) string {
+	if len(r.Header.Values("Authorization")) > 1 {
+		return "send exactly one Authorization header"
+	}
+	if cookie == "" || len(r.Header.Values("Cookie")) == 0 {
+		return ""
+	}
+	n := 0
+	for _, ck := range r.Cookies() {
+		if ck.Name == cookie {
+			n++
+		}
+	}
+	if n > 1 {
+		return "send the " + quotable(cookie) + " cookie once"
+	}
+	return ""
 }
 
 // token returns the bearer token of the request and whether one was sent.

@@ -197,3 +197,23 @@ func TestClaimsFromWithoutMiddleware(t *testing.T) {
 		t.Fatal("ClaimsFrom read a key it does not own")
 	}
 }
+
+// TestMiddlewareRefusesTwoCredentials: two Authorization headers, or two
+// cookies of the token's name (in one Cookie header or two), are 400
+// invalid_request, even when both hold the same good token; one of each,
+// or the token cookie beside others, is fine.
+func TestMiddlewareRefusesTwoCredentials(t *testing.T) {
+	f := newFixture(t)
+	r := f.router(ginjwt.WithCookie("at"))
+	good := f.token(t, nil)
+	twice := want{400, `Bearer realm="api", error="invalid_request", error_description="send exactly one Authorization header"`, "invalid_request"}
+	check(t, do(t, r, "/api/me", "Authorization: Bearer "+good, "Authorization: Bearer "+good), twice)
+	check(t, do(t, r, "/api/me", "Authorization: Bearer "+good, "Authorization: Basic YTpi"), twice)
+	cookieTwice := want{400, `Bearer realm="api", error="invalid_request", error_description="send the at cookie once"`, "invalid_request"}
+	check(t, do(t, r, "/api/me", "Cookie: at="+good+"; at="+good), cookieTwice)
+	check(t, do(t, r, "/api/me", "Cookie: at="+good, "Cookie: at=other"), cookieTwice)
+	check(t, do(t, r, "/api/me", "Cookie: at="+good+"; other=x; other=y"), want{200, "", ""})
+	check(t, do(t, r, "/api/me", "Authorization: Bearer "+good, "Cookie: at="+good), want{200, "", ""})
+	// Without WithCookie, cookies are not read, so they cannot be ambiguous.
+	check(t, do(t, f.router(), "/api/me", "Cookie: at=a; at=b", "Authorization: Bearer "+good), want{200, "", ""})
+}
