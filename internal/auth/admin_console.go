@@ -48,9 +48,11 @@ func (s *Service) AdminSearchUsers(ctx context.Context, f UserFilter, in PageInp
 	return newPage(rows, limit, "u", func(u store.User) string { return timeCursorKey(u.CreatedAt, u.ID) }), nil
 }
 
-// foldPrefix folds a typed prefix as identifiers are normalised.
+// foldPrefix folds a typed prefix as identifiers are normalised. What no
+// identifier holds (bytes that are not UTF-8, control characters, which
+// Postgres's text refuses in part) goes first, through label.
 func foldPrefix(p string) string {
-	return cases.Fold().String(norm.NFKC.String(strings.TrimSpace(p)))
+	return cases.Fold().String(norm.NFKC.String(strings.TrimSpace(label(p, len(p)))))
 }
 
 // Overview is what the admin console's first page shows. Logins and

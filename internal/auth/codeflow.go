@@ -108,7 +108,7 @@ func (s *Service) codeSession(ctx context.Context, ac *store.AuthorizationCode, 
 	authTime := ac.AuthTime
 	sess := &store.Session{
 		ID: newID(), UserID: ac.UserID, ClientID: c.ID, Kind: store.SessionKindJWT,
-		DeviceName: truncate(dev.Name, 200), UserAgent: truncate(dev.UserAgent, 500), IP: dev.IP,
+		DeviceName: label(dev.Name, maxDeviceName), UserAgent: label(dev.UserAgent, maxUserAgent), IP: dev.IP,
 		CreatedAt: now, LastUsedAt: now, RotatedAt: now,
 		IdleExpiresAt: now.Add(orDefault(c.IdleTTL, s.settings.SessionIdleTTL)),
 		ExpiresAt:     now.Add(orDefault(c.MaxTTL, s.settings.SessionMaxTTL)),

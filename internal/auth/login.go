@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 
@@ -374,7 +375,7 @@ func (s *Service) startSession(ctx context.Context, u *store.User, c *store.Clie
 	}
 	sess := &store.Session{
 		ID: newID(), UserID: u.ID, ClientID: c.ID, Kind: kind,
-		DeviceName: truncate(dev.Name, 200), UserAgent: truncate(dev.UserAgent, 500), IP: dev.IP,
+		DeviceName: label(dev.Name, maxDeviceName), UserAgent: label(dev.UserAgent, maxUserAgent), IP: dev.IP,
 		CreatedAt: now, LastUsedAt: now, RotatedAt: now,
 		IdleExpiresAt: now.Add(orDefault(c.IdleTTL, s.settings.SessionIdleTTL)),
 		ExpiresAt:     now.Add(orDefault(c.MaxTTL, s.settings.SessionMaxTTL)),
@@ -430,6 +431,31 @@ func newID() uuid.UUID {
 		return uuid.New()
 	}
 	return id
+}
+
+// The longest device name and user agent a session or an event keeps, in
+// bytes.
+const (
+	maxDeviceName = 200
+	maxUserAgent  = 500
+)
+
+// label is s, a device's name or user agent as the client sent it, made
+// fit to store and to show: bytes that are not UTF-8 become U+FFFD and
+// control characters are dropped (Postgres's text takes neither a NUL
+// nor invalid UTF-8, and no list should print a newline or an escape),
+// then it is cut to at most n bytes on a character boundary.
+func label(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		s = strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	return truncate(s, n)
 }
 
 func truncate(s string, n int) string {

@@ -87,7 +87,7 @@ func (s *Service) BeginMFA(ctx context.Context, u *store.User, c *store.Client, 
 	now := s.now().UTC()
 	ch := &store.MFAChallenge{
 		ID: newID(), TokenHash: hashKey(tok), UserID: u.ID, ClientID: c.ID, Delivery: delivery,
-		DeviceName: truncate(dev.Name, 200), UserAgent: truncate(dev.UserAgent, 500), IP: dev.IP,
+		DeviceName: label(dev.Name, maxDeviceName), UserAgent: label(dev.UserAgent, maxUserAgent), IP: dev.IP,
 		AMR: amr, CreatedAt: now, ExpiresAt: now.Add(MFATokenTTL),
 	}
 	if err := s.store.CreateMFAChallenge(ctx, ch); err != nil {
@@ -206,7 +206,7 @@ func mfaBoundTo(ch *store.MFAChallenge, delivery string, dev Device) bool {
 		delivery = ch.Delivery
 	}
 	return delivery == ch.Delivery && clientID == ch.ClientID &&
-		truncate(dev.Name, 200) == ch.DeviceName && truncate(dev.UserAgent, 500) == ch.UserAgent
+		label(dev.Name, maxDeviceName) == ch.DeviceName && label(dev.UserAgent, maxUserAgent) == ch.UserAgent
 }
 
 // checkFactor runs verify for u under the brute-force limits: an account

@@ -216,7 +216,7 @@ func (s *Service) auditEvent(event string, a Actor, userID, sessionID uuid.UUID,
 		}
 		details["operator"] = a.Operator
 	}
-	e := &store.AuditEvent{Event: event, IP: a.Device.IP, UserAgent: a.Device.UserAgent,
+	e := &store.AuditEvent{Event: event, IP: a.Device.IP, UserAgent: label(a.Device.UserAgent, maxUserAgent),
 		Details: details, CreatedAt: s.now().UTC()}
 	if a.UserID != uuid.Nil {
 		e.ActorID = &a.UserID

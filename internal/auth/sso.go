@@ -88,7 +88,7 @@ func (s *Service) startBrowserSignIn(ctx context.Context, u *store.User, amr []s
 	now := s.now().UTC()
 	sess := &store.Session{
 		ID: newID(), UserID: u.ID, ClientID: store.DefaultClientID, Kind: store.SessionKindSSO,
-		DeviceName: truncate(dev.Name, 200), UserAgent: truncate(dev.UserAgent, 500), IP: dev.IP,
+		DeviceName: label(dev.Name, maxDeviceName), UserAgent: label(dev.UserAgent, maxUserAgent), IP: dev.IP,
 		CreatedAt: now, LastUsedAt: now, RotatedAt: now,
 		IdleExpiresAt: now.Add(orDefault(c.IdleTTL, s.settings.SessionIdleTTL)),
 		ExpiresAt:     now.Add(orDefault(c.MaxTTL, s.settings.SessionMaxTTL)),

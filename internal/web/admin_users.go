@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -41,7 +42,8 @@ func triState(v string) *bool {
 func (p *Pages) adminUsers(c *gin.Context, b *auth.BrowserSignIn, _ auth.Actor) {
 	q := c.Query("q")
 	if len(q) > maxQueryLen {
-		q = q[:maxQueryLen]
+		// Cut on a character boundary: half a character is not text.
+		q = strings.ToValidUTF8(q[:maxQueryLen], "")
 	}
 	f := auth.UserFilter{Search: q, Active: triState(c.Query("active")), Admin: triState(c.Query("admin")),
 		Verified: triState(c.Query("verified"))}

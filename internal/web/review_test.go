@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tessera-id/tessera/internal/store/sqlstore"
 	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
 )
 
@@ -44,4 +45,20 @@ func TestAccountPasskeyRenameKeepsTyped(t *testing.T) {
 	if got := s.passkeyNames(t, s.userID(t, "ada@example.com")); len(got) != 1 || got[0] != "Laptop" {
 		t.Fatalf("after a refused rename: %v", got)
 	}
+}
+
+// TestConsoleSearchOddBytes: the users search box takes bytes that are not
+// UTF-8, a NUL, and a query cut at its length limit in the middle of a
+// character, on both databases (Postgres's text refuses all three, which
+// was a 500).
+func TestConsoleSearchOddBytes(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := startSiteOn(t, db)
+		s.makeAdmin(t, "root@example.com")
+		admin := s.browser(t)
+		admin.signIn("root@example.com", "")
+		for _, q := range []string{"%FF", "%C3", "ro%00ot", strings.Repeat("a", 255) + "%C3%A9"} {
+			admin.get("/admin/users?q="+q).Want(t, http.StatusOK)
+		}
+	})
 }
