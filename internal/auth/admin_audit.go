@@ -21,9 +21,36 @@ type AuditFilter struct {
 	Until time.Time
 }
 
+// EventName reports whether s can name an audit event: 1 to 64 lowercase
+// ASCII letters, digits and underscores, as every event Tessera records
+// is named.
+func EventName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// check refuses an event filter no event can match (which the database
+// would not always take as text: a NUL, bytes that are not UTF-8).
+func (f AuditFilter) check() error {
+	if f.Event != "" && !EventName(f.Event) {
+		return Invalid(map[string][]string{"event": {"must be an event name such as login_failed"}})
+	}
+	return nil
+}
+
 // AdminAuditLog returns a page of the audit events matching f, newest
 // first.
 func (s *Service) AdminAuditLog(ctx context.Context, f AuditFilter, in PageInput) (Page[store.AuditEvent], error) {
+	if err := f.check(); err != nil {
+		return Page[store.AuditEvent]{}, err
+	}
 	limit, err := in.limit()
 	if err != nil {
 		return Page[store.AuditEvent]{}, err
@@ -50,6 +77,9 @@ func (s *Service) AdminAuditLog(ctx context.Context, f AuditFilter, in PageInput
 // so an export of millions of events holds one page in memory. It stops
 // at the first error each returns.
 func (s *Service) AdminAuditExport(ctx context.Context, f AuditFilter, each func(store.AuditEvent) error) error {
+	if err := f.check(); err != nil {
+		return err
+	}
 	q := store.AuditQuery{UserID: f.UserID, Event: f.Event, Since: f.Since, Until: f.Until, Limit: MaxPageSize}
 	for {
 		rows, err := s.store.QueryAuditEvents(ctx, q)

@@ -14,7 +14,8 @@ import (
 // lets obs-text through), signs in on both databases (Postgres's text
 // refuses both, which was a 500), and the device is listed with the
 // bytes made U+FFFD and the control characters dropped. The admin
-// listing's prefix takes the same bytes without failing.
+// listing's prefix takes the same bytes without failing; the audit log's
+// event filter refuses them, and any other name no event has, as a 400.
 func TestDeviceLabelsStoredClean(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ts := servertest.Start(t, db, nil)
@@ -41,5 +42,9 @@ func TestDeviceLabelsStoredClean(t *testing.T) {
 		for _, q := range []string{"%FF", "ada%00", "%C3"} {
 			c.Do("GET", "/v1/admin/users?email_prefix="+q, nil, admin).Want(t, http.StatusOK)
 		}
+		for _, q := range []string{"%FF", "login%00", "Login", "login-failed", "%20"} {
+			c.Do("GET", "/v1/admin/audit?event="+q, nil, admin).WantError(t, http.StatusBadRequest, "invalid_request")
+		}
+		c.Do("GET", "/v1/admin/audit?event=login", nil, admin).Want(t, http.StatusOK)
 	})
 }

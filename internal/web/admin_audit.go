@@ -26,9 +26,12 @@ func (p *Pages) auditFilter(c *gin.Context) (auth.AuditFilter, url.Values, Error
 	var f auth.AuditFilter
 	kept := url.Values{}
 	errs := Errors{Fields: map[string]string{}}
-	if ev := strings.TrimSpace(c.Query("event")); ev != "" && len(ev) <= 64 {
-		f.Event = ev
+	if ev := strings.TrimSpace(c.Query("event")); ev != "" {
 		kept.Set("event", ev)
+		f.Event = ev
+		if !auth.EventName(ev) {
+			errs.Fields["event"] = p.msg.text("admin.audit.bad_event")
+		}
 	}
 	if ref := strings.TrimSpace(c.Query("user")); ref != "" {
 		kept.Set("user", ref)
@@ -73,7 +76,11 @@ func (p *Pages) adminAudit(c *gin.Context, b *auth.BrowserSignIn, _ auth.Actor) 
 	if errs.Any() {
 		status = http.StatusBadRequest
 	}
-	page, err := p.auth.AdminAuditLog(c.Request.Context(), f, auth.PageInput{Cursor: cursorParam(c, "cursor")})
+	var page auth.Page[store.AuditEvent]
+	var err error
+	if errs.Fields["event"] == "" { // no event has such a name: nothing to list
+		page, err = p.auth.AdminAuditLog(c.Request.Context(), f, auth.PageInput{Cursor: cursorParam(c, "cursor")})
+	}
 	if err != nil {
 		if v.Errors, err = p.adminErrorsOK(c, err); err != nil {
 			return
