@@ -75,9 +75,9 @@ func TestConsoleAuditBadEvent(t *testing.T) {
 		admin := s.browser(t)
 		admin.signIn("root@example.com", "")
 		for _, q := range []string{"%FF", "login%00", "Login", strings.Repeat("e", 65)} {
-			r := admin.get("/admin/audit?event=" + q).Want(t, http.StatusBadRequest)
+			r := admin.get("/admin/audit?event="+q).Want(t, http.StatusBadRequest)
 			wantText(t, r, "Enter an event name such as login_failed", `aria-describedby="event-error"`, "No event matches.")
-			admin.get("/admin/audit/export?event=" + q).Want(t, http.StatusBadRequest)
+			admin.get("/admin/audit/export?event="+q).Want(t, http.StatusBadRequest)
 		}
 		wantText(t, admin.get("/admin/audit?event=login").Want(t, http.StatusOK), "root@example.com")
 	})
