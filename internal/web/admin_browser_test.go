@@ -172,7 +172,7 @@ func TestScreenshotsConsole(t *testing.T) {
 			submit(`button.danger`, `document.querySelector("#secret") !== null`)()
 		}},
 		{"admin-audit", "/admin/audit", nil},
-		{"admin-audit-errors", "/admin/audit?user=nobody%40example.com&since=x", nil},
+		{"admin-audit-errors", "/admin/audit?event=Login&user=nobody%40example.com&since=x", nil},
 		{"admin-keys", "/admin/keys", nil},
 		{"admin-keys-confirm", "/admin/keys", submit(`form[action="/admin/keys/rotate"] button`, title("Rotate the signing keys?"))},
 	}

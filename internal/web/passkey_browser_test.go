@@ -133,7 +133,8 @@ func TestPasskeyInChromium(t *testing.T) {
 // button, the page's own script), signs out, signs in on the hosted page
 // with the passkey alone, removes it on /account through the
 // confirmation page, signs out, and the passkey signs in no more. The
-// section with a passkey listed is saved as screenshots.
+// section with a passkey listed, and with a refused rename, is saved as
+// screenshots.
 func TestAccountPasskeyInChromium(t *testing.T) {
 	d := passkeyDeployment(t)
 	tab := browsertest.NewProfile(t).Open(d.Issuer() + "/signin?return_to=%2Faccount")
@@ -157,6 +158,18 @@ func TestAccountPasskeyInChromium(t *testing.T) {
 		t.Errorf("passkey_added events: %d, %v", added, err)
 	}
 	shootSection(t, tab, "passkeys", "account-passkeys")
+
+	// A refused rename (the name emptied) keeps the row's field as it was
+	// left and says why beneath it.
+	browsertest.Eval[any](tab, `document.querySelector("#passkeys form.rename input[name=name]").value = ""`)
+	run(t, tab, chromedp.Click(`#passkeys form.rename button`))
+	waitPage(t, tab, `document.querySelector("#passkeys form.rename .field-error") !== null`)
+	if got := browsertest.Eval[string](tab, `document.querySelector("#passkeys form.rename .field-error").textContent`); got != "This field is required" {
+		t.Errorf("under the emptied name: %q", got)
+	}
+	shootSection(t, tab, "passkeys", "account-passkeys-rename-error")
+	tab.Navigate(d.Issuer() + "/account")
+	waitPage(t, tab, `location.pathname === "/account"`)
 
 	run(t, tab, chromedp.Click(`form[action="/signout"] button`))
 	waitPage(t, tab, `location.pathname !== "/account" && document.getElementById("passkey-form") !== null`)
