@@ -42,8 +42,23 @@ func (s *Service) AdminListSessions(ctx context.Context, userID uuid.UUID, inclu
 // through the revocation feed. Revoking an ended session changes nothing
 // and is not an error; an unknown id is not_found.
 func (s *Service) AdminRevokeSession(ctx context.Context, a Actor, id uuid.UUID) error {
+	return s.adminRevokeSession(ctx, a, uuid.Nil, id)
+}
+
+// AdminRevokeUserSession is AdminRevokeSession of a device named with its
+// user (the console's /admin/users/{user}/sessions/{id}): a session of
+// another user is not found, and stays as it is.
+func (s *Service) AdminRevokeUserSession(ctx context.Context, a Actor, user, id uuid.UUID) error {
+	if user == uuid.Nil {
+		return Errorf(CodeNotFound, "no such session")
+	}
+	return s.adminRevokeSession(ctx, a, user, id)
+}
+
+// adminRevokeSession revokes session id, of user unless that is uuid.Nil.
+func (s *Service) adminRevokeSession(ctx context.Context, a Actor, user, id uuid.UUID) error {
 	sess, err := s.store.GetSession(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || err == nil && user != uuid.Nil && sess.UserID != user {
 		return Errorf(CodeNotFound, "no such session")
 	}
 	if err != nil {

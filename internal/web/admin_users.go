@@ -352,7 +352,7 @@ func (p *Pages) adminSessionRevoke(c *gin.Context, b *auth.BrowserSignIn, a auth
 		p.adminNotFound(c, b, "/admin/users")
 		return
 	}
-	if err := p.auth.AdminRevokeSession(c.Request.Context(), a, sid); err != nil {
+	if err := p.auth.AdminRevokeUserSession(c.Request.Context(), a, id, sid); err != nil {
 		p.userActionFailed(c, b, id, err)
 		return
 	}

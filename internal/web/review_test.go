@@ -82,3 +82,27 @@ func TestConsoleAuditBadEvent(t *testing.T) {
 		wantText(t, admin.get("/admin/audit?event=login").Want(t, http.StatusOK), "root@example.com")
 	})
 }
+
+// TestConsoleRevokeNamesTheUser: revoking a device from a user's console
+// page with the id of another user's device is not found and ends
+// nothing (it revoked the other user's device and said "done" on the
+// wrong page).
+func TestConsoleRevokeNamesTheUser(t *testing.T) {
+	s := startSite(t, nil)
+	s.makeAdmin(t, "root@example.com")
+	s.register(t, "ada@example.com")
+	s.register(t, "bob@example.com")
+	ada := s.userID(t, "ada@example.com")
+	api := s.NewClient(t)
+	bob := api.Do("POST", "/v1/auth/login", map[string]any{"email": "bob@example.com", "password": testPassword}).Want(t, http.StatusOK)
+
+	admin := s.browser(t)
+	admin.signIn("root@example.com", "")
+	page := "/admin/users/" + ada.String()
+	tok := token(t, admin.get(page).Want(t, http.StatusOK))
+	admin.post(page+"/sessions/"+bob.Str("session_id")+"/revoke", url.Values{"csrf_token": {tok}}).Want(t, http.StatusNotFound)
+	api.Do("GET", "/v1/auth/me", nil, "Authorization: Bearer "+bob.Str("access_token")).Want(t, http.StatusOK)
+	if ev := s.events(t, "admin_session_revoked"); len(ev) != 0 {
+		t.Errorf("audited %+v", ev)
+	}
+}
