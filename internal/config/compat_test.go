@@ -53,3 +53,27 @@ func TestCompatBadValues(t *testing.T) {
 		})
 	}
 }
+
+// TestCompatNeedsItsAuthenticator: the compatible routes' login answers a
+// classic key (token mode) or JWTs (jwt mode); with the matching
+// authenticator left out of TESSERA_AUTHENTICATION that is a start-up
+// error naming both settings, and with it listed, or the routes off, no
+// error.
+func TestCompatNeedsItsAuthenticator(t *testing.T) {
+	for _, tt := range []struct {
+		mode, authn, want string
+	}{
+		{"token", "bearer,session", `TESSERA_COMPAT_TOKEN=token: its logins answer token credentials, which TESSERA_AUTHENTICATION must then list`},
+		{"jwt", "token,session", `TESSERA_COMPAT_TOKEN=jwt: its logins answer bearer credentials, which TESSERA_AUTHENTICATION must then list`},
+		{"token", "token", ""},
+		{"jwt", "bearer", ""},
+	} {
+		_, err := load(t, map[string]string{"TESSERA_COMPAT": "dj-rest-auth", "TESSERA_COMPAT_TOKEN": tt.mode, "TESSERA_AUTHENTICATION": tt.authn})
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("mode %s with %s: error %v, want %q", tt.mode, tt.authn, err, tt.want)
+		}
+	}
+	if _, err := load(t, map[string]string{"TESSERA_AUTHENTICATION": "bearer"}); err != nil {
+		t.Errorf("routes off, bearer only: %v", err)
+	}
+}

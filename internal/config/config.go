@@ -411,6 +411,12 @@ func (c *Config) validateCompat(bad func(flag string, value any, allowed string)
 	if c.CompatToken != "token" && c.CompatToken != "jwt" {
 		bad("compat-token", fmt.Sprintf("%q", c.CompatToken), "want token or jwt")
 	}
+	// The routes' login answers a credential of the mode's kind: one the
+	// authenticators refuse would be a login that signs nobody in.
+	if need := map[string]string{"token": "token", "jwt": "bearer"}[c.CompatToken]; c.Compat != "" && need != "" &&
+		!slices.Contains(c.Authentication, need) {
+		bad("compat-token", c.CompatToken, "its logins answer "+need+" credentials, which TESSERA_AUTHENTICATION must then list")
+	}
 }
 
 func oneOf(errs *[]error, flag, v string, allowed ...string) {

@@ -179,7 +179,8 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 func mounts(cfg config.Config, svc *auth.Service, limits *httpapi.AccountLimits, pages *web.Pages, log *slog.Logger) func(gin.IRoutes) {
 	var compat *djrestauth.Routes
 	if cfg.Compat == "dj-rest-auth" {
-		compat = djrestauth.New(djrestauth.Options{Auth: svc, Limits: limits, Path: cfg.CompatPath, Mode: cfg.CompatToken, Logger: log})
+		compat = djrestauth.New(djrestauth.Options{Auth: svc, Limits: limits, Path: cfg.CompatPath, Mode: cfg.CompatToken,
+			Authentication: cfg.Authentication, Logger: log})
 	}
 	return func(r gin.IRoutes) {
 		pages.Mount(r)

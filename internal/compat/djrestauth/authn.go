@@ -21,7 +21,8 @@ const ctxPrincipal = "djrestauth.principal"
 
 // authenticate reads "Authorization: Token <key>" and, in jwt mode,
 // "Authorization: Bearer <access>", through the same use cases as
-// /v1/auth. Like DRF, other schemes are ignored, credentials present but
+// /v1/auth, each only when TESSERA_AUTHENTICATION lists it (token,
+// bearer). Like DRF, other schemes are ignored, credentials present but
 // wrong are a 401 whatever the route, and none at all is a 401 only where
 // required. Cookies are never read here, so these routes need no CSRF
 // token: a browser cannot send a header credential on its own.
@@ -46,7 +47,7 @@ func (h *Routes) authenticate(required bool) gin.HandlerFunc {
 func (h *Routes) principalOf(c *gin.Context) (*auth.Principal, error) {
 	header := c.GetHeader("Authorization")
 	ctx := c.Request.Context()
-	if key, ok := httpapi.SchemeCredential(header, "Token"); ok {
+	if key, ok := httpapi.SchemeCredential(header, "Token"); ok && h.token {
 		switch {
 		case key == "":
 			return nil, h.unauthenticated("Invalid token header. No credentials provided.")
@@ -58,7 +59,7 @@ func (h *Routes) principalOf(c *gin.Context) (*auth.Principal, error) {
 		p, err := h.auth.AuthenticateClassicToken(ctx, key)
 		return p, h.authError(err, h.unauthenticated("Invalid token."))
 	}
-	if raw, ok := httpapi.SchemeCredential(header, "Bearer"); ok && h.jwt {
+	if raw, ok := httpapi.SchemeCredential(header, "Bearer"); ok && h.jwt && h.bearer {
 		if raw == "" || len(raw) > httpapi.MaxCredentialLen || strings.ContainsAny(raw, " \t") {
 			return nil, h.unauthenticated("Authorization header must contain two space-delimited values")
 		}

@@ -2,6 +2,7 @@ package djrestauth
 
 import (
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -29,8 +30,13 @@ type Options struct {
 	// Path is the mount point, starting and ending with "/".
 	Path string
 	// Mode is ModeToken or ModeJWT.
-	Mode   string
-	Logger *slog.Logger
+	Mode string
+	// Authentication is the API's authenticators (TESSERA_AUTHENTICATION):
+	// "Authorization: Token" is read only when it holds "token", and
+	// "Bearer" (jwt mode) only when it holds "bearer", so these routes
+	// accept no credential the operator turned off. Nil reads both.
+	Authentication []string
+	Logger         *slog.Logger
 }
 
 // Routes are dj-rest-auth's routes over Tessera's use cases, ready to mount.
@@ -40,7 +46,9 @@ type Routes struct {
 	limits *httpapi.AccountLimits
 	path   string
 	jwt    bool
-	log    *slog.Logger
+	// token and bearer say which Authorization schemes are read.
+	token, bearer bool
+	log           *slog.Logger
 }
 
 // New returns the routes for o.
@@ -51,7 +59,9 @@ func New(o Options) *Routes {
 	if o.Limits == nil {
 		o.Limits = httpapi.NewAccountLimits()
 	}
-	return &Routes{auth: o.Auth, limits: o.Limits, path: "/" + strings.Trim(o.Path, "/") + "/", jwt: o.Mode == ModeJWT, log: o.Logger}
+	allowed := func(name string) bool { return o.Authentication == nil || slices.Contains(o.Authentication, name) }
+	return &Routes{auth: o.Auth, limits: o.Limits, path: "/" + strings.Trim(o.Path, "/") + "/", jwt: o.Mode == ModeJWT,
+		token: allowed("token"), bearer: allowed("bearer"), log: o.Logger}
 }
 
 // Mount adds the routes to r, under the configured path and with a

@@ -3,6 +3,8 @@ package djrestauth_test
 import (
 	"testing"
 
+	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/config"
 	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
 )
 
@@ -63,5 +65,31 @@ func TestUserNullName(t *testing.T) {
 			want: `{"last_name": ["This field may not be null."]}`},
 		{name: "name kept", method: "GET", path: "user/", headers: []string{authA}, status: 200,
 			want: `{"pk": "{pk}", "username": "ada", "email": "ada@example.com", "first_name": "Ada", "last_name": ""}`},
+	})
+}
+
+// TestCompatHonoursAuthentication: with TESSERA_AUTHENTICATION listing
+// bearer but not token, the jwt-mode routes ignore "Authorization: Token"
+// (a classic key obtained some other way is no credential here, as on
+// /v1/auth) and still read Bearer.
+func TestCompatHonoursAuthentication(t *testing.T) {
+	cs := start(t, sqltest.NewSQLite(t), "jwt", func(c *config.Config) { c.Authentication = []string{"bearer", "session"} })
+	cs.run(t, []step{
+		{name: "register", method: "POST", path: "registration/", body: map[string]any{"username": "ada", "email": "ada@example.com", "password1": pw, "password2": pw}, status: 201,
+			save: map[string]string{"access": "access"}},
+		{name: "user by bearer", method: "GET", path: "user/", headers: []string{bearerA}, status: 200},
+	})
+	u, err := cs.Auth.AdminFindUser(t.Context(), "ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := cs.Auth.ObtainClassicToken(t.Context(), u, auth.Device{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs.vars["key"] = key.Key
+	cs.run(t, []step{
+		{name: "user by classic key", method: "GET", path: "user/", headers: []string{authA}, status: 401,
+			want: `{"detail": "Authentication credentials were not provided."}`},
 	})
 }
