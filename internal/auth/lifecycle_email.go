@@ -72,6 +72,11 @@ func (s *Service) emailChangeRequested(ctx context.Context, u *store.User, c *em
 	}
 	notice := mail.Data{Email: c.oldEmail, NewEmail: c.raw}
 	if applied {
+		// Links mailed to the old address (reset, verification) stop
+		// working, as when a change key is used (applyEmailChange).
+		if _, err := s.store.DeleteOneTimeTokens(ctx, u.ID, ""); err != nil {
+			return fmt.Errorf("change e-mail: %w", err)
+		}
 		s.audit(ctx, "email_changed", u.ID, uuid.Nil, dev, map[string]string{"old": c.oldEmail, "new": c.raw})
 		s.send(ctx, mail.TemplateEmailChangeNotice, c.oldEmail, notice)
 		return nil

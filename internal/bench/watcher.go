@@ -69,7 +69,7 @@ func (r *runner) watch(ctx context.Context) error {
 		if res.CatchUpPolls++; res.CatchUpPolls > 1000 {
 			return fmt.Errorf("watcher: not caught up after 1000 polls (last error: %v)", w.LastError())
 		}
-		if err := w.Poll(ctx); err != nil {
+		if err := w.Poll(ctx); err != nil && !errors.Is(err, jwtverify.ErrBehind) {
 			return fmt.Errorf("watcher: poll: %w", err)
 		}
 	}

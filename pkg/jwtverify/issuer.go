@@ -27,9 +27,11 @@ type discovery struct {
 // with a RemoteKeySet on its jwks_uri. WithAudience is required as with
 // NewVerifier; the issuer is issuerURL (a different WithIssuer is an
 // error). With WithRevocationWatcher it also starts a RevocationWatcher on
-// the metadata's revocation_feed_endpoint and waits for its first poll.
+// the metadata's revocation_feed_endpoint and waits until it has read the
+// feed to its end (polling again while Poll returns ErrBehind, up to
+// 10,000 pages), so the verifier knows every revocation made before.
 //
-// ctx bounds the discovery request and the first poll only: the key set
+// ctx bounds the discovery request and those first polls only: the key set
 // and the watcher outlive it (they keep its values, not its deadline), so
 // a start-up timeout does not break them later. Close stops the watcher.
 // WithHTTPClient and WithClock given here reach the key set and watcher
@@ -67,7 +69,11 @@ func FromIssuer(ctx context.Context, issuerURL string, opts ...Option) (*Verifie
 	wopts := append(toWatcherOptions(shared), cfg.watcherOpts...)
 	wopts = append(wopts, watcherOption(func(c *watcherConfig) { c.polledByCaller = true }))
 	w := NewRevocationWatcher(life, meta.RevocationFeedEndpoint, wopts...)
-	if err := w.Poll(ctx); err != nil {
+	err = w.Poll(ctx)
+	for i := 1; errors.Is(err, ErrBehind) && i < maxCatchUpPolls; i++ {
+		err = w.Poll(ctx)
+	}
+	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("jwtverify: first poll of %s: %w", meta.RevocationFeedEndpoint, err)
 	}

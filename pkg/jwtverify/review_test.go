@@ -112,3 +112,44 @@ func TestVerifyRefusesDatesBeyondInt64(t *testing.T) {
 		}
 	}
 }
+
+// TestWatcherCatchesUpPastOnePoll: a feed holding more pages than one poll
+// reads makes Poll return ErrBehind, keeping what it read, until a poll
+// reaches the end; FromIssuer polls until then, so the verifier it returns
+// already refuses the session revoked last.
+func TestWatcherCatchesUpPastOnePoll(t *testing.T) {
+	es := testSigners(t)["ES256"]
+	iss := newFakeIssuer(t, es)
+	clock := newFakeClock()
+	feed := newPagedFeed(t, clock, 1)
+	for i := range 250 {
+		feed.revoke(fmt.Sprintf("sid-%d", i), clock.Now(), clock.Now().Add(time.Hour))
+	}
+	feed.revoke(sidA, clock.Now(), clock.Now().Add(time.Hour))
+	iss.meta["revocation_feed_endpoint"] = feed.URL
+
+	w := jwtverify.NewRevocationWatcher(context.Background(), feed.URL, jwtverify.WithClock(clock.Now), jwtverify.WithPollInterval(time.Hour))
+	defer w.Close()
+	var errs []error
+	for range 4 {
+		errs = append(errs, w.Poll(context.Background()))
+	}
+	if !errors.Is(errs[0], jwtverify.ErrBehind) || !errors.Is(errs[1], jwtverify.ErrBehind) || errs[2] != nil || errs[3] != nil {
+		t.Fatalf("polls of a 251-page feed: %v; want ErrBehind twice, then nil", errs)
+	}
+	if !w.Revoked("sid-0") || !w.Revoked(sidA) {
+		t.Error("the watcher forgot what its first poll read, or missed the last page")
+	}
+
+	v, err := jwtverify.FromIssuer(context.Background(), iss.URL, jwtverify.WithAudience(testAudience),
+		jwtverify.WithClock(clock.Now), jwtverify.WithRevocationWatcher(jwtverify.WithPollInterval(time.Hour)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	c := validClaims()
+	c["iss"], c["sid"] = iss.URL, sidA
+	if _, err := v.Verify(context.Background(), sign(t, es, validHeader(es), c)); !errors.Is(err, jwtverify.ErrRevoked) {
+		t.Fatalf("the session revoked on the feed's last page: %v, want ErrRevoked", err)
+	}
+}

@@ -33,6 +33,10 @@ const (
 	maxBackoff = 5 * time.Minute
 	// maxFeedPages bounds the pages one Poll follows.
 	maxFeedPages = 100
+	// maxCatchUpPolls bounds the polls run back to back while the feed
+	// has more than one poll reads (ErrBehind): FromIssuer's first
+	// catching up, and the background loop's, each up to 10,000 pages.
+	maxCatchUpPolls = 100
 	// maxSIDLen bounds a session id kept in memory; longer ones are junk.
 	maxSIDLen = 256
 	// unknownExpiry is how long a revocation without expires_at is kept.
@@ -150,6 +154,12 @@ func (w *RevocationWatcher) Revoked(sid string) bool {
 	return ok
 }
 
+// ErrBehind is returned by Poll when the feed held more than one poll
+// reads (100 pages): what it read is kept, and Poll should be called again
+// to read the rest. The watcher's own loop, and FromIssuer before it
+// returns, do so at once.
+var ErrBehind = errors.New("jwtverify: the revocation feed has more to read")
+
 // Poll asks the feed now, waiting for a poll already running to end first,
 // so a revocation made before Poll was called is known when it returns nil.
 // It returns the poll's error (also kept for LastError); revocations read
@@ -197,7 +207,7 @@ func (w *RevocationWatcher) Close() error {
 
 func (w *RevocationWatcher) loop() {
 	defer close(w.done)
-	failures := 0
+	failures, behind := 0, 0
 	var delay time.Duration
 	if w.cfg.polledByCaller {
 		delay = w.PollInterval()
@@ -217,11 +227,16 @@ func (w *RevocationWatcher) loop() {
 			return
 		}
 		delay = w.PollInterval()
-		if err != nil {
+		switch {
+		case errors.Is(err, ErrBehind) && behind < maxCatchUpPolls:
+			// More to read: read it now, not one poll interval later
+			// (a feed that never settles falls back to the interval).
+			behind, delay = behind+1, 0
+		case err != nil:
 			failures++
 			delay = backoff(delay, failures)
-		} else {
-			failures = 0
+		default:
+			failures, behind = 0, 0
 		}
 	}
 }
@@ -240,6 +255,7 @@ func backoff(interval time.Duration, failures int) time.Duration {
 func (w *RevocationWatcher) pollLocked(ctx context.Context) error {
 	added := map[string]time.Time{}
 	var err error
+	caughtUp := false
 	for range maxFeedPages {
 		var page *feedPage
 		page, err = w.fetch(ctx, w.cursor)
@@ -258,10 +274,14 @@ func (w *RevocationWatcher) pollLocked(ctx context.Context) error {
 		more := page.Cursor != w.cursor && page.Cursor != ""
 		w.cursor = page.Cursor
 		if !more {
+			caughtUp = true
 			break
 		}
 	}
 	w.merge(added)
+	if err == nil && !caughtUp {
+		err = ErrBehind
+	}
 	return err
 }
 
