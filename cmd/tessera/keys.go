@@ -77,14 +77,21 @@ func newKeysRotateCmd() *cobra.Command {
 		if alg == "" {
 			alg = cfg.SigningAlg
 		}
+		start := time.Now().UTC().Truncate(time.Second)
 		ring, err := openRing(cfg, true)
 		if errors.Is(err, keys.ErrNoKeys) {
 			// A dir without keys: its first key, which signs at once, is
 			// the rotation (a second one now would share its file name).
 			first := *cfg
 			first.SigningAlg = alg
-			if ring, err = openRing(&first, false); err == nil {
-				return printKeys(cmd.OutOrStdout(), ring.Keys(), false)
+			ring, err = openRing(&first, false)
+			if err == nil {
+				// Unless the dir held keys and lacked only the refresh
+				// secret: then only the secret was made, and the key
+				// asked for is still to come.
+				if ks := ring.Keys(); len(ks) == 1 && !ks[0].Created.Before(start) {
+					return printKeys(cmd.OutOrStdout(), ks, false)
+				}
 			}
 		}
 		if err != nil {
