@@ -65,7 +65,7 @@ func newKeysRotateCmd() *cobra.Command {
 	var alg string
 	cmd := &cobra.Command{
 		Use:   "rotate",
-		Short: "Add a key that is published now and signs after one JWKS cache lifetime (in an empty dir: the first key)",
+		Short: "Add a key that is published now and signs after one JWKS cache lifetime and a keys-dir reload, 30 s (in an empty dir: the first key)",
 		Args:  cobra.NoArgs,
 	}
 	cfg := settings(cmd, keySettings...)

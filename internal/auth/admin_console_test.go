@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/config"
 	"github.com/tessera-id/tessera/internal/keys"
+	"github.com/tessera-id/tessera/internal/server"
 	"github.com/tessera-id/tessera/internal/store"
 	"github.com/tessera-id/tessera/internal/store/sqlstore"
 	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
@@ -63,7 +65,8 @@ func TestAdminOverview(t *testing.T) {
 }
 
 // TestAdminRotateKeys: the console's rotation adds a next key that signs
-// after one JWKS cache lifetime, is audited, and a second one in the same
+// after the schedule's publish delay (one JWKS cache lifetime and one
+// reload of the keys dir), is audited, and a second one in the same
 // second is a conflict, not a replaced key.
 func TestAdminRotateKeys(t *testing.T) {
 	r := startRig(t, sqltest.NewSQLite(t))
@@ -77,7 +80,11 @@ func TestAdminRotateKeys(t *testing.T) {
 	if len(ks) != 2 || ks[1].ID != k.ID || k.State != keys.StateNext || ks[0].State != keys.StateActive {
 		t.Fatalf("keys after rotation %+v (new %+v), want the old active and the new next", ks, k)
 	}
-	if want := k.Created.Add(keys.DefaultPublishDelay); !k.SignsFrom.Equal(want) {
+	delay := server.KeyOptions(config.Default(), time.Now).PublishDelay
+	if delay < config.Default().JWKSMaxAge+30*time.Second {
+		t.Errorf("publish delay %v: under a JWKS cache lifetime and a keys-dir reload", delay)
+	}
+	if want := k.Created.Add(delay); !k.SignsFrom.Equal(want) {
 		t.Errorf("signs from %v, want %v", k.SignsFrom, want)
 	}
 	ev := r.events(t, "key_rotated")
@@ -86,7 +93,7 @@ func TestAdminRotateKeys(t *testing.T) {
 	}
 	_, err = r.svc.AdminRotateKeys(t.Context(), a)
 	wantCode(t, err, auth.CodeConflict)
-	r.clock.Advance(keys.DefaultPublishDelay)
+	r.clock.Advance(delay)
 	if ks = r.svc.AdminKeys(); ks[1].State != keys.StateActive || ks[0].State != keys.StateRetiring {
 		t.Errorf("after the publish delay: %s and %s, want retiring and active", ks[0].State, ks[1].State)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/tessera-id/tessera/internal/keys"
+	"github.com/tessera-id/tessera/internal/server"
 	"github.com/tessera-id/tessera/internal/server/servertest"
 	"github.com/tessera-id/tessera/pkg/jwtverify"
 )
@@ -62,9 +63,10 @@ func TestRotationEndToEnd(t *testing.T) {
 		mustVerify(t, v, during.token(), "a token issued during the rotation")
 	}
 
-	// K2 signs. pinned still holds the T0 JWKS: tokB's kid is unknown to
-	// it, and that first miss fetches the new set, once.
-	ts.Clock.Advance(5 * time.Minute)
+	// K2 signs, after the publish delay (a JWKS cache lifetime and a
+	// keys-dir reload). pinned still holds the T0 JWKS: tokB's kid is
+	// unknown to it, and that first miss fetches the new set, once.
+	ts.Clock.Advance(server.KeyOptions(ts.Config, ts.Clock.Now).PublishDelay)
 	wantStates(t, ts, map[string]keys.State{k1: keys.StateRetiring, k2: keys.StateActive})
 	b := login(t, ts, "ada@example.com", "phone")
 	if kid, _ := kidOf(t, b.token()); kid != k2 {

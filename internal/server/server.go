@@ -223,19 +223,23 @@ func mailQueue(cfg config.Config, o Options, failed func(context.Context, mail.M
 // is published one JWKS cache lifetime before it signs, and an old one stays
 // published until every token it signed (at the longest access TTL any
 // client may have) has expired and every cached JWKS has been refetched.
+// Both also wait one keyReloadEvery: a replica sees a key made elsewhere
+// (the CLI, the console on another replica) only at its next reload, so
+// it may publish the key that much later, and sign with the old one that
+// much longer, than the schedule says.
 func KeyOptions(cfg config.Config, now func() time.Time) keys.Options {
 	return keys.Options{
 		Algorithm:    cfg.SigningAlg,
-		PublishDelay: cfg.JWKSMaxAge,
-		RetireAfter:  auth.MaxAccessTTL + jwtverify.MaxLeeway + cfg.JWKSMaxAge,
+		PublishDelay: cfg.JWKSMaxAge + keyReloadEvery,
+		RetireAfter:  auth.MaxAccessTTL + jwtverify.MaxLeeway + cfg.JWKSMaxAge + keyReloadEvery,
 		CacheMaxAge:  cfg.JWKSMaxAge,
 		Now:          now,
 	}
 }
 
 // keyReloadEvery is how often a serving process re-reads the keys dir, so a
-// `tessera keys rotate` on the shared dir needs no restart. Rotation
-// publishes keys a JWKS cache lifetime before they sign, far longer.
+// `tessera keys rotate` on the shared dir needs no restart; KeyOptions
+// adds it to the schedule's delays.
 const keyReloadEvery = 30 * time.Second
 
 // reloadKeys re-reads the keys dir until ctx ends.
