@@ -94,7 +94,7 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, in ResetConfirmInput
 	if u.EmailVerifiedAt == nil {
 		u.EmailVerifiedAt = &now // the link reached the address: it is proven
 	}
-	if err := s.setPassword(ctx, u, hash, uuid.Nil, "password_reset", in.Device); err != nil {
+	if err := s.setPassword(ctx, u, hash, uuid.Nil, "password_reset", in.Device, errInvalidKey); err != nil {
 		return err
 	}
 	s.audit(ctx, "password_reset", u.ID, uuid.Nil, in.Device, nil)
@@ -140,7 +140,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, in ChangePas
 	if err != nil {
 		return err
 	}
-	if err := s.setPassword(ctx, &u, hash, p.SessionID(), "password_changed", in.Device); err != nil {
+	if err := s.setPassword(ctx, &u, hash, p.SessionID(), "password_changed", in.Device, errInvalidToken); err != nil {
 		return err
 	}
 	s.audit(ctx, "password_changed", u.ID, p.SessionID(), in.Device, nil)
@@ -162,8 +162,23 @@ func (s *Service) newPasswordHash(ctx context.Context, pw string) (string, error
 
 // setPassword stores hash as u's password, then ends every session of u
 // but keep (uuid.Nil: all of them) and deletes the classic token and any
-// outstanding reset token.
-func (s *Service) setPassword(ctx context.Context, u *store.User, hash string, keep uuid.UUID, reason string, dev Device) error {
+// outstanding reset token. An account disabled or deleted meanwhile gets
+// gone instead.
+func (s *Service) setPassword(ctx context.Context, u *store.User, hash string, keep uuid.UUID, reason string, dev Device, gone error) error {
+	// u was read before the password hashing; UpdateUser writes every
+	// field, so write onto the row as it is now, lest a deactivation (or
+	// another change) made meanwhile be undone.
+	cur, err := s.store.GetUser(ctx, u.ID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !cur.IsActive) {
+		return gone
+	}
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	if cur.EmailVerifiedAt == nil && cur.EmailNormalized == u.EmailNormalized {
+		cur.EmailVerifiedAt = u.EmailVerifiedAt // a reset proved this address
+	}
+	*u = *cur
 	now := s.now().UTC()
 	u.PasswordHash, u.PasswordChangedAt, u.UpdatedAt = hash, now, now
 	if err := s.store.UpdateUser(ctx, u); err != nil {

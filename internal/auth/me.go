@@ -40,6 +40,14 @@ func (s *Service) UpdateMe(ctx context.Context, p *Principal, in UpdateMeInput) 
 		if err != nil {
 			return nil, err
 		}
+		// The password check took a hash's time and UpdateUser writes every
+		// field: go on from the row as it is now, lest a deactivation made
+		// meanwhile be undone.
+		cur, err := s.activeUser(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		u = *cur
 		change, applied = c, c.applyNow(&u, s.settings.EmailVerification)
 	}
 	if in.Username != nil {
