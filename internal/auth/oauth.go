@@ -125,6 +125,10 @@ func decodeCursor(c string) (time.Time, uuid.UUID, error) {
 // a classic token is deleted, a session cookie value ends its session.
 // Unknown, invalid or already revoked tokens are not an error: the answer
 // is the same 200 either way, so the endpoint tells nothing about tokens.
+// A dev.ClientID is the client the request authenticated: it may revoke
+// only the tokens issued to it (RFC 7009 s2.1), so another client's token,
+// or a classic token (issued to no client), is unauthorized_client and
+// stays valid.
 func (s *Service) RevokeToken(ctx context.Context, raw string, dev Device) error {
 	switch {
 	case strings.HasPrefix(raw, token.RefreshPrefix):
@@ -137,6 +141,9 @@ func (s *Service) RevokeToken(ctx context.Context, raw string, dev Device) error
 		p, err := s.AuthenticateClassicToken(ctx, raw)
 		if err != nil {
 			return ignoreAuthError(err)
+		}
+		if dev.ClientID != "" {
+			return errNotClientsToken
 		}
 		return ignoreAuthError(s.RevokeClassicToken(ctx, p.User, dev))
 	case strings.HasPrefix(raw, SessionSecretPrefix):
@@ -163,7 +170,14 @@ func ignoreAuthError(err error) error {
 	return err
 }
 
+// errNotClientsToken refuses to revoke a token issued to another client
+// than the one that authenticated the request.
+var errNotClientsToken = Errorf(CodeUnauthorizedClient, "the token was not issued to this client")
+
 func (s *Service) revokeForOAuth(ctx context.Context, sess *store.Session, dev Device) error {
+	if dev.ClientID != "" && dev.ClientID != sess.ClientID {
+		return errNotClientsToken
+	}
 	if err := s.store.RevokeSession(ctx, sess.ID, s.now().UTC(), "oauth_revoke"); err != nil {
 		return fmt.Errorf("revoke token: %w", err)
 	}

@@ -43,6 +43,11 @@ func (s *Service) refresh(ctx context.Context, raw string, dev Device) (*Login, 
 	if err != nil {
 		return nil, "", errBadGrant
 	}
+	if dev.ClientID != "" && !validClientID(dev.ClientID) {
+		// No client has such an id, so the token is not this client's;
+		// nor does the database see text it may refuse (a NUL).
+		return nil, "", errBadGrant
+	}
 	// The common case costs one statement: the presented token's digest,
 	// the session's life, its user and client are checked and the session
 	// rotated and returned with its user at once. Anything else (a lost

@@ -114,9 +114,12 @@ func (s *Server) refreshGrant(c *gin.Context, p map[string]string) {
 	s.writeLogin(c, http.StatusOK, l, auth.DeliveryBody)
 }
 
-// oauthRevoke is RFC 7009. Clients are public (front-ends hold no secret),
-// so the token itself is the proof; every well-formed request answers 200
-// with an empty body, whatever the token was.
+// oauthRevoke is RFC 7009. Without client credentials the token itself is
+// the proof (front-ends hold no secret); a request that names its client
+// (client_id, Basic or client_secret) is authenticated as at the token
+// endpoint and may revoke only that client's tokens (s2.1). Every other
+// well-formed request answers 200 with an empty body, whatever the token
+// was.
 func (s *Server) oauthRevoke(c *gin.Context) {
 	p, err := oauthParams(c)
 	if err != nil {
@@ -127,8 +130,16 @@ func (s *Server) oauthRevoke(c *gin.Context) {
 		s.writeError(c, auth.Errorf(auth.CodeInvalidRequest, "token is required"))
 		return
 	}
+	dev := s.device(c, deviceFields{})
+	if c.GetHeader("Authorization") != "" || p["client_id"] != "" || p["client_secret"] != "" {
+		client, ok := s.tokenClient(c, p)
+		if !ok {
+			return
+		}
+		dev.ClientID = client.ID
+	}
 	if len(p["token"]) <= MaxCredentialLen {
-		if err := s.auth.RevokeToken(c.Request.Context(), p["token"], s.device(c, deviceFields{})); err != nil {
+		if err := s.auth.RevokeToken(c.Request.Context(), p["token"], dev); err != nil {
 			s.writeError(c, err)
 			return
 		}

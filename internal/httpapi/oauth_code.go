@@ -81,7 +81,7 @@ func (s *Server) clientCredentialsGrant(c *gin.Context, p map[string]string) {
 // tokenClient authenticates the client of a token request (RFC 6749
 // s2.3.1). A failure is answered here: invalid_request for a malformed
 // request, invalid_client otherwise, 401 with a Basic challenge when the
-// client tried HTTP Basic (s5.2).
+// client used the Authorization header (s5.2).
 func (s *Server) tokenClient(c *gin.Context, p map[string]string) (*store.Client, bool) {
 	form := url.Values{}
 	for k, v := range p {
@@ -101,7 +101,9 @@ func (s *Server) tokenClient(c *gin.Context, p map[string]string) (*store.Client
 		return nil, false
 	}
 	if errors.As(err, &pe) || auth.ErrorCode(err) == auth.CodeInvalidClient {
-		if strings.HasPrefix(strings.ToLower(c.GetHeader("Authorization")), "basic ") {
+		// Any Authorization header counts as trying it (s5.2), not only a
+		// well-formed Basic one: "Bearer x" or a bare "Basic" is 401 too.
+		if c.GetHeader("Authorization") != "" {
 			c.Header("WWW-Authenticate", `Basic realm="tessera", charset="UTF-8"`)
 			c.Header("Cache-Control", "no-store")
 			c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody{Error: auth.CodeInvalidClient, Description: "client authentication failed"})

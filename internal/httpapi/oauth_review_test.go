@@ -1,0 +1,98 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/tessera-id/tessera/internal/server/servertest"
+	"github.com/tessera-id/tessera/internal/store/sqlstore"
+	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
+)
+
+// TestRefreshGrantMalformedClientID: a refresh grant whose client_id is no
+// client id at all (a NUL, invalid UTF-8) is invalid_grant like any other
+// client's id, on every database, never a 500.
+func TestRefreshGrantMalformedClientID(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ts := servertest.Start(t, db, nil)
+		c := ts.NewClient(t)
+		rt := register(t, c, "ada@example.com").Str("refresh_token")
+		for _, id := range []string{"%00", "app%00", "%FF", "%C3%28"} {
+			t.Run(id, func(t *testing.T) {
+				c.Do("POST", "/oauth/token", "grant_type=refresh_token&client_id="+id+"&refresh_token="+rt, formType).
+					WantError(t, http.StatusBadRequest, "invalid_grant")
+			})
+		}
+		c.Do("POST", "/oauth/token", map[string]any{"grant_type": "refresh_token", "client_id": "app\u0000", "refresh_token": rt}).
+			WantError(t, http.StatusBadRequest, "invalid_grant")
+		// The token was left as it was: it still refreshes.
+		c.Do("POST", "/oauth/token", form("grant_type", "refresh_token", "refresh_token", rt), formType).Want(t, http.StatusOK)
+	})
+}
+
+// TestTokenEndpointAuthorizationHeaderFailure: a client that sent an
+// Authorization header and failed authentication gets 401 with a Basic
+// challenge (RFC 6749 s5.2), whatever the header held: another scheme, a
+// bare "Basic", undecodable credentials.
+func TestTokenEndpointAuthorizationHeaderFailure(t *testing.T) {
+	s := startCodeSite(t)
+	c := s.NewClient(t)
+	for _, h := range []string{"Bearer abc", "Basic", "Basic !!!", "Digest username=\"svc\""} {
+		for _, body := range []string{
+			form("grant_type", "client_credentials"),
+			form("grant_type", "authorization_code", "code", "x", "redirect_uri", codeRedirect),
+			form("grant_type", "refresh_token", "refresh_token", "tsr_x"),
+		} {
+			t.Run(h, func(t *testing.T) {
+				r := c.Do("POST", "/oauth/token", body, formType, "Authorization: "+h).
+					WantError(t, http.StatusUnauthorized, "invalid_client")
+				if got := r.Header.Get("WWW-Authenticate"); got == "" {
+					t.Fatalf("%s: 401 without WWW-Authenticate", body)
+				}
+			})
+		}
+	}
+}
+
+// TestRevokeTokenOfAnotherClient: a revocation request that names its
+// client is authenticated, and may revoke only that client's tokens (RFC
+// 7009 s2.1): another client's token is refused and stays valid, a wrong
+// secret is invalid_client; the token's own client revokes it.
+func TestRevokeTokenOfAnotherClient(t *testing.T) {
+	s := startCodeSite(t)
+	c := s.NewClient(t)
+	svc := c.Do("POST", "/oauth/token", form("grant_type", "authorization_code", "code", s.code(t, "svc"),
+		"redirect_uri", codeRedirect, "code_verifier", codeVerifier), formType, basic("svc", s.svcSecret)).Want(t, http.StatusOK)
+	rt := svc.Str("refresh_token")
+
+	c.Do("POST", "/oauth/revoke", form("token", rt, "client_id", "app"), formType).WantError(t, http.StatusBadRequest, "unauthorized_client")
+	c.Do("POST", "/oauth/revoke", form("token", svc.Str("access_token"), "client_id", "app"), formType).
+		WantError(t, http.StatusBadRequest, "unauthorized_client")
+	c.Do("POST", "/oauth/revoke", form("token", rt), formType, basic("svc", "tcs_wrong")).WantError(t, http.StatusUnauthorized, "invalid_client")
+	c.Do("POST", "/oauth/revoke", form("token", rt, "client_id", "svc", "client_secret", "tcs_wrong"), formType).
+		WantError(t, http.StatusBadRequest, "invalid_client")
+	c.Do("GET", "/oauth/userinfo", nil, bearer(svc)).Want(t, http.StatusOK)
+
+	// An unknown token is still 200 for an authenticated client.
+	c.Do("POST", "/oauth/revoke", form("token", "tsr_unknown", "client_id", "app"), formType).Want(t, http.StatusOK)
+	// The token's own client revokes it.
+	c.Do("POST", "/oauth/revoke", form("token", rt), formType, basic("svc", s.svcSecret)).Want(t, http.StatusOK)
+	c.Do("GET", "/oauth/userinfo", nil, bearer(svc)).WantError(t, http.StatusUnauthorized, "invalid_token")
+}
+
+// TestRefreshMalformedClientID: /v1/auth/refresh with a client_id no
+// client can have (a NUL, bytes that are not UTF-8, a space) is
+// invalid_grant on both databases, not a 500 from Postgres, and the token
+// still refreshes.
+func TestRefreshMalformedClientID(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ts := servertest.Start(t, db, nil)
+		c := ts.NewClient(t)
+		rt := register(t, c, "ada@example.com").Str("refresh_token")
+		for _, id := range []string{"app\x00", "\xff", "a b"} {
+			c.Do("POST", "/v1/auth/refresh", map[string]any{"refresh_token": rt, "client_id": id}).
+				WantError(t, http.StatusBadRequest, "invalid_grant")
+		}
+		c.Do("POST", "/v1/auth/refresh", map[string]any{"refresh_token": rt}).Want(t, http.StatusOK)
+	})
+}
