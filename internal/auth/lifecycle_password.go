@@ -161,8 +161,8 @@ func (s *Service) newPasswordHash(ctx context.Context, pw string) (string, error
 }
 
 // setPassword stores hash as u's password, then ends every session of u
-// but keep (uuid.Nil: all of them) and deletes the classic token and any
-// outstanding reset token. An account disabled or deleted meanwhile gets
+// but keep (uuid.Nil: all of them) and deletes the classic token, any
+// outstanding reset token and a pending e-mail change. An account disabled or deleted meanwhile gets
 // gone instead.
 func (s *Service) setPassword(ctx context.Context, u *store.User, hash string, keep uuid.UUID, reason string, dev Device, gone error) error {
 	// u was read before the password hashing; UpdateUser writes every
@@ -190,8 +190,13 @@ func (s *Service) setPassword(ctx context.Context, u *store.User, hash string, k
 	if err := s.RevokeClassicToken(ctx, u, dev); err != nil && ErrorCode(err) != CodeNotFound {
 		return err
 	}
-	if _, err := s.store.DeleteOneTimeTokens(ctx, u.ID, store.PurposeResetPassword); err != nil {
-		return fmt.Errorf("set password: %w", err)
+	// A pending e-mail change goes too: whoever knew the old password may
+	// have asked for it, and its key, mailed to their own address, would
+	// take the account back after the owner recovered it.
+	for _, purpose := range []string{store.PurposeResetPassword, store.PurposeChangeEmail} {
+		if _, err := s.store.DeleteOneTimeTokens(ctx, u.ID, purpose); err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
 	}
 	return s.clearAccountThrottle(ctx, u)
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/tessera-id/tessera/internal/auth"
+	"github.com/tessera-id/tessera/internal/mail"
 	"github.com/tessera-id/tessera/internal/store/sqlstore"
 	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
 )
@@ -26,5 +27,34 @@ func TestResetLinkVoidedByImmediateEmailChange(t *testing.T) {
 		confirmReset(c, q, newPassword).WantError(t, 400, "invalid_key")
 		c.Do("GET", "/v1/auth/me", nil, a).Want(t, 200)
 		login(t, c, "vesna@example.com", "laptop")
+	})
+}
+
+// TestPasswordRecoveryVoidsPendingEmailChange: someone who knew the old
+// password asks to move the account to their own address; the owner then
+// resets the password (or, signed in, changes it). The key mailed to the
+// other address no longer works: it would hand the recovered account
+// back.
+func TestPasswordRecoveryVoidsPendingEmailChange(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ls := startLifecycle(t, db, auth.VerificationOptional)
+		c := ls.NewClient(t)
+		register(t, c, "owner@example.com")
+		thief := bearer(login(t, c, "owner@example.com", "stolen"))
+		c.Do("PATCH", "/v1/auth/me", map[string]any{"email": "thief@example.com", "current_password": testPassword}, thief).Want(t, 200)
+		key := linkQuery(t, ls.lastMail(t, "thief@example.com", mail.TemplateChangeEmail), "/verify-email").Get("key")
+
+		confirmReset(c, requestReset(t, ls, c, "owner@example.com"), newPassword).Want(t, 200)
+		c.Do("POST", "/v1/auth/email/verify", map[string]any{"key": key}).WantError(t, 400, "invalid_key")
+
+		// The same after a change made signed in.
+		a := bearer(c.Do("POST", "/v1/auth/login", map[string]any{"email": "owner@example.com", "password": newPassword}).Want(t, 200))
+		c.Do("PATCH", "/v1/auth/me", map[string]any{"email": "other@example.com", "current_password": newPassword}, a).Want(t, 200)
+		key = linkQuery(t, ls.lastMail(t, "other@example.com", mail.TemplateChangeEmail), "/verify-email").Get("key")
+		c.Do("POST", "/v1/auth/password/change", map[string]any{"current_password": newPassword, "new_password": testPassword}, a).Want(t, 200)
+		c.Do("POST", "/v1/auth/email/verify", map[string]any{"key": key}).WantError(t, 400, "invalid_key")
+		if me := c.Do("GET", "/v1/auth/me", nil, a).Want(t, 200); me.Str("email") != "owner@example.com" {
+			t.Fatalf("the account moved: %s", me.Body)
+		}
 	})
 }
