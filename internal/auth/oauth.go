@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/tessera-id/tessera/internal/oidc"
 	"github.com/tessera-id/tessera/internal/store"
 	"github.com/tessera-id/tessera/internal/token"
 	"github.com/tessera-id/tessera/pkg/jwtverify"
@@ -221,6 +222,9 @@ func (s *Service) Introspect(ctx context.Context, raw, issuer string) (*Introspe
 		return s.introspectRefresh(ctx, raw, issuer)
 	}
 	p, err := s.AuthenticateAccess(ctx, raw, "bearer")
+	if ErrorCode(err) == CodeInvalidToken {
+		return s.introspectService(ctx, raw)
+	}
 	if err != nil {
 		return &Introspection{}, ignoreAuthError(err)
 	}
@@ -228,6 +232,36 @@ func (s *Service) Introspect(ctx context.Context, raw, issuer string) (*Introspe
 	return &Introspection{
 		Active: true, TokenType: "Bearer", Subject: c.Subject, ClientID: c.ClientID, SessionID: c.SessionID,
 		Issuer: c.Issuer, Audience: c.Audience, IssuedAt: c.IssuedAt.Time, ExpiresAt: c.ExpiresAt.Time,
+	}, nil
+}
+
+// introspectService answers for a token no session stands behind: one of
+// the client_credentials grant (sub and client_id both the client's id) is
+// active while it verifies, as a resource server checking it offline finds
+// it, and while its client is still a confidential client allowed the
+// grant; anything else is inactive.
+func (s *Service) introspectService(ctx context.Context, raw string) (*Introspection, error) {
+	claims, err := s.access.verify(ctx, s.verifier, raw, s.now())
+	if err != nil || claims.Subject != claims.ClientID {
+		return &Introspection{}, nil
+	}
+	if _, err := uuid.Parse(claims.Subject); err == nil {
+		return &Introspection{}, nil // a user's token whose session ended
+	}
+	c, err := s.getClient(ctx, claims.ClientID)
+	if errors.Is(err, store.ErrNotFound) {
+		return &Introspection{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("introspect: %w", err)
+	}
+	if c.Type != store.ClientConfidential || !OIDCClient(c).AllowsGrant(oidc.GrantClientCredentials) {
+		return &Introspection{}, nil
+	}
+	return &Introspection{
+		Active: true, TokenType: "Bearer", Subject: claims.Subject, ClientID: claims.ClientID,
+		SessionID: claims.SessionID, Issuer: claims.Issuer, Audience: claims.Audience,
+		IssuedAt: claims.IssuedAt.Time, ExpiresAt: claims.ExpiresAt.Time,
 	}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/tessera-id/tessera/internal/config"
 	"github.com/tessera-id/tessera/internal/server/servertest"
 	"github.com/tessera-id/tessera/internal/store/sqlstore"
 	"github.com/tessera-id/tessera/internal/store/sqlstore/sqltest"
@@ -94,5 +95,37 @@ func TestRefreshMalformedClientID(t *testing.T) {
 				WantError(t, http.StatusBadRequest, "invalid_grant")
 		}
 		c.Do("POST", "/v1/auth/refresh", map[string]any{"refresh_token": rt}).Want(t, http.StatusOK)
+	})
+}
+
+// TestIntrospectServiceToken: an access token of the client_credentials
+// grant, which verifies offline, is active at introspection too (RFC 7662
+// s2.2), with the client as sub and client_id; once its client may no
+// longer use the grant, or is gone, it is inactive.
+func TestIntrospectServiceToken(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ts := servertest.Start(t, db, func(c *config.Config) {
+			c.ResourceServers = []string{"api:0123456789abcdef-secret"}
+		})
+		admin := newAdmin(t, ts, "root@example.com")
+		c := ts.NewClient(t)
+		secret := c.Do("POST", "/v1/admin/clients", map[string]any{"client_id": "backend", "name": "Backend",
+			"type": "confidential", "grant_types": []string{"client_credentials"}}, admin).Want(t, 201).Str("client_secret")
+		tok := c.Do("POST", "/oauth/token", form("grant_type", "client_credentials"), formType, basic("backend", secret)).
+			Want(t, 200).Str("access_token")
+		rs := basic("api", "0123456789abcdef-secret")
+		m := c.Do("POST", "/oauth/introspect", form("token", tok), formType, rs).Want(t, 200).JSON()
+		if m["active"] != true || m["sub"] != "backend" || m["client_id"] != "backend" || m["exp"] == nil {
+			t.Fatalf("a live service token: %v", m)
+		}
+		c.Do("PATCH", "/v1/admin/clients/backend", map[string]any{"grant_types": []string{"authorization_code"},
+			"redirect_uris": []string{"https://backend.example/cb"}}, admin).Want(t, 200)
+		if m := c.Do("POST", "/oauth/introspect", form("token", tok), formType, rs).Want(t, 200).JSON(); m["active"] != false || len(m) != 1 {
+			t.Fatalf("the grant withdrawn: %v", m)
+		}
+		c.Do("DELETE", "/v1/admin/clients/backend", nil, admin).Want(t, 204)
+		if m := c.Do("POST", "/oauth/introspect", form("token", tok), formType, rs).Want(t, 200).JSON(); m["active"] != false {
+			t.Fatalf("the client deleted: %v", m)
+		}
 	})
 }
