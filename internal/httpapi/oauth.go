@@ -92,7 +92,10 @@ func (s *Server) oauthToken(c *gin.Context) {
 
 // refreshGrant is RFC 6749 s6. A client that identifies itself is checked
 // (a confidential one must prove its secret); the token stays bound to
-// its client either way.
+// its client either way. A session of the code flow (one with granted
+// scopes) is answered as the code exchange is, with its scope and
+// nothing of the user: an app allowed openid alone must not read the
+// e-mail out of a refresh. Tessera's own sign-ins keep the login answer.
 func (s *Server) refreshGrant(c *gin.Context, p map[string]string) {
 	if p["refresh_token"] == "" {
 		s.writeError(c, auth.Errorf(auth.CodeInvalidRequest, "refresh_token is required"))
@@ -109,6 +112,13 @@ func (s *Server) refreshGrant(c *gin.Context, p map[string]string) {
 	l, err := s.auth.Refresh(c.Request.Context(), p["refresh_token"], dev)
 	if err != nil {
 		s.writeError(c, err)
+		return
+	}
+	if len(l.Session.Scope) > 0 {
+		c.Header("Cache-Control", "no-store")
+		c.Header("Pragma", "no-cache")
+		c.JSON(http.StatusOK, codeTokenResponse{AccessToken: l.AccessToken, TokenType: "Bearer", RefreshToken: l.RefreshToken,
+			ExpiresIn: secondsUntil(l.AccessExpiresAt, s.auth.Now()), Scope: strings.Join(l.Session.Scope, " ")})
 		return
 	}
 	s.writeLogin(c, http.StatusOK, l, auth.DeliveryBody)

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/tessera-id/tessera/internal/config"
@@ -128,4 +129,34 @@ func TestIntrospectServiceToken(t *testing.T) {
 			t.Fatalf("the client deleted: %v", m)
 		}
 	})
+}
+
+// TestRefreshGrantOfTheCodeFlow: refreshing a code-flow session at the
+// token endpoint answers as the code exchange does (RFC 6749 s5.1, with
+// the granted scope), not with Tessera's login answer: an app granted
+// openid alone gets nothing of the user, not even the e-mail. A session of
+// Tessera's own sign-in keeps the login answer.
+func TestRefreshGrantOfTheCodeFlow(t *testing.T) {
+	s := startCodeSite(t)
+	c := s.NewClient(t)
+	q := s.authorize(t, authorizeQuery("app", "scope", "openid").Encode())
+	tok := c.Do("POST", "/oauth/token", form("grant_type", "authorization_code", "client_id", "app",
+		"code", q.Get("code"), "redirect_uri", codeRedirect, "code_verifier", codeVerifier), formType).Want(t, http.StatusOK)
+	r := c.Do("POST", "/oauth/token", form("grant_type", "refresh_token", "client_id", "app", "refresh_token", tok.Str("refresh_token")), formType).
+		Want(t, http.StatusOK)
+	m := r.JSON()
+	if m["scope"] != "openid" || m["token_type"] != "Bearer" || m["access_token"] == "" || m["refresh_token"] == "" || m["expires_in"] == nil {
+		t.Fatalf("refresh of a code-flow session: %s", r.Body)
+	}
+	if _, ok := m["user"]; ok || strings.Contains(string(r.Body), "ada@example.com") {
+		t.Fatalf("the answer tells the app about the user: %s", r.Body)
+	}
+	if r.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("Cache-Control %q", r.Header.Get("Cache-Control"))
+	}
+	own := login(t, c, "ada@example.com", "laptop")
+	r = c.Do("POST", "/oauth/token", form("grant_type", "refresh_token", "refresh_token", own.Str("refresh_token")), formType).Want(t, http.StatusOK)
+	if r.JSON()["user"] == nil || r.Str("session_id") == "" {
+		t.Fatalf("Tessera's own sign-in lost its login answer: %s", r.Body)
+	}
 }
