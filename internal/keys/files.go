@@ -11,11 +11,13 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/tessera-id/tessera/pkg/jwtverify"
@@ -196,6 +198,32 @@ func keyFiles(dir string) ([]string, error) {
 	return names, nil
 }
 
+// maxFileSize bounds a key or secret file read: an RSA-4096 key in PEM is
+// about 3.3 KB.
+const maxFileSize = 64 << 10
+
+// readFile reads the regular file at path (a symlink to one is fine),
+// refusing anything else without blocking on it: a FIFO or a device named
+// like a key would hang os.ReadFile, and with it every later reload.
+func readFile(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	if fi.Size() > maxFileSize {
+		return nil, fmt.Errorf("%s: %d bytes, more than a key file holds", path, fi.Size())
+	}
+	return io.ReadAll(io.LimitReader(f, maxFileSize))
+}
+
 // readKey loads one key file. Its algorithm comes from the key type, never
 // from the file name.
 func readKey(dir, name string) (*entry, error) {
@@ -205,7 +233,7 @@ func readKey(dir, name string) (*entry, error) {
 	if err != nil {
 		return fail(err)
 	}
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("keys: %w", err)
 	}

@@ -104,7 +104,7 @@ func createSecret(dir string) error {
 // ignored, at least SecretSize bytes once decoded.
 func readSecret(dir string) ([]byte, error) {
 	path := filepath.Join(dir, SecretFile)
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("keys: refresh secret: %w", err)
 	}
