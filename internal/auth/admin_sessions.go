@@ -55,6 +55,19 @@ func (s *Service) AdminRevokeUserSession(ctx context.Context, a Actor, user, id 
 	return s.adminRevokeSession(ctx, a, user, id)
 }
 
+// AdminGetUserSession returns session id of user; another user's session
+// is not found, as a missing one is.
+func (s *Service) AdminGetUserSession(ctx context.Context, user, id uuid.UUID) (*store.Session, error) {
+	sess, err := s.store.GetSession(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && sess.UserID != user {
+		return nil, Errorf(CodeNotFound, "no such session")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get session: %w", err)
+	}
+	return sess, nil
+}
+
 // adminRevokeSession revokes session id, of user unless that is uuid.Nil.
 func (s *Service) adminRevokeSession(ctx context.Context, a Actor, user, id uuid.UUID) error {
 	sess, err := s.store.GetSession(ctx, id)

@@ -73,6 +73,11 @@ func TestConsoleRevokesDeviceInBrowser(t *testing.T) {
 	run(t, tab, chromedp.Click(`tbody a`))
 	waitPage(t, tab, `document.title.startsWith("ada@example.com · Admin")`)
 	run(t, tab, chromedp.Click(`form[action$="/sessions/`+a.sessionID+`/revoke"] button`))
+	waitPage(t, tab, `document.title.startsWith("Revoke this device?")`)
+	if got := browsertest.Eval[string](tab, `document.querySelector("main p").textContent`); !strings.Contains(got, "Ada's tablet") || !strings.Contains(got, "ada@example.com") {
+		t.Errorf("the confirmation says %q, want the device and its user named", got)
+	}
+	run(t, tab, chromedp.Click(`button.danger`))
 	waitPage(t, tab, `document.querySelector("[role=status]") && document.querySelector("[role=status]").textContent === "The device is signed out."`)
 	if got := browsertest.Eval[string](tab, `document.querySelector("#devices").textContent`); strings.Contains(got, "Ada's tablet") || !strings.Contains(got, "Laptop B") {
 		t.Errorf("devices after the revocation: %q", got)
@@ -162,6 +167,7 @@ func TestScreenshotsConsole(t *testing.T) {
 		{"admin-users-search", "/admin/users?q=ada&active=yes", nil},
 		{"admin-user", user, nil},
 		{"admin-user-delete", user, submit(`form[action$="/delete"] button`, title("Delete this user?"))},
+		{"admin-session-revoke", user, submit(`form[action*="/sessions/"] button`, title("Revoke this device?"))},
 		{"admin-user-self", "/admin/users?q=root", submit(`tbody a`, title("root@example.com"))},
 		{"admin-clients", "/admin/clients", nil},
 		{"admin-client-new", "/admin/clients/new", nil},

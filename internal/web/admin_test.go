@@ -226,7 +226,11 @@ func TestConsoleUserActions(t *testing.T) {
 			tok := token(t, p)
 
 			revoke := page + "/sessions/" + a.Str("session_id") + "/revoke"
-			admin.post(revoke, url.Values{"csrf_token": {tok}}).Want(t, http.StatusSeeOther)
+			// The first post asks, naming the device and its user; nothing ends yet.
+			wantText(t, admin.post(revoke, url.Values{"csrf_token": {tok}}).Want(t, http.StatusOK),
+				"Revoke this device?", "Phone A, a device of ada@example.com")
+			api.Do("GET", "/v1/auth/me", nil, "Authorization: Bearer "+a.Str("access_token")).Want(t, http.StatusOK)
+			admin.post(revoke, url.Values{"csrf_token": {tok}, "confirm": {"yes"}}).Want(t, http.StatusSeeOther)
 			api.Do("POST", "/v1/auth/refresh", map[string]any{"refresh_token": a.Str("refresh_token")}).WantError(t, http.StatusBadRequest, "invalid_grant")
 			api.Do("GET", "/v1/auth/me", nil, "Authorization: Bearer "+a.Str("access_token")).Want(t, http.StatusUnauthorized)
 			api.Do("GET", "/v1/auth/me", nil, "Authorization: Bearer "+bDev.Str("access_token")).Want(t, http.StatusOK)

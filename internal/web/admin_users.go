@@ -352,6 +352,28 @@ func (p *Pages) adminSessionRevoke(c *gin.Context, b *auth.BrowserSignIn, a auth
 		p.adminNotFound(c, b, "/admin/users")
 		return
 	}
+	if !confirmed(c, "") {
+		// A page of its own names the device and its user first.
+		sess, err := p.auth.AdminGetUserSession(c.Request.Context(), id, sid)
+		var u *store.User
+		if err == nil {
+			u, err = p.auth.AdminGetUser(c.Request.Context(), id)
+		}
+		if err != nil {
+			p.userActionFailed(c, b, id, err)
+			return
+		}
+		label := sess.DeviceName
+		if label == "" {
+			label = p.readableUA(sess.UserAgent)
+		}
+		back := "/admin/users/" + id.String()
+		title := p.msg.text("admin.confirm.session.title")
+		p.confirm(c, ConfirmView{Page: p.adminShell(b, "/admin/users"), Title: title, Heading: title,
+			Body: p.msg.text("admin.confirm.session.body", label, u.Email), Action: back + "/sessions/" + sid.String() + "/revoke",
+			Button: p.msg.text("admin.confirm.session.button"), Cancel: back})
+		return
+	}
 	if err := p.auth.AdminRevokeUserSession(c.Request.Context(), a, id, sid); err != nil {
 		p.userActionFailed(c, b, id, err)
 		return

@@ -100,7 +100,10 @@ func TestConsoleRevokeNamesTheUser(t *testing.T) {
 	admin.signIn("root@example.com", "")
 	page := "/admin/users/" + ada.String()
 	tok := token(t, admin.get(page).Want(t, http.StatusOK))
-	admin.post(page+"/sessions/"+bob.Str("session_id")+"/revoke", url.Values{"csrf_token": {tok}}).Want(t, http.StatusNotFound)
+	for _, confirm := range []string{"", "yes"} { // the confirmation page, and the revocation
+		admin.post(page+"/sessions/"+bob.Str("session_id")+"/revoke", url.Values{"csrf_token": {tok}, "confirm": {confirm}}).
+			Want(t, http.StatusNotFound)
+	}
 	api.Do("GET", "/v1/auth/me", nil, "Authorization: Bearer "+bob.Str("access_token")).Want(t, http.StatusOK)
 	if ev := s.events(t, "admin_session_revoked"); len(ev) != 0 {
 		t.Errorf("audited %+v", ev)
