@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	netmail "net/mail"
 	"net/url"
 	"strconv"
 	"time"
@@ -21,8 +22,9 @@ var _ Sender = (*SMTP)(nil)
 //
 // smtp:// upgrades with STARTTLS whenever the server offers it; smtps://
 // speaks TLS from the first byte. Credentials are only sent over TLS
-// (go-mail refuses plain-text AUTH except to localhost), so a server that
-// offers no STARTTLS gets mail without authentication or none at all.
+// (with credentials, STARTTLS is required except to localhost), so a
+// server that offers no STARTTLS gets mail without authentication or none
+// at all.
 type SMTP struct {
 	host     string
 	port     int
@@ -77,6 +79,11 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	if err := msg.From(s.from); err != nil {
 		return Permanent(fmt.Errorf("from address: %w", err))
 	}
+	// m.To must be one bare address: with a display name or a comment
+	// the envelope would go to the address inside, whatever the rest says.
+	if a, err := netmail.ParseAddress(m.To); err != nil || a.Name != "" || a.Address != m.To {
+		return Permanent(errors.New("to address: want one bare address"))
+	}
 	if err := msg.To(m.To); err != nil {
 		return Permanent(fmt.Errorf("to address: %w", err))
 	}
@@ -90,8 +97,15 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		return Permanent(fmt.Errorf("smtp client: %w", err))
 	}
 	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
+		// The server took the message; only RSET or QUIT failed after.
+		// Sending it again would deliver it twice.
+		if msg.IsDelivered() {
+			return nil
+		}
+		// Only a 5xx answer is permanent: go-mail also calls a dropped
+		// connection or a timeout mid-transaction "not temporary".
 		var se *gomail.SendError
-		if errors.As(err, &se) && !se.IsTemp() {
+		if errors.As(err, &se) && se.ErrorCode() >= 500 && se.ErrorCode() <= 599 {
 			return Permanent(fmt.Errorf("smtp send: %w", err))
 		}
 		return fmt.Errorf("smtp send: %w", err)
@@ -101,9 +115,15 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 
 func (s *SMTP) options() []gomail.Option {
 	opts := []gomail.Option{gomail.WithPort(s.port), gomail.WithTimeout(s.timeout)}
-	if s.implicit {
+	switch {
+	case s.implicit:
 		opts = append(opts, gomail.WithSSL())
-	} else {
+	case s.user != "" && !isLocalhost(s.host):
+		// Without TLS go-mail would still authenticate with CRAM-MD5 or
+		// NTLM, whose answers can be cracked offline: credentials go over
+		// TLS only, so a server without STARTTLS gets no mail.
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	default:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
 	}
 	tc := &tls.Config{ServerName: s.host, MinVersion: tls.VersionTLS12}
@@ -116,4 +136,10 @@ func (s *SMTP) options() []gomail.Option {
 			gomail.WithUsername(s.user), gomail.WithPassword(s.pass))
 	}
 	return opts
+}
+
+// isLocalhost reports the names go-mail sends plain-text credentials to
+// without TLS.
+func isLocalhost(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
