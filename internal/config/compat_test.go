@@ -77,3 +77,21 @@ func TestCompatNeedsItsAuthenticator(t *testing.T) {
 		t.Errorf("routes off, bearer only: %v", err)
 	}
 }
+
+// TestLinkBasesEndWithTheirPath: the issuer and the front-end URL are the
+// bases links are built on by adding a path, so a bare "?" or "#" after
+// them (which would leave every link's path in a query or a fragment), a
+// query, a fragment or credentials are refused, naming the variable.
+func TestLinkBasesEndWithTheirPath(t *testing.T) {
+	for _, name := range []string{"TESSERA_FRONTEND_URL", "TESSERA_ISSUER"} {
+		for _, v := range []string{"https://app.example.com/?", "https://app.example.com/#", "https://app.example.com/?a=b",
+			"https://app.example.com/#x", "https://u:p@app.example.com"} {
+			if _, err := load(t, map[string]string{name: v}); err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("%s=%s: error %v, want one naming the variable", name, v, err)
+			}
+		}
+	}
+	if _, err := load(t, map[string]string{"TESSERA_FRONTEND_URL": "https://app.example.com/app/"}); err != nil {
+		t.Errorf("a front-end URL with a path: %v", err)
+	}
+}

@@ -434,10 +434,13 @@ func positive(errs *[]error, flag string, d time.Duration) {
 	}
 }
 
+// isHTTPURL reports whether s is an http(s) URL with a host and nothing
+// after its path, not even a bare "?" or "#": links are built by adding a
+// path to it.
 func isHTTPURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
-		u.RawQuery == "" && u.Fragment == ""
+		!strings.ContainsAny(s, "?#") && u.User == nil
 }
 
 func isOrigin(s string) bool {
