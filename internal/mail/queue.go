@@ -3,6 +3,7 @@ package mail
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -176,8 +177,15 @@ func (q *Queue) work() {
 	}
 }
 
-// run composes the job's message if needed and delivers it.
+// run composes the job's message if needed and delivers it. A panic in
+// the composer or the backend is logged as the job's failure: one bad
+// message must not take the server, and every mail queued behind it, down.
 func (q *Queue) run(j job) {
+	defer func() {
+		if v := recover(); v != nil {
+			q.o.Logger.Error("e-mail job panicked", "kind", j.msg.Kind, "panic", fmt.Sprint(v))
+		}
+	}()
 	m := j.msg
 	if j.compose != nil {
 		select {

@@ -194,3 +194,38 @@ func TestQueueComposesAfterDelay(t *testing.T) {
 		t.Fatalf("composer started %v after SendLater, want at least 30ms", d)
 	}
 }
+
+// TestQueueSurvivesPanics: a composer that panics is logged and the
+// queue goes on with the next message, on every worker.
+func TestQueueSurvivesPanics(t *testing.T) {
+	out := NewOutbox()
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	q := newTestQueue(t, out, QueueOptions{Workers: 1, Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, nil))})
+	ctx := context.Background()
+	for range 3 {
+		_ = q.SendLater(ctx, func(context.Context) (*Message, error) { panic("composer bug") })
+	}
+	_ = q.SendLater(ctx, func(context.Context) (*Message, error) { return &Message{To: "after@example.com"}, nil })
+	flush(t, q)
+	if got := out.Messages(); len(got) != 1 || got[0].To != "after@example.com" {
+		t.Fatalf("outbox = %+v, want the message queued after the panics", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if n := strings.Count(logs.String(), "composer bug"); n != 3 {
+		t.Fatalf("%d panics logged, want 3: %s", n, logs.String())
+	}
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
