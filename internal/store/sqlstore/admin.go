@@ -5,14 +5,26 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"github.com/tessera-id/tessera/internal/store"
 )
 
-// likeEscaper makes a value match itself literally in LIKE ... ESCAPE '\'.
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+// startsWith is the condition "column starts with the argument", taking
+// prefixArgs: the prefix matches the characters given, case included, on
+// both databases. LIKE would not: SQLite's ignores the case of ASCII
+// letters (Postgres' does not) and refuses patterns over 50,000 bytes.
+// substr counts characters on both.
+func startsWith(column string) string {
+	return `substr(` + column + `, 1, ?) = ?`
+}
+
+// prefixArgs are the arguments of startsWith for prefix.
+func prefixArgs(prefix string) []any {
+	return []any{utf8.RuneCountInString(prefix), prefix}
+}
 
 // keyset appends the condition "row sorts after cursor" for a listing
 // ordered by (created_at DESC, id DESC), and its arguments.
@@ -31,15 +43,17 @@ func keyset(where []string, args []any, after *store.Cursor) ([]string, []any) {
 // after q.After, matching q's prefixes and flags. It walks the (created_at,
 // id) index and stops after q.Limit matches.
 func (db *DB) ListUsers(ctx context.Context, q store.UserQuery) ([]store.User, error) {
+	if !validText(q.EmailPrefix) || !validText(q.Search) {
+		return nil, nil // no stored text starts with it (see validText)
+	}
 	where, args := []string{"1 = 1"}, []any{}
 	if q.EmailPrefix != "" {
-		where = append(where, `email_normalized LIKE ? ESCAPE '\'`)
-		args = append(args, likeEscaper.Replace(q.EmailPrefix)+"%")
+		where = append(where, startsWith("email_normalized"))
+		args = append(args, prefixArgs(q.EmailPrefix)...)
 	}
 	if q.Search != "" {
-		like := likeEscaper.Replace(q.Search) + "%"
-		where = append(where, `(email_normalized LIKE ? ESCAPE '\' OR username_normalized LIKE ? ESCAPE '\')`)
-		args = append(args, like, like)
+		where = append(where, `(`+startsWith("email_normalized")+` OR `+startsWith("username_normalized")+`)`)
+		args = append(append(args, prefixArgs(q.Search)...), prefixArgs(q.Search)...)
 	}
 	where, args = userFlagFilters(where, args, q)
 	where, args = keyset(where, args, q.After)

@@ -57,11 +57,11 @@ func (db *DB) CountAuditEvents(ctx context.Context, events []string, since time.
 // CountThrottled counts the counters under prefix that are at or past
 // failures in a window started after since (on the window_start index).
 func (db *DB) CountThrottled(ctx context.Context, prefix string, failures int, since time.Time) (int64, error) {
-	const q = `SELECT count(*) FROM login_throttle
-		WHERE window_start > ? AND failures >= ? AND key LIKE ? ESCAPE '\'`
+	q := `SELECT count(*) FROM login_throttle
+		WHERE window_start > ? AND failures >= ? AND ` + startsWith("key")
 	var n int64
-	err := db.r.QueryRowContext(ctx, db.flavor.rebind(q), sqlTime(since), failures,
-		likeEscaper.Replace(prefix)+"%").Scan(&n)
+	err := db.r.QueryRowContext(ctx, db.flavor.rebind(q), append([]any{sqlTime(since), failures},
+		prefixArgs(prefix)...)...).Scan(&n)
 	if err != nil {
 		return 0, db.flavor.wrap("count throttled", err)
 	}

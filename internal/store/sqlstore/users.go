@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -101,11 +103,23 @@ func (db *DB) GetUserByUsername(ctx context.Context, usernameNormalized string) 
 // getUser reads one user with q, one of the statements above (prepared:
 // every sign-in looks its account up).
 func (db *DB) getUser(ctx context.Context, op, q string, arg any) (*store.User, error) {
+	if !validText(arg) {
+		return nil, fmt.Errorf("%s: %w", op, store.ErrNotFound)
+	}
 	var u store.User
 	if err := scanUser(db.preparedRow(ctx, db.r, q, arg), &u); err != nil {
 		return nil, db.flavor.wrap(op, err)
 	}
 	return &u, nil
+}
+
+// validText reports whether arg, when it is a string, is text Postgres
+// can hold: valid UTF-8 without a NUL. A look-up by other text finds
+// nothing on either database without asking it: Postgres would refuse
+// the statement (an error, where SQLite answers "no row").
+func validText(arg any) bool {
+	s, ok := arg.(string)
+	return !ok || utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
 }
 
 // recordLogin is RecordLogin's conditional update: it touches an active

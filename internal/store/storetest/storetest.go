@@ -116,6 +116,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"PruneMFAChallenges", testPruneMFAChallenges},
 		{"TimeRoundTrip", testTimeRoundTrip},
 		{"TimeComparison", testTimeComparison},
+		{"PrefixExact", testPrefixExact},
+		{"InvalidUTF8", testInvalidUTF8},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
