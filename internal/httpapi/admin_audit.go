@@ -48,6 +48,10 @@ func auditFilter(c *gin.Context) (auth.AuditFilter, error) {
 		t, err := time.Parse(time.RFC3339Nano, v)
 		if err != nil {
 			bad["since"] = []string{"must be an RFC 3339 time such as 2030-01-02T15:04:05Z"}
+		} else if y := t.UTC().Year(); y < 1 || y > 9999 {
+			// RFC 3339 writes years 0000-9999 in any offset; the store
+			// keeps UTC times of years 1-9999 and refuses others.
+			bad["since"] = []string{"must be a time between the years 1 and 9999 (UTC)"}
 		}
 		f.Since = t
 	}

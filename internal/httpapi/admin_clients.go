@@ -32,8 +32,9 @@ type adminClientRequest struct {
 }
 
 // input converts the request. Seconds beyond any allowed TTL become a
-// duration just past the limit, so auth reports them with the other fields
-// and nothing overflows.
+// duration just past the limit, and seconds below zero -1s, so auth
+// reports them with the other fields and nothing overflows (a huge
+// negative count would wrap into an allowed lifetime, or into 0).
 func (r adminClientRequest) input() auth.ClientInput {
 	in := auth.ClientInput{ID: r.ClientID, Name: r.Name, AllowedDelivery: r.AllowedDelivery,
 		CORSOrigins: r.CORSOrigins, Audiences: r.Audiences, RedirectURIs: r.RedirectURIs,
@@ -46,7 +47,7 @@ func (r adminClientRequest) input() auth.ClientInput {
 		dst  **time.Duration
 	}{{r.AccessTTLSeconds, &in.AccessTTL}, {r.IdleTTLSeconds, &in.IdleTTL}, {r.MaxTTLSeconds, &in.MaxTTL}} {
 		if f.secs != nil {
-			d := time.Duration(min(*f.secs, tooLong)) * time.Second
+			d := time.Duration(max(min(*f.secs, tooLong), -1)) * time.Second
 			*f.dst = &d
 		}
 	}
@@ -67,8 +68,24 @@ func (s *Server) adminListClients(c *gin.Context) {
 	c.JSON(http.StatusOK, view.NewAdminList("clients", page, view.NewAdminClient))
 }
 
+// clientParam reads the :id of a client route. An id the database cannot
+// hold as text (a NUL, bytes that are not UTF-8; Postgres refuses them
+// with an error) names no client and is answered like an unknown one.
+func (s *Server) clientParam(c *gin.Context) (string, bool) {
+	id := c.Param("id")
+	if !textual(id) {
+		s.writeError(c, auth.Errorf(auth.CodeNotFound, "no such client"))
+		return "", false
+	}
+	return id, true
+}
+
 func (s *Server) adminGetClient(c *gin.Context) {
-	cl, err := s.auth.AdminGetClient(c.Request.Context(), c.Param("id"))
+	id, ok := s.clientParam(c)
+	if !ok {
+		return
+	}
+	cl, err := s.auth.AdminGetClient(c.Request.Context(), id)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -92,16 +109,20 @@ func (s *Server) adminCreateClient(c *gin.Context) {
 }
 
 func (s *Server) adminUpdateClient(c *gin.Context) {
+	id, ok := s.clientParam(c)
+	if !ok {
+		return
+	}
 	var req adminClientRequest
 	if err := bind(c, &req); err != nil {
 		s.writeError(c, err)
 		return
 	}
-	if req.ClientID != "" && req.ClientID != c.Param("id") {
+	if req.ClientID != "" && req.ClientID != id {
 		s.writeError(c, auth.Invalid(map[string][]string{"client_id": {"cannot be changed"}}))
 		return
 	}
-	req.ClientID = c.Param("id")
+	req.ClientID = id
 	cl, err := s.auth.AdminUpdateClient(c.Request.Context(), adminActor(c), req.input())
 	if err != nil {
 		s.writeError(c, err)
@@ -112,7 +133,11 @@ func (s *Server) adminUpdateClient(c *gin.Context) {
 }
 
 func (s *Server) adminDeleteClient(c *gin.Context) {
-	if err := s.auth.AdminDeleteClient(c.Request.Context(), adminActor(c), c.Param("id")); err != nil {
+	id, ok := s.clientParam(c)
+	if !ok {
+		return
+	}
+	if err := s.auth.AdminDeleteClient(c.Request.Context(), adminActor(c), id); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -123,7 +148,11 @@ func (s *Server) adminDeleteClient(c *gin.Context) {
 // adminRotateClientSecret gives a confidential client a new secret and
 // shows it once.
 func (s *Server) adminRotateClientSecret(c *gin.Context) {
-	cl, secret, err := s.auth.AdminRotateClientSecret(c.Request.Context(), adminActor(c), c.Param("id"))
+	id, ok := s.clientParam(c)
+	if !ok {
+		return
+	}
+	cl, secret, err := s.auth.AdminRotateClientSecret(c.Request.Context(), adminActor(c), id)
 	if err != nil {
 		s.writeError(c, err)
 		return
