@@ -114,8 +114,9 @@ func decodeTimeCursor(kind, cursor string) (*store.Cursor, error) {
 	micros, rawID, _ := strings.Cut(key, ".")
 	n, err1 := strconv.ParseInt(micros, 10, 64)
 	id, err2 := uuid.Parse(rawID)
-	if err1 != nil || err2 != nil {
-		return nil, errBadCursor
+	at := time.UnixMicro(n).UTC()
+	if err1 != nil || err2 != nil || at.Year() < 1 || at.Year() > 9999 {
+		return nil, errBadCursor // no row was made outside years 1-9999
 	}
-	return &store.Cursor{CreatedAt: time.UnixMicro(n).UTC(), ID: id}, nil
+	return &store.Cursor{CreatedAt: at, ID: id}, nil
 }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -59,6 +61,9 @@ func (s *Service) AdminListClients(ctx context.Context, in PageInput) (Page[stor
 	if in.Cursor != "" {
 		if after, err = decodePageCursor("c", in.Cursor); err != nil {
 			return Page[store.Client]{}, err
+		}
+		if !utf8.ValidString(after) || strings.IndexByte(after, 0) >= 0 {
+			return Page[store.Client]{}, errBadCursor // no client id is such text
 		}
 	}
 	rows, err := s.store.ListClients(ctx, after, limit+1)
@@ -197,8 +202,12 @@ func (s *Service) ClientOrigins(ctx context.Context) ([]string, error) {
 func applyClient(c *store.Client, in ClientInput, fe fieldErrors) {
 	if in.Name != nil {
 		c.Name = strings.TrimSpace(*in.Name)
-		if c.Name == "" || len(c.Name) > 200 {
+		switch {
+		case c.Name == "" || len(c.Name) > 200:
 			fe.add("name", "must be 1-200 bytes")
+		case !utf8.ValidString(c.Name) || strings.IndexFunc(c.Name, unicode.IsControl) >= 0:
+			// Pages show it ("to continue to <name>"); Postgres takes no NUL.
+			fe.add("name", "must be text without control characters")
 		}
 	}
 	if in.AllowedDelivery != nil {

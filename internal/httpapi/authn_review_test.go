@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"encoding/base64"
 	"net/http"
 	"testing"
 
@@ -79,4 +80,33 @@ func TestAdminClientHugeNegativeTTL(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestAdminOddCursorsAndNames: a users or sessions cursor holding a time
+// no row can have (year 0 or past 9999), a clients cursor holding a NUL or
+// bytes that are not UTF-8, and a client name with a control character
+// are 400 invalid_request on both databases, not 500 (and the name is not
+// stored).
+func TestAdminOddCursorsAndNames(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ts := servertest.Start(t, db, nil)
+		admin := newAdmin(t, ts, "root@example.com")
+		c := ts.NewClient(t)
+		uid := c.Do("GET", "/v1/admin/users", nil, admin).Want(t, http.StatusOK).JSON()["users"].([]any)[0].(map[string]any)["id"].(string)
+		enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+		for _, path := range []string{
+			"/v1/admin/users?cursor=" + enc("u:-9223372036854775808."+uid),
+			"/v1/admin/users?cursor=" + enc("u:9223372036854775807."+uid),
+			"/v1/admin/users/" + uid + "/sessions?cursor=" + enc("s:-9223372036854775808."+uid),
+			"/v1/admin/clients?cursor=" + enc("c:\x00"),
+			"/v1/admin/clients?cursor=" + enc("c:\xff"),
+		} {
+			c.Do("GET", path, nil, admin).WantError(t, http.StatusBadRequest, "invalid_request")
+		}
+		for _, name := range []string{"a\u0000b", "line\nbreak", "bell\u0007"} {
+			c.Do("POST", "/v1/admin/clients", map[string]any{"client_id": "odd", "name": name}, admin).
+				WantError(t, http.StatusBadRequest, "invalid_request")
+		}
+		c.Do("GET", "/v1/admin/clients/odd", nil, admin).WantError(t, http.StatusNotFound, "not_found")
+	})
 }
