@@ -72,11 +72,18 @@ func (s *Server) setLoginCookies(c *gin.Context, l *auth.Login, now time.Time) s
 
 // setSessionCookies writes the cookies of a session-delivery login: the
 // opaque session id and the csrf value, no JWT.
+//
+// Both cookies live until the session's absolute expiry: the session is
+// looked up on every request, which enforces the idle lifetime and slides
+// it forward, while the cookies are set only here, at sign-in. With the
+// idle expiry as their Max-Age, a person using the session every day was
+// signed out by the browser when the first idle period ran out.
 func (s *Server) setSessionCookies(c *gin.Context, l *auth.Login, now time.Time) string {
 	n := s.cookies
 	csrf := s.csrfToken(l.Session.ID)
-	n.set(c, n.session, l.SessionSecret, "/", l.RefreshExpiresAt.Sub(now), true, n.sameSite)
-	n.set(c, n.csrf, csrf, "/", l.RefreshExpiresAt.Sub(now), false, n.sameSite)
+	life := l.Session.ExpiresAt.Sub(now)
+	n.set(c, n.session, l.SessionSecret, "/", life, true, n.sameSite)
+	n.set(c, n.csrf, csrf, "/", life, false, n.sameSite)
 	return csrf
 }
 
