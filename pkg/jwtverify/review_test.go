@@ -128,8 +128,7 @@ func TestWatcherCatchesUpPastOnePoll(t *testing.T) {
 	feed.revoke(sidA, clock.Now(), clock.Now().Add(time.Hour))
 	iss.meta["revocation_feed_endpoint"] = feed.URL
 
-	w := jwtverify.NewRevocationWatcher(context.Background(), feed.URL, jwtverify.WithClock(clock.Now), jwtverify.WithPollInterval(time.Hour))
-	defer w.Close()
+	w := drivenWatcher(t, feed.URL, jwtverify.WithClock(clock.Now), jwtverify.WithPollInterval(time.Hour))
 	var errs []error
 	for range 4 {
 		errs = append(errs, w.Poll(context.Background()))
