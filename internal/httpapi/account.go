@@ -2,9 +2,7 @@ package httpapi
 
 import (
 	"net/http"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -133,21 +131,9 @@ func (s *Server) consents(c *gin.Context) {
 
 func (s *Server) withdrawConsent(c *gin.Context) {
 	id := c.Param("client_id")
-	if !textual(id) {
-		// No app can have this id, so none has a consent; the database
-		// would refuse the id itself (Postgres's text takes neither).
-		s.writeError(c, auth.Errorf(auth.CodeNotFound, "no consent to withdraw for this app"))
-		return
-	}
 	if err := s.auth.WithdrawConsent(c.Request.Context(), principal(c), id, s.device(c, deviceFields{})); err != nil {
 		s.writeError(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
-}
-
-// textual reports whether s can be compared with a text column on every
-// database: valid UTF-8 without a NUL, both of which Postgres refuses.
-func textual(s string) bool {
-	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }

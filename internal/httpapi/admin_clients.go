@@ -68,23 +68,8 @@ func (s *Server) adminListClients(c *gin.Context) {
 	c.JSON(http.StatusOK, view.NewAdminList("clients", page, view.NewAdminClient))
 }
 
-// clientParam reads the :id of a client route. An id the database cannot
-// hold as text (a NUL, bytes that are not UTF-8; Postgres refuses them
-// with an error) names no client and is answered like an unknown one.
-func (s *Server) clientParam(c *gin.Context) (string, bool) {
-	id := c.Param("id")
-	if !textual(id) {
-		s.writeError(c, auth.Errorf(auth.CodeNotFound, "no such client"))
-		return "", false
-	}
-	return id, true
-}
-
 func (s *Server) adminGetClient(c *gin.Context) {
-	id, ok := s.clientParam(c)
-	if !ok {
-		return
-	}
+	id := c.Param("id")
 	cl, err := s.auth.AdminGetClient(c.Request.Context(), id)
 	if err != nil {
 		s.writeError(c, err)
@@ -109,10 +94,7 @@ func (s *Server) adminCreateClient(c *gin.Context) {
 }
 
 func (s *Server) adminUpdateClient(c *gin.Context) {
-	id, ok := s.clientParam(c)
-	if !ok {
-		return
-	}
+	id := c.Param("id")
 	var req adminClientRequest
 	if err := bind(c, &req); err != nil {
 		s.writeError(c, err)
@@ -133,10 +115,7 @@ func (s *Server) adminUpdateClient(c *gin.Context) {
 }
 
 func (s *Server) adminDeleteClient(c *gin.Context) {
-	id, ok := s.clientParam(c)
-	if !ok {
-		return
-	}
+	id := c.Param("id")
 	if err := s.auth.AdminDeleteClient(c.Request.Context(), adminActor(c), id); err != nil {
 		s.writeError(c, err)
 		return
@@ -148,10 +127,7 @@ func (s *Server) adminDeleteClient(c *gin.Context) {
 // adminRotateClientSecret gives a confidential client a new secret and
 // shows it once.
 func (s *Server) adminRotateClientSecret(c *gin.Context) {
-	id, ok := s.clientParam(c)
-	if !ok {
-		return
-	}
+	id := c.Param("id")
 	cl, secret, err := s.auth.AdminRotateClientSecret(c.Request.Context(), adminActor(c), id)
 	if err != nil {
 		s.writeError(c, err)

@@ -9,7 +9,11 @@ import (
 	"github.com/google/uuid"
 )
 
-// ErrNotFound is returned when the requested row does not exist.
+// ErrNotFound is returned when the requested row does not exist. A key
+// that no row can have because a database could not store it as text
+// (bytes that are not UTF-8, a NUL; Postgres refuses both) is not found
+// on every database, never a database error: look-ups by e-mail, username
+// or client id, and the client and consent writes keyed by a client id.
 var ErrNotFound = errors.New("not found")
 
 // ErrConflict is returned when a write would break a uniqueness rule.

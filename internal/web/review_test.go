@@ -109,3 +109,23 @@ func TestConsoleRevokeNamesTheUser(t *testing.T) {
 		t.Errorf("audited %+v", ev)
 	}
 }
+
+// TestAccountWithdrawOddClientID: withdrawing access of an app named by
+// bytes no client id can have (not UTF-8, a NUL) is "not found" on both
+// databases, asked or confirmed (Postgres refused the text: a 500).
+func TestAccountWithdrawOddClientID(t *testing.T) {
+	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		s := startSiteOn(t, db)
+		s.register(t, "ada@example.com")
+		b := s.browser(t)
+		b.signIn("ada@example.com", "")
+		for _, id := range []string{"tool\xff", "tool\x00"} {
+			for _, confirm := range []string{"", "yes"} {
+				b.act("/account/apps/withdraw", url.Values{"client_id": {id}, "confirm": {confirm}}).Want(t, http.StatusNotFound)
+			}
+		}
+		if ev := s.events(t, "consent_withdrawn"); len(ev) != 0 {
+			t.Errorf("audited %+v", ev)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/tessera-id/tessera/internal/store"
@@ -83,6 +84,9 @@ func (db *DB) CreateClient(ctx context.Context, c *store.Client) error {
 // UpdateClient writes every field of c but ID, CreatedAt and the secret,
 // then holds in c what was stored. Unknown client_id: store.ErrNotFound.
 func (db *DB) UpdateClient(ctx context.Context, c *store.Client) error {
+	if !validText(c.ID) {
+		return fmt.Errorf("update client: %w", store.ErrNotFound)
+	}
 	args, err := clientArgs(c)
 	if err != nil {
 		return db.flavor.wrap("update client", err)
@@ -120,6 +124,9 @@ func (db *DB) UpdateClient(ctx context.Context, c *store.Client) error {
 // (sessions reference their client), after tombstoning the sessions, and
 // says how many of them were unrevoked.
 func (db *DB) DeleteClient(ctx context.Context, id string, now time.Time) (n int, err error) {
+	if !validText(id) {
+		return 0, fmt.Errorf("delete client: %w", store.ErrNotFound)
+	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, db.flavor.wrap("delete client", err)

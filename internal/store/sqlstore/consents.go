@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/google/uuid"
 
@@ -22,6 +23,9 @@ func scanConsent(sc rowScanner, c *store.Consent) error {
 
 // GetConsent returns the user's consent to the client.
 func (db *DB) GetConsent(ctx context.Context, userID uuid.UUID, clientID string) (*store.Consent, error) {
+	if !validText(clientID) {
+		return nil, fmt.Errorf("get consent: %w", store.ErrNotFound)
+	}
 	var c store.Consent
 	q := `SELECT ` + consentColumns + ` FROM consents WHERE user_id = ? AND client_id = ?`
 	if err := scanConsent(db.preparedRow(ctx, db.r, q, userID, clientID), &c); err != nil {
@@ -56,6 +60,9 @@ func (db *DB) ListConsents(ctx context.Context, userID uuid.UUID) ([]store.Conse
 
 // DeleteConsent removes the user's consent to the client.
 func (db *DB) DeleteConsent(ctx context.Context, userID uuid.UUID, clientID string) error {
+	if !validText(clientID) {
+		return fmt.Errorf("delete consent: %w", store.ErrNotFound)
+	}
 	return db.execOne(ctx, "delete consent", `DELETE FROM consents WHERE user_id = ? AND client_id = ?`,
 		userID, clientID)
 }

@@ -131,6 +131,9 @@ func (db *DB) PruneAuthorizationCodes(ctx context.Context, before time.Time) (in
 
 // SetClientSecret replaces the client's secret hash at now.
 func (db *DB) SetClientSecret(ctx context.Context, id string, hash []byte, now time.Time) error {
+	if !validText(id) {
+		return fmt.Errorf("set client secret: %w", store.ErrNotFound)
+	}
 	return db.execOne(ctx, "set client secret",
 		`UPDATE clients SET secret_hash = ?, secret_created_at = ?, updated_at = ? WHERE client_id = ?`,
 		nullBytes(hash), sqlTime(now), sqlTime(now), id)

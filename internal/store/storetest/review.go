@@ -68,12 +68,13 @@ func testPrefixExact(t *testing.T, s store.Store) {
 	}
 }
 
-// testInvalidUTF8 checks that look-ups by a value that is not valid UTF-8
-// (what a query string can carry) find nothing on every database, rather
-// than failing.
+// testInvalidUTF8 checks that look-ups and writes by a value that is not
+// text Postgres can hold (bytes that are not UTF-8, a NUL: what a path or
+// query string can carry) find nothing on every database, rather than
+// failing, and leave every row as it was.
 func testInvalidUTF8(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	mustCreateUserAt(t, s, t0, "ada@example.com")
+	ada := mustCreateUserAt(t, s, t0, "ada@example.com")
 	for _, bad := range []string{"ada\xff", "ada\x00"} {
 		if _, err := s.GetUserByEmail(ctx, bad); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("GetUserByEmail(%q): got %v, want ErrNotFound", bad, err)
@@ -87,5 +88,28 @@ func testInvalidUTF8(t *testing.T, s store.Store) {
 		if _, err := s.GetClient(ctx, bad); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("GetClient(%q): got %v, want ErrNotFound", bad, err)
 		}
+		if err := s.UpdateClient(ctx, newClient(bad)); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("UpdateClient(%q): got %v, want ErrNotFound", bad, err)
+		}
+		if _, err := s.DeleteClient(ctx, bad, t0); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("DeleteClient(%q): got %v, want ErrNotFound", bad, err)
+		}
+		if err := s.SetClientSecret(ctx, bad, []byte("hash"), t0); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("SetClientSecret(%q): got %v, want ErrNotFound", bad, err)
+		}
+		if _, err := s.GetConsent(ctx, ada.ID, bad); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("GetConsent(%q): got %v, want ErrNotFound", bad, err)
+		}
+		if err := s.DeleteConsent(ctx, ada.ID, bad); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("DeleteConsent(%q): got %v, want ErrNotFound", bad, err)
+		}
+	}
+	// The default client, which every database has, is untouched.
+	c, err := s.GetClient(ctx, store.DefaultClientID)
+	if err != nil {
+		t.Fatalf("GetClient(default): %v", err)
+	}
+	if !c.UpdatedAt.Equal(c.CreatedAt) || c.SecretHash != nil {
+		t.Errorf("default client changed: updated %v (created %v), secret %x", c.UpdatedAt, c.CreatedAt, c.SecretHash)
 	}
 }
