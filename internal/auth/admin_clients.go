@@ -62,7 +62,7 @@ func (s *Service) AdminListClients(ctx context.Context, in PageInput) (Page[stor
 		if after, err = decodePageCursor("c", in.Cursor); err != nil {
 			return Page[store.Client]{}, err
 		}
-		if !utf8.ValidString(after) || strings.IndexByte(after, 0) >= 0 {
+		if !store.IsText(after) {
 			return Page[store.Client]{}, errBadCursor // no client id is such text
 		}
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -15,6 +17,12 @@ import (
 // on every database, never a database error: look-ups by e-mail, username
 // or client id, and the client and consent writes keyed by a client id.
 var ErrNotFound = errors.New("not found")
+
+// IsText reports whether s is text every database can store and compare:
+// valid UTF-8 without a NUL.
+func IsText(s string) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}
 
 // ErrConflict is returned when a write would break a uniqueness rule.
 // The concrete error is a *ConflictError naming the field.

@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -114,12 +112,12 @@ func (db *DB) getUser(ctx context.Context, op, q string, arg any) (*store.User, 
 }
 
 // validText reports whether arg, when it is a string, is text Postgres
-// can hold: valid UTF-8 without a NUL. A look-up by other text finds
-// nothing on either database without asking it: Postgres would refuse
-// the statement (an error, where SQLite answers "no row").
+// can hold (store.IsText). A look-up by other text finds nothing on
+// either database without asking it: Postgres would refuse the statement
+// (an error, where SQLite answers "no row").
 func validText(arg any) bool {
 	s, ok := arg.(string)
-	return !ok || utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+	return !ok || store.IsText(s)
 }
 
 // recordLogin is RecordLogin's conditional update: it touches an active
