@@ -29,8 +29,19 @@ import (
 // startSiteOn is startSite over db.
 func startSiteOn(t testing.TB, db *sqlstore.DB) *site {
 	t.Helper()
+	return startSiteWith(t, db, nil)
+}
+
+// startSiteWith is startSiteOn with the configuration changed by mutate.
+func startSiteWith(t testing.TB, db *sqlstore.DB, mutate func(*config.Config)) *site {
+	t.Helper()
 	outbox := mail.NewOutbox()
-	ts := servertest.StartWith(t, db, servertest.Options{Mailer: outbox, Mutate: func(c *config.Config) { c.CookieSecure = false }})
+	ts := servertest.StartWith(t, db, servertest.Options{Mailer: outbox, Mutate: func(c *config.Config) {
+		c.CookieSecure = false
+		if mutate != nil {
+			mutate(c)
+		}
+	}})
 	return &site{TestServer: ts, outbox: outbox}
 }
 
