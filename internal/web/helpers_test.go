@@ -27,14 +27,7 @@ type site struct {
 
 func startSite(t *testing.T, mutate func(*config.Config)) *site {
 	t.Helper()
-	outbox := mail.NewOutbox()
-	ts := servertest.StartWith(t, sqltest.NewSQLite(t), servertest.Options{Mailer: outbox, Mutate: func(c *config.Config) {
-		c.CookieSecure = false
-		if mutate != nil {
-			mutate(c)
-		}
-	}})
-	return &site{TestServer: ts, outbox: outbox}
+	return startSiteWith(t, sqltest.NewSQLite(t), mutate)
 }
 
 // browser is one browser on the site: a cookie jar, no redirect following.
