@@ -52,6 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringSliceVar(&cfg.Scenarios, "scenarios", cfg.Scenarios, "scenarios to run, in order, of: "+strings.Join(bench.AllScenarios, ","))
 	fs.Int64Var(&cfg.WatcherRevoked, "watcher-revoked", cfg.WatcherRevoked, "revoked sessions the feed holds in the watcher scenario")
 	fs.Int64SliceVar(&cfg.SeedSessions, "seed-sessions", cfg.SeedSessions, "session-table sizes: fill to the first before the scenarios, to each next one before refresh runs again (e.g. 1000,1000000)")
+	fs.IntVar(&cfg.DBMaxConns, "db-max-conns", 0, "database connections of the server and of each database baseline alike (0: Tessera's default)")
 	fs.StringVar(&cfg.SigningAlg, "signing-alg", cfg.SigningAlg, "ES256, EdDSA or RS256")
 	fs.Uint32Var(&cfg.HashParams.Memory, "argon2-memory", cfg.HashParams.Memory, "argon2id memory (KiB) of the server and the login ceiling; default: Tessera's")
 	fs.Uint32Var(&cfg.HashParams.Time, "argon2-time", cfg.HashParams.Time, "argon2id passes of the server and the login ceiling")

@@ -39,6 +39,7 @@ func TestSmoke(t *testing.T) {
 		"--argon2-memory", "1024", "--argon2-time", "1",
 		"--seed-sessions", "50,200", "--work-dir", filepath.Join(dir, "work"), "--out", out,
 		"--scenarios", strings.Join(bench.AllScenarios, ","), "--watcher-revoked", "500",
+		"--db-max-conns", "3",
 	}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d\nstderr:\n%s", code, stderr.String())
@@ -74,6 +75,9 @@ func TestSmoke(t *testing.T) {
 	if len(rep.Sizes) != 2 || rep.Sizes[1].Sessions < 200 || rep.Sizes[1].BytesPerSession <= 0 {
 		t.Errorf("sizes = %+v", rep.Sizes)
 	}
+	if rep.DBMaxConns != 3 || !strings.Contains(stdout.String(), "- database pool: 3 connections") {
+		t.Errorf("db_max_conns = %d; markdown:\n%s", rep.DBMaxConns, stdout.String())
+	}
 	if !strings.Contains(stdout.String(), "| verify |") {
 		t.Errorf("markdown lacks the verify row:\n%s", stdout.String())
 	}
@@ -100,8 +104,18 @@ func TestDefaultOut(t *testing.T) {
 }
 
 func TestBadFlags(t *testing.T) {
-	var stdout, stderr strings.Builder
-	if code := run(context.Background(), []string{"--scenarios", "nope"}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), `unknown scenario "nope"`) {
-		t.Errorf("exit %d, stderr %s", code, stderr.String())
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--scenarios", "nope"}, `unknown scenario "nope"`},
+		{[]string{"--db-max-conns", "-1"}, "db-max-conns -1: want 0"},
+		{[]string{"--db-max-conns", "4", "--target", "http://127.0.0.1:1"}, "db-max-conns 4: want 0 (Tessera's default) or more, and none with --target"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr strings.Builder
+		if code := run(context.Background(), tt.args, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), tt.want) {
+			t.Errorf("%v: exit %d, stderr %s", tt.args, code, stderr.String())
+		}
 	}
 }

@@ -44,6 +44,10 @@ type Config struct {
 	WatcherRevoked int64
 	SigningAlg     string
 	HashParams     password.Params
+	// DBMaxConns is the connection pool of the server and of the baselines
+	// that use the database, alike (0: Tessera's default). A --target
+	// server keeps its own.
+	DBMaxConns int
 	// LogLevel is the server's log level (info, as in production).
 	LogLevel string
 	// CPUProfileDir, when set, receives one CPU profile per scenario,
@@ -107,6 +111,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DatabaseURL != "" && !isPostgres(c.DatabaseURL) && (c.Target == "" || len(c.DatabaseURL) < 8 || c.DatabaseURL[:7] != "sqlite:") {
 		errs = append(errs, errors.New("database-url: want postgres://... (or, with --target, the target's sqlite: URL)"))
+	}
+	if c.DBMaxConns < 0 || (c.DBMaxConns > 0 && c.Target != "") {
+		errs = append(errs, fmt.Errorf("db-max-conns %d: want 0 (Tessera's default) or more, and none with --target, whose server keeps its own pool", c.DBMaxConns))
 	}
 	if err := c.HashParams.Validate(); err != nil {
 		errs = append(errs, err)

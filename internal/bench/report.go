@@ -31,9 +31,12 @@ type Report struct {
 	WarmupSeconds   float64         `json:"warmup_seconds"`
 	SigningAlg      string          `json:"signing_alg"`
 	HashParams      password.Params `json:"hash_params"`
-	Sizes           []SizeInfo      `json:"sizes,omitempty"`
-	Baselines       []Result        `json:"baselines"`
-	Scenarios       []Scenario      `json:"scenarios"`
+	// DBMaxConns is the connection pool of the server and the database
+	// baselines (0 against a --target, whose pool is its own).
+	DBMaxConns int        `json:"db_max_conns,omitempty"`
+	Sizes      []SizeInfo `json:"sizes,omitempty"`
+	Baselines  []Result   `json:"baselines"`
+	Scenarios  []Scenario `json:"scenarios"`
 	// Watcher is the watcher scenario's result, when it ran.
 	Watcher *WatcherResult `json:"watcher,omitempty"`
 }
@@ -156,6 +159,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		r.Database, r.ServerMode, r.NumCPU, r.GOMAXPROCS, r.GoVersion)
 	fmt.Fprintf(&b, "- %d clients, %.1fs per scenario after %.1fs warm-up; %s; argon2id m=%d KiB t=%d p=%d\n",
 		r.Clients, r.DurationSeconds, r.WarmupSeconds, r.SigningAlg, r.HashParams.Memory, r.HashParams.Time, r.HashParams.Threads)
+	if r.DBMaxConns > 0 {
+		fmt.Fprintf(&b, "- database pool: %d connections in the server and in each database baseline\n", r.DBMaxConns)
+	}
 	fmt.Fprintf(&b, "- peak RSS: %s\n", r.RSSMethod)
 	b.WriteString("- ratio = ops/s over the baseline's ops/s (what the targets are about); CPU ratio = the baseline's CPU time per op over the scenario's, " +
 		"both taken from the serving process (/proc/<pid>/stat), which other load on the machine barely moves\n\n")

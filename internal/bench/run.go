@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/tessera-id/tessera/internal/config"
 	"github.com/tessera-id/tessera/internal/password"
 )
 
@@ -59,6 +61,11 @@ func Run(ctx context.Context, cfg Config) (rep *Report, err error) {
 		StartedAt: time.Now().UTC(), GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(),
 		GOMAXPROCS: runtime.GOMAXPROCS(0), Clients: cfg.Clients, DurationSeconds: cfg.Duration.Seconds(),
 		WarmupSeconds: cfg.Warmup.Seconds(), SigningAlg: cfg.SigningAlg, HashParams: cfg.HashParams,
+	}
+	if cfg.Target == "" {
+		// The baselines get the server's pool, whatever its size.
+		r.cfg.DBMaxConns = cmp.Or(cfg.DBMaxConns, config.Default().DBMaxConns)
+		r.rep.DBMaxConns = r.cfg.DBMaxConns
 	}
 	r.work = cfg.WorkDir
 	if r.work == "" {
@@ -144,6 +151,7 @@ func (r *runner) startOwnServer(ctx context.Context) error {
 	spec := childSpec{
 		Kind: kindTessera, DatabaseURL: r.db.URL, KeysDir: filepath.Join(r.work, "keys"),
 		SigningAlg: r.cfg.SigningAlg, LogLevel: r.cfg.LogLevel, Pprof: r.cfg.CPUProfileDir != "",
+		DBMaxConns: r.cfg.DBMaxConns,
 	}
 	if r.cfg.HashParams != password.DefaultParams {
 		spec.HashParams = &r.cfg.HashParams
@@ -217,7 +225,7 @@ func (r *runner) startBaseline(ctx context.Context) error {
 	}
 	spec := childSpec{
 		Kind: kindBaseline, DatabaseURL: d.URL, ConstBody: string(r.jwks), CeilingRows: r.cfg.Clients,
-		Pprof: r.cfg.CPUProfileDir != "",
+		Pprof: r.cfg.CPUProfileDir != "", DBMaxConns: r.cfg.DBMaxConns,
 	}
 	var err error
 	if r.baseline, err = r.start(ctx, spec, "baseline.log"); err != nil {
