@@ -137,7 +137,7 @@ func (s *Service) RevokeToken(ctx context.Context, raw string, dev Device) error
 		if sess == nil {
 			return nil
 		}
-		return s.revokeForOAuth(ctx, sess, dev)
+		return s.revokeForOAuth(ctx, sess.Auth(), dev)
 	case strings.HasPrefix(raw, ClassicTokenPrefix):
 		p, err := s.AuthenticateClassicToken(ctx, raw)
 		if err != nil {
@@ -175,7 +175,7 @@ func ignoreAuthError(err error) error {
 // than the one that authenticated the request.
 var errNotClientsToken = Errorf(CodeUnauthorizedClient, "the token was not issued to this client")
 
-func (s *Service) revokeForOAuth(ctx context.Context, sess *store.Session, dev Device) error {
+func (s *Service) revokeForOAuth(ctx context.Context, sess *store.SessionAuth, dev Device) error {
 	if dev.ClientID != "" && dev.ClientID != sess.ClientID {
 		return errNotClientsToken
 	}

@@ -172,9 +172,9 @@ type Login struct {
 // Principal is an authenticated caller.
 type Principal struct {
 	User *store.User
-	// Session is the device session behind the credentials; nil when the
-	// credentials are not tied to one.
-	Session *store.Session
+	// Session is what authentication read of the device session behind the
+	// credentials; nil when the credentials are not tied to one.
+	Session *store.SessionAuth
 	// Claims are set when the caller presented an access JWT.
 	Claims *jwtverify.Claims
 	// Method names the authenticator that succeeded: bearer, cookie, token,

@@ -51,7 +51,7 @@ func (s *Service) AuthenticateSessionCookie(ctx context.Context, value string) (
 	if err := s.slideIdle(ctx, sess, now); err != nil {
 		return nil, err
 	}
-	return &Principal{User: u, Session: sess, Method: "session"}, nil
+	return &Principal{User: u, Session: sess.Auth(), Method: "session"}, nil
 }
 
 // slideIdle moves the idle expiry of a session the browser keeps (a

@@ -30,7 +30,7 @@ func (s *Service) AuthenticateAccess(ctx context.Context, raw, method string) (*
 	if err1 != nil || err2 != nil {
 		return nil, errInvalidToken
 	}
-	sess, u, err := s.store.GetSessionAndUser(ctx, sid)
+	sess, u, err := s.store.GetSessionAuthAndUser(ctx, sid)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errInvalidToken
 	}

@@ -168,7 +168,44 @@ type Session struct {
 // ActiveAt reports whether the session can still be used at t: not revoked,
 // inside both its idle and its absolute lifetime.
 func (s *Session) ActiveAt(t time.Time) bool {
-	return s.RevokedAt == nil && t.Before(s.IdleExpiresAt) && t.Before(s.ExpiresAt)
+	return activeAt(t, s.RevokedAt, s.IdleExpiresAt, s.ExpiresAt)
+}
+
+func activeAt(t time.Time, revokedAt *time.Time, idleExpiresAt, expiresAt time.Time) bool {
+	return revokedAt == nil && t.Before(idleExpiresAt) && t.Before(expiresAt)
+}
+
+// Auth returns what authenticating a request reads of s.
+func (s *Session) Auth() *SessionAuth {
+	return &SessionAuth{
+		ID: s.ID, UserID: s.UserID, ClientID: s.ClientID,
+		IdleExpiresAt: s.IdleExpiresAt, ExpiresAt: s.ExpiresAt, RevokedAt: s.RevokedAt,
+		AuthTime: s.AuthTime, AMR: s.AMR, Scope: s.Scope, MFAAt: s.MFAAt,
+	}
+}
+
+// SessionAuth is the part of a Session that a request authenticated by it
+// carries: whose and which client's it is, whether it is still active, and
+// how and when its user proved who they are. It is all that every request
+// with an access token reads of the session (a narrower read than the whole
+// row: the refresh and device state stay in the database), and its own
+// type so that nothing can read a field such a read did not fill.
+type SessionAuth struct {
+	ID            uuid.UUID
+	UserID        uuid.UUID
+	ClientID      string
+	IdleExpiresAt time.Time
+	ExpiresAt     time.Time
+	RevokedAt     *time.Time
+	AuthTime      *time.Time
+	AMR           []string
+	Scope         []string
+	MFAAt         *time.Time
+}
+
+// ActiveAt is Session.ActiveAt.
+func (s *SessionAuth) ActiveAt(t time.Time) bool {
+	return activeAt(t, s.RevokedAt, s.IdleExpiresAt, s.ExpiresAt)
 }
 
 // Client is a front-end application sharing the identity. Zero TTLs mean
@@ -282,6 +319,11 @@ type Store interface {
 	GetSession(ctx context.Context, id uuid.UUID) (*Session, error)
 	// GetSessionAndUser returns a session and its user in one round trip.
 	GetSessionAndUser(ctx context.Context, id uuid.UUID) (*Session, *User, error)
+	// GetSessionAuthAndUser returns what authenticating a request reads of
+	// a session (its SessionAuth, active or not: the caller checks
+	// ActiveAt) and its user, in one round trip; ErrNotFound when
+	// there is no such session.
+	GetSessionAuthAndUser(ctx context.Context, id uuid.UUID) (*SessionAuth, *User, error)
 	// GetSessionAndUserBySecret finds a cookie or sso session by the
 	// SHA-256 of its secret and returns it with its user, in one round trip.
 	GetSessionAndUserBySecret(ctx context.Context, secretHash []byte) (*Session, *User, error)

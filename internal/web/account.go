@@ -54,7 +54,7 @@ var accountDone = map[string]string{
 // principal is the signed-in person as the use cases know a caller: the
 // browser sign-in is their session.
 func principal(b *auth.BrowserSignIn) *auth.Principal {
-	return &auth.Principal{User: b.User, Session: b.Session, Method: "sso"}
+	return &auth.Principal{User: b.User, Session: b.Session.Auth(), Method: "sso"}
 }
 
 func (p *Pages) accountPage(c *gin.Context, b *auth.BrowserSignIn) {

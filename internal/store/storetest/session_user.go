@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"errors"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -24,6 +26,52 @@ func testSessionAndUser(t *testing.T, s store.Store) {
 	wantEqual(t, "session", gotS, wantS)
 	wantEqual(t, "user", gotU, wantU)
 	if _, _, err := s.GetSessionAndUser(ctx, uuid.New()); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown session: %v, want ErrNotFound", err)
+	}
+}
+
+// testSessionAuthAndUser: the narrow read used to authenticate requests
+// returns exactly the SessionAuth of the whole session (every field of it
+// set, then once revoked) and the same user as the whole read.
+func testSessionAuthAndUser(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	u := mustCreateUser(t, s)
+	sess := newSession(u.ID)
+	authAt, mfaAt := t0.Add(-time.Minute), t0.Add(-time.Second)
+	sess.AuthTime, sess.MFAAt = &authAt, &mfaAt
+	sess.AMR, sess.Scope = []string{"pwd", "otp"}, []string{"openid", "profile"}
+	mustCreateSession(t, s, sess)
+
+	check := func(label string) {
+		t.Helper()
+		gotA, gotU, err := s.GetSessionAuthAndUser(ctx, sess.ID)
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+		wantS, wantU, err := s.GetSessionAndUser(ctx, sess.ID)
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+		wantEqual(t, label+" session", gotA, wantS.Auth())
+		wantEqual(t, label+" user", gotU, wantU)
+	}
+	check("active")
+	if err := s.RevokeSession(ctx, sess.ID, t0.Add(time.Minute), "logout"); err != nil {
+		t.Fatal(err)
+	}
+	check("revoked")
+	a, _, err := s.GetSessionAuthAndUser(ctx, sess.ID)
+	if err != nil || a.ActiveAt(t0) {
+		t.Fatalf("revoked session read as active: %+v, %v", a, err)
+	}
+	// Every field is set by now, so one the read or Auth left out shows.
+	v := reflect.ValueOf(*a)
+	for i := range v.NumField() {
+		if v.Field(i).IsZero() {
+			t.Errorf("SessionAuth.%s was not read", v.Type().Field(i).Name)
+		}
+	}
+	if _, _, err := s.GetSessionAuthAndUser(ctx, uuid.New()); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown session: %v, want ErrNotFound", err)
 	}
 }

@@ -46,6 +46,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ClientDefault", testClientDefault},
 		{"SessionCreateGet", testSessionCreateGet},
 		{"SessionAndUser", testSessionAndUser},
+		{"SessionAuthAndUser", testSessionAuthAndUser},
 		{"SessionCreateAudited", testSessionCreateAudited},
 		{"SessionNeedsUserAndClient", testSessionNeedsUserAndClient},
 		{"SessionSecretConflict", testSessionSecretConflict},
