@@ -70,21 +70,13 @@ func withUser(row rowScanner, u *store.User, scanFirst func(rowScanner) error) e
 
 // GetSessionAndUser returns session id and its user, or store.ErrNotFound.
 func (db *DB) GetSessionAndUser(ctx context.Context, id uuid.UUID) (*store.Session, *store.User, error) {
-	return db.sessionAndUser(ctx, "get session and user", sessionUserQuery, id)
+	return readWithUser(ctx, db, "get session and user", sessionUserQuery, id, scanSession)
 }
 
 // GetSessionAuthAndUser returns what authenticating a request reads of
 // session id, and its user, or store.ErrNotFound.
 func (db *DB) GetSessionAuthAndUser(ctx context.Context, id uuid.UUID) (*store.SessionAuth, *store.User, error) {
-	var (
-		s store.SessionAuth
-		u store.User
-	)
-	row := db.preparedRow(ctx, db.r, sessionAuthUserQuery, id)
-	if err := withUser(row, &u, func(sc rowScanner) error { return scanSessionAuth(sc, &s) }); err != nil {
-		return nil, nil, db.flavor.wrap("get session auth and user", err)
-	}
-	return &s, &u, nil
+	return readWithUser(ctx, db, "get session auth and user", sessionAuthUserQuery, id, scanSessionAuth)
 }
 
 // GetSessionAndUserBySecret returns the session whose SecretHash is
@@ -94,21 +86,21 @@ func (db *DB) GetSessionAndUserBySecret(ctx context.Context, secretHash []byte) 
 	if secretHash == nil {
 		return nil, nil, fmt.Errorf("get session and user by secret: %w", store.ErrNotFound)
 	}
-	return db.sessionAndUser(ctx, "get session and user by secret", sessionUserBySecretQuery, secretHash)
+	return readWithUser(ctx, db, "get session and user by secret", sessionUserBySecretQuery, secretHash, scanSession)
 }
 
-// sessionAndUser runs query, one of the session-and-user reads above, with
-// its one argument key.
-func (db *DB) sessionAndUser(ctx context.Context, op, query string, key any) (*store.Session, *store.User, error) {
+// readWithUser runs query, a read of one row holding the columns scan
+// reads and then userColumns, with its one argument key.
+func readWithUser[T any](ctx context.Context, db *DB, op, query string, key any, scan func(rowScanner, *T) error) (*T, *store.User, error) {
 	var (
-		s store.Session
-		u store.User
+		first T
+		u     store.User
 	)
 	row := db.preparedRow(ctx, db.r, query, key)
-	if err := withUser(row, &u, func(sc rowScanner) error { return scanSession(sc, &s) }); err != nil {
+	if err := withUser(row, &u, func(sc rowScanner) error { return scan(sc, &first) }); err != nil {
 		return nil, nil, db.flavor.wrap(op, err)
 	}
-	return &s, &u, nil
+	return &first, &u, nil
 }
 
 // GetAuthTokenAndUser returns the classic token whose key hashes to
@@ -117,13 +109,5 @@ func (db *DB) GetAuthTokenAndUser(ctx context.Context, keyHash []byte) (*store.A
 	if keyHash == nil {
 		return nil, nil, fmt.Errorf("get auth token and user: %w", store.ErrNotFound)
 	}
-	var (
-		t store.AuthToken
-		u store.User
-	)
-	row := db.preparedRow(ctx, db.r, tokenUserQuery, keyHash)
-	if err := withUser(row, &u, func(sc rowScanner) error { return scanAuthToken(sc, &t) }); err != nil {
-		return nil, nil, db.flavor.wrap("get auth token and user", err)
-	}
-	return &t, &u, nil
+	return readWithUser(ctx, db, "get auth token and user", tokenUserQuery, keyHash, scanAuthToken)
 }
