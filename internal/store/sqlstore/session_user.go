@@ -20,8 +20,8 @@ const sessionAuthColumns = `id, user_id, client_id, idle_expires_at, expires_at,
 	auth_time, amr, scope, mfa_at`
 
 // sessionAuthUserQuery reads what authenticating a request needs of a
-// session, and its user, in one round trip: half the session's columns,
-// which is less for the database to project and for the driver to decode
+// session, and its user, in one round trip: ten of the session's 23
+// columns, less for the database to project and for the driver to decode
 // on every request with an access token.
 var sessionAuthUserQuery = `SELECT ` + qualified("s", sessionAuthColumns) + `, ` + qualified("u", userColumns) + `
 	FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`
