@@ -37,7 +37,7 @@ func TestAdminOverview(t *testing.T) {
 			_, _ = r.svc.Login(ctx, auth.LoginInput{Email: "bob@example.com", Password: "wrong password!!",
 				Delivery: auth.DeliveryBody, Device: laptop})
 		}
-		if err := r.svc.Logout(ctx, &auth.Principal{User: l.User, Session: l.Session.Auth()}, auth.ScopeLocal, laptop); err != nil {
+		if err := r.svc.Logout(ctx, &auth.Principal{User: l.User, Session: l.Session}, auth.ScopeLocal, laptop); err != nil {
 			t.Fatal(err)
 		}
 		o, err := r.svc.AdminOverview(ctx)

@@ -33,7 +33,7 @@ func TestAuditEventFields(t *testing.T) {
 		inSession bool
 	}{
 		{"the user", "logout", func(l *auth.Login) error {
-			return r.svc.Logout(t.Context(), &auth.Principal{User: l.User, Session: l.Session.Auth()}, auth.ScopeLocal, laptop)
+			return r.svc.Logout(t.Context(), &auth.Principal{User: l.User, Session: l.Session}, auth.ScopeLocal, laptop)
 		}, uuid.Nil, "", laptop, true},
 		{"an admin", "admin_session_revoked", func(l *auth.Login) error {
 			return r.svc.AdminRevokeSession(t.Context(), auth.Actor{UserID: admin.ID, Device: console}, l.Session.ID)

@@ -85,7 +85,7 @@ func (s *Service) ExchangeCode(ctx context.Context, in CodeExchange) (*CodeGrant
 		}
 		return nil, fmt.Errorf("exchange code: %w", err)
 	}
-	l, err := s.issue(u, sess, in.Client)
+	l, err := s.issueCurrent(u, sess, in.Client)
 	if err != nil {
 		return nil, err
 	}

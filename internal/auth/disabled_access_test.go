@@ -106,7 +106,7 @@ func TestDisabledUserRefreshWithoutDigest(t *testing.T) {
 		r.disable(t, reg.User)
 		l, err := r.refresh(t, reg.RefreshToken)
 		if err == nil {
-			t.Fatalf("refresh of a disabled user answered generation %d", l.Session.Generation)
+			t.Fatalf("refresh of a disabled user answered generation %d", generation(t, l))
 		}
 		wantCode(t, err, auth.CodeInvalidGrant)
 		if s := r.session(t, reg.Session.ID); s.Generation != 1 || s.RevokedAt != nil {
@@ -114,7 +114,7 @@ func TestDisabledUserRefreshWithoutDigest(t *testing.T) {
 		}
 
 		r.enable(t, reg.User)
-		if l, err := r.refresh(t, reg.RefreshToken); err != nil || l.Session.Generation != 2 {
+		if l, err := r.refresh(t, reg.RefreshToken); err != nil || generation(t, l) != 2 {
 			t.Fatalf("refresh after the user was enabled again: %v", err)
 		}
 	})
@@ -135,7 +135,7 @@ func TestDisabledUserRefreshGrace(t *testing.T) {
 		r.store.afterNextRead(func() { r.disable(t, reg.User) })
 		l, err := r.refresh(t, reg.RefreshToken)
 		if err == nil {
-			t.Fatalf("grace answer for a disabled user: generation %d", l.Session.Generation)
+			t.Fatalf("grace answer for a disabled user: generation %d", generation(t, l))
 		}
 		wantCode(t, err, auth.CodeInvalidGrant)
 		if s := r.session(t, reg.Session.ID); s.Generation != 2 || s.RevokedAt != nil {

@@ -103,7 +103,7 @@ func dlPasskeyAccount(t testing.TB, r *rig, email string) (*auth.Login, *webauth
 // dlAddPasskey registers a passkey made by a on l's account.
 func dlAddPasskey(t testing.TB, r *rig, l *auth.Login, a *webauthntest.Authenticator) {
 	t.Helper()
-	p := &auth.Principal{User: l.User, Session: l.Session.Auth()}
+	p := &auth.Principal{User: l.User, Session: l.Session}
 	opts, err := r.svc.BeginPasskeyRegistration(t.Context(), p)
 	if err != nil {
 		t.Fatalf("begin passkey registration: %v", err)
@@ -434,7 +434,7 @@ func TestDisabledAdminIsNoActor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := auth.AdminActor(&auth.Principal{User: r.user(t, admin.ID), Session: l.Session.Auth()}, laptop)
+	a, err := auth.AdminActor(&auth.Principal{User: r.user(t, admin.ID), Session: l.Session}, laptop)
 	if err != nil || a.UserID != admin.ID {
 		t.Fatalf("active admin: actor %v, %v", a.UserID, err)
 	}
@@ -444,7 +444,7 @@ func TestDisabledAdminIsNoActor(t *testing.T) {
 	if !u.IsAdmin || u.IsActive {
 		t.Fatalf("admin %v active %v, want a disabled admin", u.IsAdmin, u.IsActive)
 	}
-	_, err = auth.AdminActor(&auth.Principal{User: u, Session: l.Session.Auth()}, laptop)
+	_, err = auth.AdminActor(&auth.Principal{User: u, Session: l.Session}, laptop)
 	if code := auth.ErrorCode(err); code != auth.CodePermissionDenied {
 		t.Fatalf("disabled admin: %v, want %s", err, auth.CodePermissionDenied)
 	}

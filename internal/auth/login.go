@@ -390,16 +390,22 @@ func (s *Service) startSession(ctx context.Context, u *store.User, c *store.Clie
 	}
 	if kind == store.SessionKindCookie {
 		// No JWT leaves the server: the cookie is the session.
-		return &Login{User: u, Session: sess, Client: c, SessionSecret: secret,
+		return &Login{User: u, Session: sess.Auth(), Client: c, SessionSecret: secret,
 			RefreshExpiresAt: minTime(sess.IdleExpiresAt, sess.ExpiresAt)}, nil
 	}
-	return s.issue(u, sess, c)
+	return s.issueCurrent(u, sess, c)
 }
 
-// issue mints the access token and derives the refresh token of the
-// session's current generation. A user who must verify the address first
-// gets email_not_verified instead, so refresh refuses them too.
-func (s *Service) issue(u *store.User, sess *store.Session, c *store.Client) (*Login, error) {
+// issueCurrent is issue with the refresh token of the session's current
+// generation, derived from its nonce: that of a session just begun.
+func (s *Service) issueCurrent(u *store.User, sess *store.Session, c *store.Client) (*Login, error) {
+	return s.issue(u, sess.Auth(), c, s.refresher.First(sess.ID, sess.Generation, sess.Nonce))
+}
+
+// issue mints the access token and answers it with the refresh token rt.
+// A user who must verify the address first gets email_not_verified
+// instead, so refresh refuses them too.
+func (s *Service) issue(u *store.User, sess *store.SessionAuth, c *store.Client, rt token.Refresh) (*Login, error) {
 	if err := s.requireVerified(u); err != nil {
 		return nil, err
 	}
@@ -418,7 +424,7 @@ func (s *Service) issue(u *store.User, sess *store.Session, c *store.Client) (*L
 	return &Login{
 		User: u, Session: sess, Client: c,
 		AccessToken: raw, AccessExpiresAt: claims.ExpiresAt.Time,
-		RefreshToken:     s.refresher.Token(sess.ID, sess.Generation, sess.Nonce),
+		RefreshToken:     rt.String(),
 		RefreshExpiresAt: minTime(sess.IdleExpiresAt, sess.ExpiresAt),
 	}, nil
 }

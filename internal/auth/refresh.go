@@ -65,7 +65,7 @@ func (s *Service) refresh(ctx context.Context, raw string, dev Device) (*Login, 
 		if err != nil {
 			return nil, "", err
 		}
-		l, err := s.issueRefresh(u, sess, client, next)
+		l, err := s.issue(u, sess, client, next)
 		return l, RefreshRotated, err
 	}
 	if !errors.Is(err, store.ErrStale) {
@@ -136,7 +136,7 @@ func (s *Service) refreshSlow(ctx context.Context, rt token.Refresh, dev Device,
 	if sess.RefreshDigest != nil {
 		cur = s.refresher.Next(rt)
 	}
-	l, err := s.issueRefresh(u, sess, client, cur)
+	l, err := s.issue(u, sess.Auth(), client, cur)
 	return l, outcome, err
 }
 
@@ -215,18 +215,6 @@ func (s *Service) clientTTLs(ctx context.Context, id string) (*store.Client, err
 		return nil, fmt.Errorf("get client: %w", err)
 	}
 	return c, nil
-}
-
-// issueRefresh is issue with the refresh token rt, which a session with a
-// refresh digest cannot re-derive from its row: it chains from the token
-// presented.
-func (s *Service) issueRefresh(u *store.User, sess *store.Session, c *store.Client, rt token.Refresh) (*Login, error) {
-	l, err := s.issue(u, sess, c)
-	if err != nil {
-		return nil, err
-	}
-	l.RefreshToken = rt.String()
-	return l, nil
 }
 
 // firstDigest is the refresh digest a new JWT session stores: that of its

@@ -152,10 +152,11 @@ type Device struct {
 }
 
 // Login is the result of a successful register, login or refresh: the user,
-// the device session and the token pair of its current generation.
+// what the answer needs of the device session (a refresh reads no more of
+// it) and the token pair of its current generation.
 type Login struct {
 	User             *store.User
-	Session          *store.Session
+	Session          *store.SessionAuth
 	Client           *store.Client
 	AccessToken      string
 	AccessExpiresAt  time.Time

@@ -76,7 +76,7 @@ func (p *pausingStore) GetUserByEmail(ctx context.Context, normalized string) (*
 // account while its password is being checked.
 func (p *pausingStore) afterNextUserLookup(f func()) { p.arm(&p.looked, f) }
 
-func (p *pausingStore) RotateRefresh(ctx context.Context, r store.Rotation) (*store.Session, *store.User, error) {
+func (p *pausingStore) RotateRefresh(ctx context.Context, r store.Rotation) (*store.SessionAuth, *store.User, error) {
 	p.fire(&p.before)
 	return p.Store.RotateRefresh(ctx, r)
 }

@@ -31,7 +31,7 @@ func TestSessionCookieRefused(t *testing.T) {
 			return l.SessionSecret
 		}},
 		{"logged out", func(t *testing.T, r *rig, l *auth.Login) string {
-			p := &auth.Principal{User: l.User, Session: l.Session.Auth(), Method: "session"}
+			p := &auth.Principal{User: l.User, Session: l.Session, Method: "session"}
 			if err := r.svc.Logout(t.Context(), p, auth.ScopeLocal, laptop); err != nil {
 				t.Fatal(err)
 			}

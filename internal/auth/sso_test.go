@@ -78,7 +78,7 @@ func TestBrowserSessionNone(t *testing.T) {
 			return b.Secret
 		}},
 		{"revoked as a device", func(t *testing.T, r *rig, reg *auth.Login, b *auth.BrowserSignIn) string {
-			p := &auth.Principal{User: reg.User, Session: reg.Session.Auth()}
+			p := &auth.Principal{User: reg.User, Session: reg.Session}
 			if err := r.svc.RevokeSession(t.Context(), p, b.Session.ID, laptop); err != nil {
 				t.Fatal(err)
 			}
@@ -117,7 +117,7 @@ func TestBrowserSignInIsADevice(t *testing.T) {
 	sqltest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		r := startRig(t, db)
 		reg, b := r.signInBrowser(t, "device@example.com")
-		p := &auth.Principal{User: reg.User, Session: reg.Session.Auth()}
+		p := &auth.Principal{User: reg.User, Session: reg.Session}
 		list, err := r.svc.ListSessions(t.Context(), p)
 		if err != nil || !slices.ContainsFunc(list, func(s store.Session) bool { return s.ID == b.Session.ID && s.Kind == store.SessionKindSSO }) {
 			t.Fatalf("devices %+v, %v: the browser sign-in is missing", list, err)

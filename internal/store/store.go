@@ -338,10 +338,12 @@ type Store interface {
 	RotateSession(ctx context.Context, id uuid.UUID, gen int64, now, idleExpiresAt time.Time) (*Session, error)
 	// RotateRefresh checks, rotates and reads in one conditional statement:
 	// see Rotation for what it requires. Of concurrent callers with the same
-	// Rotation exactly one gets the updated session and its user; when no
-	// session matched every condition it says ErrStale, without telling why
-	// (the caller reads the session to find out).
-	RotateRefresh(ctx context.Context, r Rotation) (*Session, *User, error)
+	// Rotation exactly one gets what an answer needs of the updated session
+	// (its SessionAuth: the refresh and device state stay in the database)
+	// and its user; when no session matched every condition it says
+	// ErrStale, without telling why (the caller reads the session to find
+	// out).
+	RotateRefresh(ctx context.Context, r Rotation) (*SessionAuth, *User, error)
 	// TouchSession slides an active session's idle expiry (cookie sessions).
 	TouchSession(ctx context.Context, id uuid.UUID, now, idleExpiresAt time.Time) error
 	// RevokeSession marks one session revoked; revoking a revoked session is

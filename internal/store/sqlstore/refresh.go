@@ -24,7 +24,8 @@ type rotateKey struct {
 // rotateRefreshQuery builds the one statement of RotateRefresh: a
 // conditional UPDATE joined with the session's user, that takes the
 // client's idle lifetime and confidentiality from the session row, and
-// returns the updated session with its user.
+// returns what an answer needs of the updated session (the columns of a
+// store.SessionAuth) with its user.
 func (db *DB) rotateRefreshQuery(idle time.Duration) string {
 	// Whole seconds, rounded up: a positive lifetime never becomes zero.
 	key := rotateKey{db.flavor.name, int64((idle + time.Second - 1) / time.Second)}
@@ -58,7 +59,7 @@ func (db *DB) rotateRefreshQuery(idle time.Duration) string {
 			AND u.id = sessions.user_id AND u.is_active
 			AND ($6 = '' OR sessions.client_id = $6)
 			AND ($7 OR NOT sessions.client_confidential)
-		RETURNING ` + qualified("sessions", sessionColumns) + `, ` + userCols
+		RETURNING ` + qualified("sessions", sessionAuthColumns) + `, ` + userCols
 	rotateQueries.Store(key, q)
 	return q
 }
@@ -67,17 +68,17 @@ func (db *DB) rotateRefreshQuery(idle time.Duration) string {
 // one statement; see store.Rotation. No match is store.ErrStale, whether
 // the session is missing, elsewhere in its life, or its user or client
 // refuse: the caller, on that rarer path, reads the session to say why.
-func (db *DB) RotateRefresh(ctx context.Context, r store.Rotation) (*store.Session, *store.User, error) {
+func (db *DB) RotateRefresh(ctx context.Context, r store.Rotation) (*store.SessionAuth, *store.User, error) {
 	if len(r.Digest) == 0 || len(r.NextDigest) == 0 {
 		return nil, nil, fmt.Errorf("rotate refresh: %w", store.ErrStale)
 	}
 	var (
-		s store.Session
+		s store.SessionAuth
 		u store.User
 	)
 	row := db.preparedRow(ctx, db.w, db.rotateRefreshQuery(r.DefaultIdleTTL),
 		r.NextDigest, sqlTime(r.Now), r.ID, r.Generation, r.Digest, r.ClientID, r.ClientAuthenticated)
-	err := withUser(row, &u, func(sc rowScanner) error { return scanSession(sc, &s) })
+	err := withUser(row, &u, func(sc rowScanner) error { return scanSessionAuth(sc, &s) })
 	if errors.Is(err, sql.ErrNoRows) {
 		err = store.ErrStale
 	}

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"bytes"
+	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -42,7 +44,7 @@ func testRotateRefresh(t *testing.T, s store.Store) {
 	want := *sess
 	want.Generation, want.RefreshDigest, want.RotatedAt, want.LastUsedAt = 1, r.NextDigest, r.Now, r.Now
 	want.IdleExpiresAt = r.Now.Add(2 * time.Hour)
-	wantEqual(t, "RotateRefresh session", got, &want)
+	wantEqual(t, "RotateRefresh session", got, want.Auth())
 	wantEqual(t, "RotateRefresh user", gotUser, u)
 	stored, err := s.GetSession(ctx, sess.ID)
 	if err != nil {
@@ -54,8 +56,44 @@ func testRotateRefresh(t *testing.T, s store.Store) {
 	_, _, err = s.RotateRefresh(ctx, rotation(sess, r.Now.Add(time.Second)))
 	wantIs(t, "RotateRefresh(previous generation)", err, store.ErrStale)
 	again := rotation(stored, r.Now.Add(time.Minute))
-	if got, _, err = s.RotateRefresh(ctx, again); err != nil || got.Generation != 2 || !bytes.Equal(got.RefreshDigest, again.NextDigest) {
-		t.Fatalf("second RotateRefresh: %+v, %v; want generation 2 with the new digest", got, err)
+	if _, _, err = s.RotateRefresh(ctx, again); err != nil {
+		t.Fatalf("second RotateRefresh: %v", err)
+	}
+	if stored, err = s.GetSession(ctx, sess.ID); err != nil || stored.Generation != 2 || !bytes.Equal(stored.RefreshDigest, again.NextDigest) {
+		t.Fatalf("after a second RotateRefresh: %+v, %v; want generation 2 with the new digest", stored, err)
+	}
+}
+
+// testRotateRefreshAnswer: what RotateRefresh answers of a session with
+// every field of its SessionAuth set (a code-flow session after a second
+// factor, with scopes) is what a whole read of the rotated row says of
+// it.
+func testRotateRefreshAnswer(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	u := mustCreateUser(t, s)
+	sess := newSession(u.ID)
+	sess.RefreshDigest = randomBytes(32)
+	at, mfa := t0.Add(-time.Minute), t0.Add(-30*time.Second)
+	sess.AuthTime, sess.MFAAt = &at, &mfa
+	sess.AMR, sess.Scope = []string{"pwd", "otp", "mfa"}, []string{"openid", "profile", "email"}
+	sess = mustCreateSession(t, s, sess)
+	got, gotUser, err := s.RotateRefresh(ctx, rotation(sess, t0.Add(5*time.Minute)))
+	if err != nil {
+		t.Fatalf("RotateRefresh: %v", err)
+	}
+	stored, err := s.GetSession(ctx, sess.ID)
+	if err != nil {
+		t.Fatalf("GetSession: %v", err)
+	}
+	wantEqual(t, "RotateRefresh answer", got, stored.Auth())
+	wantEqual(t, "RotateRefresh user", gotUser, u)
+	// Every field but RevokedAt (a revoked session does not rotate) is
+	// set, so one the statement or its scan left out shows.
+	v := reflect.ValueOf(*got)
+	for i := range v.NumField() {
+		if name := v.Type().Field(i).Name; name != "RevokedAt" && v.Field(i).IsZero() {
+			t.Errorf("RotateRefresh left SessionAuth.%s unread", name)
+		}
 	}
 }
 
@@ -205,10 +243,20 @@ func testRotateRefreshConcurrent(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	sess, _ := digestSession(t, s, "")
 	wantOneWinner(t, func() (int64, error) {
-		got, _, err := s.RotateRefresh(ctx, rotation(sess, t0.Add(time.Minute)))
+		r := rotation(sess, t0.Add(time.Minute))
+		got, _, err := s.RotateRefresh(ctx, r)
 		if err != nil {
 			return 0, err
 		}
-		return got.Generation, nil
+		// Every other caller presents generation 0, so what is stored now
+		// is the winner's rotation.
+		stored, err := s.GetSession(ctx, sess.ID)
+		if err != nil {
+			return 0, err
+		}
+		if got.ID != sess.ID || !bytes.Equal(stored.RefreshDigest, r.NextDigest) {
+			return 0, fmt.Errorf("winner answered session %v, stored digest %x; want %v, %x", got.ID, stored.RefreshDigest, sess.ID, r.NextDigest)
+		}
+		return stored.Generation, nil
 	})
 }

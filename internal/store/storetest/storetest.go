@@ -57,6 +57,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"SessionRotateExpired", testSessionRotateExpired},
 		{"SessionRotateUnknown", testSessionRotateUnknown},
 		{"RotateRefresh", testRotateRefresh},
+		{"RotateRefreshAnswer", testRotateRefreshAnswer},
 		{"RotateRefreshRefuses", testRotateRefreshRefuses},
 		{"RotateRefreshIdle", testRotateRefreshIdle},
 		{"RotateRefreshConcurrent", testRotateRefreshConcurrent},
