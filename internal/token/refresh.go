@@ -70,20 +70,6 @@ func NewNonce() ([]byte, error) {
 	return n, nil
 }
 
-// Token returns the refresh token of session sid at generation gen:
-// "tsr_" + base64url(sid | gen | HMAC-SHA256(secret, sid | gen | nonce)).
-// gen must not be negative; Parse refuses such tokens.
-func (r *Refresher) Token(sid uuid.UUID, gen int64, nonce []byte) string {
-	var raw [rawSize]byte
-	copy(raw[:16], sid[:])
-	binary.BigEndian.PutUint64(raw[16:24], uint64(gen))
-	r.mac(raw[24:24], raw[:24], nonce)
-	var out [RefreshLength]byte
-	copy(out[:], RefreshPrefix)
-	base64.RawURLEncoding.Encode(out[len(RefreshPrefix):], raw[:])
-	return string(out[:])
-}
-
 // mac appends HMAC(secret, head | nonce) to dst.
 func (r *Refresher) mac(dst, head, nonce []byte) []byte {
 	h := r.macs.Get().(hash.Hash)
@@ -132,8 +118,12 @@ func (r *Refresher) Check(t Refresh, nonce []byte) bool {
 // older than that cannot be told from a forgery and is only refused.
 const MaxChainWalk = 1 << 16
 
-// First is the token of session sid at its first generation gen, derived
-// from the session's nonce as Token derives it.
+// First is the token of session sid at generation gen derived from the
+// session's nonce: "tsr_" + base64url(sid | gen | HMAC-SHA256(secret,
+// sid | gen | nonce)) once encoded. A session begins with it at its first
+// generation; a session from before refresh digests is at such a token
+// whatever its generation. gen must not be negative; Parse refuses such
+// tokens.
 func (r *Refresher) First(sid uuid.UUID, gen int64, nonce []byte) Refresh {
 	var head [24]byte
 	copy(head[:16], sid[:])

@@ -28,7 +28,7 @@ func TestRefreshRoundTrip(t *testing.T) {
 	r := token.NewRefresher(secret)
 	sid, n := uuid.New(), nonce(t)
 	for _, gen := range []int64{0, 1, 41, math.MaxInt64} {
-		raw := r.Token(sid, gen, n)
+		raw := r.First(sid, gen, n).String()
 		if !strings.HasPrefix(raw, token.RefreshPrefix) || len(raw) != token.RefreshLength {
 			t.Fatalf("token %q", raw)
 		}
@@ -42,8 +42,8 @@ func TestRefreshRoundTrip(t *testing.T) {
 		if !r.Check(got, n) {
 			t.Error("Check refused its own token")
 		}
-		if r.Token(sid, gen, n) != raw {
-			t.Error("Token is not deterministic")
+		if r.First(sid, gen, n).String() != raw {
+			t.Error("First is not deterministic")
 		}
 	}
 }
@@ -51,7 +51,7 @@ func TestRefreshRoundTrip(t *testing.T) {
 func TestRefreshCheckRefuses(t *testing.T) {
 	r := token.NewRefresher(secret)
 	sid, n := uuid.New(), nonce(t)
-	good, _ := token.Parse(r.Token(sid, 7, n))
+	good, _ := token.Parse(r.First(sid, 7, n).String())
 	tests := []struct {
 		name  string
 		r     *token.Refresher
@@ -77,7 +77,7 @@ func TestRefreshCheckRefuses(t *testing.T) {
 func TestRefreshTamperAnyByte(t *testing.T) {
 	r := token.NewRefresher(secret)
 	n := nonce(t)
-	raw := r.Token(uuid.New(), 3, n)
+	raw := r.First(uuid.New(), 3, n).String()
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/. \n"
 	for i := range len(raw) {
 		for _, c := range []byte(alphabet) {
@@ -95,7 +95,7 @@ func TestRefreshTamperAnyByte(t *testing.T) {
 
 func TestParseRefuses(t *testing.T) {
 	r := token.NewRefresher(secret)
-	raw := r.Token(uuid.New(), 1, nonce(t))
+	raw := r.First(uuid.New(), 1, nonce(t)).String()
 	body := raw[len(token.RefreshPrefix):]
 	var neg [56]byte
 	binary.BigEndian.PutUint64(neg[16:24], uint64(1)<<63)
@@ -135,14 +135,14 @@ func BenchmarkRefreshToken(b *testing.B) {
 	sid, n := uuid.New(), nonce(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = r.Token(sid, 42, n)
+		_ = r.First(sid, 42, n).String()
 	}
 }
 
 func BenchmarkRefreshCheck(b *testing.B) {
 	r := token.NewRefresher(secret)
 	sid, n := uuid.New(), nonce(b)
-	raw := r.Token(sid, 42, n)
+	raw := r.First(sid, 42, n).String()
 	b.ReportAllocs()
 	for b.Loop() {
 		t, err := token.Parse(raw)

@@ -62,7 +62,7 @@ func BenchmarkVerifyRing(b *testing.B) {
 func BenchmarkRefreshDeriveParallel(b *testing.B) {
 	r := token.NewRefresher(secret)
 	sid, n := uuid.New(), nonce(b)
-	raw := r.Token(sid, 42, n)
+	raw := r.First(sid, 42, n).String()
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -71,7 +71,7 @@ func BenchmarkRefreshDeriveParallel(b *testing.B) {
 				b.Error("refused")
 				return
 			}
-			_ = r.Token(t.SessionID, t.Generation+1, n)
+			_ = r.First(t.SessionID, t.Generation+1, n).String()
 		}
 	})
 }
