@@ -187,9 +187,10 @@ func (s *Session) Auth() *SessionAuth {
 // SessionAuth is the part of a Session that a request authenticated by it
 // carries: whose and which client's it is, whether it is still active, and
 // how and when its user proved who they are. It is all that every request
-// with an access token reads of the session (a narrower read than the whole
-// row: the refresh and device state stay in the database), and its own
-// type so that nothing can read a field such a read did not fill.
+// with an access token reads of the session, and all that a refresh answers
+// of it (narrower reads than the whole row: the refresh and device state
+// stay in the database), and its own type so that nothing can read a field
+// such a read did not fill.
 type SessionAuth struct {
 	ID            uuid.UUID
 	UserID        uuid.UUID

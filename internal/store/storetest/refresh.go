@@ -3,7 +3,6 @@ package storetest
 import (
 	"bytes"
 	"fmt"
-	"reflect"
 	"testing"
 	"time"
 
@@ -65,17 +64,13 @@ func testRotateRefresh(t *testing.T, s store.Store) {
 }
 
 // testRotateRefreshAnswer: what RotateRefresh answers of a session with
-// every field of its SessionAuth set (a code-flow session after a second
-// factor, with scopes) is what a whole read of the rotated row says of
-// it.
+// every field of its SessionAuth set (authSession) is what a whole read of
+// the rotated row says of it.
 func testRotateRefreshAnswer(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	u := mustCreateUser(t, s)
-	sess := newSession(u.ID)
+	sess := authSession(u.ID)
 	sess.RefreshDigest = randomBytes(32)
-	at, mfa := t0.Add(-time.Minute), t0.Add(-30*time.Second)
-	sess.AuthTime, sess.MFAAt = &at, &mfa
-	sess.AMR, sess.Scope = []string{"pwd", "otp", "mfa"}, []string{"openid", "profile", "email"}
 	sess = mustCreateSession(t, s, sess)
 	got, gotUser, err := s.RotateRefresh(ctx, rotation(sess, t0.Add(5*time.Minute)))
 	if err != nil {
@@ -89,12 +84,7 @@ func testRotateRefreshAnswer(t *testing.T, s store.Store) {
 	wantEqual(t, "RotateRefresh user", gotUser, u)
 	// Every field but RevokedAt (a revoked session does not rotate) is
 	// set, so one the statement or its scan left out shows.
-	v := reflect.ValueOf(*got)
-	for i := range v.NumField() {
-		if name := v.Type().Field(i).Name; name != "RevokedAt" && v.Field(i).IsZero() {
-			t.Errorf("RotateRefresh left SessionAuth.%s unread", name)
-		}
-	}
+	wantFieldsSet(t, "RotateRefresh", *got, "RevokedAt")
 }
 
 // testRotateRefreshRefuses: every condition of store.Rotation, each broken

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -36,10 +37,7 @@ func testSessionAndUser(t *testing.T, s store.Store) {
 func testSessionAuthAndUser(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	u := mustCreateUser(t, s)
-	sess := newSession(u.ID)
-	authAt, mfaAt := t0.Add(-time.Minute), t0.Add(-time.Second)
-	sess.AuthTime, sess.MFAAt = &authAt, &mfaAt
-	sess.AMR, sess.Scope = []string{"pwd", "otp"}, []string{"openid", "profile"}
+	sess := authSession(u.ID)
 	mustCreateSession(t, s, sess)
 
 	check := func(label string) {
@@ -65,13 +63,30 @@ func testSessionAuthAndUser(t *testing.T, s store.Store) {
 		t.Fatalf("revoked session read as active: %+v, %v", a, err)
 	}
 	// Every field is set by now, so one the read or Auth left out shows.
-	v := reflect.ValueOf(*a)
-	for i := range v.NumField() {
-		if v.Field(i).IsZero() {
-			t.Errorf("SessionAuth.%s was not read", v.Type().Field(i).Name)
-		}
-	}
+	wantFieldsSet(t, "GetSessionAuthAndUser", *a)
 	if _, _, err := s.GetSessionAuthAndUser(ctx, uuid.New()); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown session: %v, want ErrNotFound", err)
+	}
+}
+
+// authSession is newSession with every field of its SessionAuth set but
+// RevokedAt: a code-flow session after a second factor, with scopes.
+func authSession(userID uuid.UUID) *store.Session {
+	sess := newSession(userID)
+	authAt, mfaAt := t0.Add(-time.Minute), t0.Add(-time.Second)
+	sess.AuthTime, sess.MFAAt = &authAt, &mfaAt
+	sess.AMR, sess.Scope = []string{"pwd", "otp"}, []string{"openid", "profile"}
+	return sess
+}
+
+// wantFieldsSet fails for each field of the struct v that holds its zero
+// value, except those named in except: a field a read left out.
+func wantFieldsSet(t *testing.T, label string, v any, except ...string) {
+	t.Helper()
+	rv := reflect.ValueOf(v)
+	for i := range rv.NumField() {
+		if name := rv.Type().Field(i).Name; !slices.Contains(except, name) && rv.Field(i).IsZero() {
+			t.Errorf("%s left %s.%s unread", label, rv.Type().Name(), name)
+		}
 	}
 }
