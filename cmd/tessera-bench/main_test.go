@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,6 +58,10 @@ func TestSmoke(t *testing.T) {
 		names[s.Name] = true
 		if s.Requests == 0 || s.Errors != 0 || s.BaselineRate == 0 {
 			t.Errorf("scenario %s: %d requests, %d errors %v, baseline %.1f/s", s.Name, s.Requests, s.Errors, s.ErrorSamples, s.BaselineRate)
+		}
+		// Two slices, each beside its own baseline slice: two ratios.
+		if len(s.SliceRatios) != 2 || slices.Min(s.SliceRatios) <= 0 {
+			t.Errorf("scenario %s: slice ratios %v, want two positive", s.Name, s.SliceRatios)
 		}
 	}
 	for _, want := range append(bench.DefaultScenarios, "refresh@200") {

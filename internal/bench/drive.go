@@ -95,6 +95,25 @@ func (t *Tally) Add(o Tally) {
 	}
 }
 
+// Rate is the operations per second that ended in t's windows; 0 when
+// nothing was measured.
+func (t *Tally) Rate() float64 {
+	if t.Window <= 0 {
+		return 0
+	}
+	return float64(len(t.Samples)) / t.Window.Seconds()
+}
+
+// sliceRatio is one slice's ratio: the scenario's rate over the rate of
+// the baseline slice run just before it; 0 when either measured nothing.
+func sliceRatio(scenario, baseline Tally) float64 {
+	s, b := scenario.Rate(), baseline.Rate()
+	if s <= 0 || b <= 0 {
+		return 0
+	}
+	return math.Round(s/b*1000) / 1000
+}
+
 // Result summarizes t under name. It sorts t.Samples.
 func (t *Tally) Result(name string) Result {
 	r := Result{Name: name, Clients: t.Clients, Errors: t.Errors, Shed: t.Shed, ErrorSamples: t.Msgs}

@@ -106,11 +106,16 @@ func (r *runner) pair(ctx context.Context, name, baseName string, own bool, newO
 		if k > 0 {
 			load.Warmup /= time.Duration(n)
 		}
+		var b Tally
 		if own {
-			bt.Add(r.driveBaseline(ctx, baseName, load))
+			b = r.driveBaseline(ctx, baseName, load)
+			bt.Add(b)
 		}
 		t, peak, prof := r.measure(ctx, name, load, r.serverOf(name), newOp)
 		st.Add(t)
+		if x := sliceRatio(t, b); x > 0 && n > 1 {
+			s.SliceRatios = append(s.SliceRatios, x)
+		}
 		s.PeakRSSBytes, s.Profile = max(s.PeakRSSBytes, peak), prof
 		if err := ctx.Err(); err != nil {
 			return err

@@ -4,15 +4,17 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func sampleReport() *Report {
 	rep := &Report{Database: "postgres", ServerMode: "child-process", Clients: 32, SigningAlg: "ES256"}
 	scenarios := []Scenario{
 		{Result: Result{Name: "jwks", Clients: 32, PerSecond: 900, CPUPerOp: 0.2, LoadCPUPerOp: 0.05, MachineCPUPerOp: 0.32},
-			Baseline: baseBareGin, BaselineRate: 1000, BaselineCPU: 0.1},
+			Baseline: baseBareGin, BaselineRate: 1000, BaselineCPU: 0.1, SliceRatios: []float64{0.95, 0.853, 0.9}},
 		{Result: Result{Name: "login", Clients: 200, PerSecond: 80}, Baseline: baseArgon2, BaselineRate: 100, PeakRSSBytes: 300 << 20},
 		{Result: Result{Name: "refresh@1000000", Clients: 32, PerSecond: 500, P99: 30}, Baseline: baseCeiling, BaselineRate: 1000, BaselineP99: 15},
 		{Result: Result{Name: "me", Clients: 32, PerSecond: 700, P99: 3}, Baseline: basePK, BaselineRate: 1000},
@@ -73,7 +75,8 @@ func TestWriteMarkdown(t *testing.T) {
 	md := b.String()
 	for _, want := range []string{
 		"| jwks | - | 32 | 900.0 |",
-		"| 0.200 | bare-gin | 1000.0 | 90.0% | 50.0% | ratio >= 90%: 90.0% met |",
+		"| 0.200 | bare-gin | 1000.0 | 90.0% | 85.3-95.0% | 50.0% | ratio >= 90%: 90.0% met |",
+		"| argon2id | 100.0 | 80.0% | - | - |",
 		"server RSS < 256 MiB: 300.0 MiB not met",
 		"p99 <= 1.5x the baseline's (32 clients): 2.00x not met",
 		"no errors: 2 not met",
@@ -104,7 +107,8 @@ func TestWriteJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(back.Scenarios) != 6 || back.Scenarios[0].Ratio != 0.9 || back.Scenarios[0].CPURatio != 0.5 || back.Scenarios[1].PeakRSSBytes != 300<<20 ||
-		back.Scenarios[0].MachineCPUPerOp != 0.32 || back.Scenarios[0].LoadCPUPerOp != 0.05 {
+		back.Scenarios[0].MachineCPUPerOp != 0.32 || back.Scenarios[0].LoadCPUPerOp != 0.05 ||
+		!slices.Equal(back.Scenarios[0].SliceRatios, []float64{0.95, 0.853, 0.9}) || back.Scenarios[1].SliceRatios != nil {
 		t.Errorf("round trip: %+v", back.Scenarios)
 	}
 }
@@ -121,5 +125,46 @@ func TestWriteMarkdownWithoutCPUSplit(t *testing.T) {
 	}
 	if md := b.String(); strings.Contains(md, "CPU ms per op") {
 		t.Errorf("a CPU split table without figures:\n%s", md)
+	}
+}
+
+func TestSliceRatio(t *testing.T) {
+	per := func(n int, window time.Duration) Tally {
+		return Tally{Samples: make([]time.Duration, n), Window: window}
+	}
+	tests := []struct {
+		name               string
+		scenario, baseline Tally
+		want               float64
+	}{
+		{"same windows", per(300, time.Second), per(600, time.Second), 0.5},
+		{"different windows", per(300, time.Second), per(1200, 2*time.Second), 0.5},
+		{"rounded to a tenth of a percent", per(1, time.Second), per(3, time.Second), 0.333},
+		{"faster than its baseline", per(900, time.Second), per(600, time.Second), 1.5},
+		{"no baseline slice", per(300, time.Second), Tally{}, 0},
+		{"nothing ended in the baseline's window", per(300, time.Second), per(0, time.Second), 0},
+		{"nothing ended in the scenario's window", per(0, time.Second), per(600, time.Second), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := sliceRatio(tt.scenario, tt.baseline); got != tt.want {
+				t.Errorf("sliceRatio = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSpread(t *testing.T) {
+	for _, tt := range []struct {
+		in   []float64
+		want string
+	}{
+		{nil, "-"},
+		{[]float64{0.5}, "50.0-50.0%"},
+		{[]float64{0.612, 0.48, 0.553}, "48.0-61.2%"},
+	} {
+		if got := spread(tt.in); got != tt.want {
+			t.Errorf("spread(%v) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
