@@ -97,12 +97,7 @@ func (t *Tally) Add(o Tally) {
 
 // Rate is the operations per second that ended in t's windows; 0 when
 // nothing was measured.
-func (t *Tally) Rate() float64 {
-	if t.Window <= 0 {
-		return 0
-	}
-	return float64(len(t.Samples)) / t.Window.Seconds()
-}
+func (t *Tally) Rate() float64 { return perSecond(len(t.Samples), t.Window) }
 
 // sliceRatio is one slice's ratio: the scenario's rate over the rate of
 // the baseline slice run just before it; 0 when either measured nothing.

@@ -74,6 +74,14 @@ func (r Result) RestCPUPerOp() Millis {
 	return Millis(math.Round(float64(max(rest, 0))*1000) / 1000)
 }
 
+// perSecond is n operations over window; 0 for an empty window.
+func perSecond(n int, window time.Duration) float64 {
+	if window <= 0 {
+		return 0
+	}
+	return float64(n) / window.Seconds()
+}
+
 // summarize fills r's throughput and latency figures from the successful
 // operations' latencies over a window of the given length. It sorts
 // samples in place.
@@ -81,9 +89,7 @@ func summarize(r *Result, samples []time.Duration, window time.Duration) {
 	slices.Sort(samples)
 	r.Requests = int64(len(samples))
 	r.Seconds = math.Round(window.Seconds()*1000) / 1000
-	if window > 0 {
-		r.PerSecond = math.Round(float64(len(samples))/window.Seconds()*10) / 10
-	}
+	r.PerSecond = math.Round(perSecond(len(samples), window)*10) / 10
 	if len(samples) == 0 {
 		return
 	}
