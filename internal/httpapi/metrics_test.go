@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +34,10 @@ func TestMetrics(t *testing.T) {
 		`tessera_active_sessions 1`, // the registration's; A was revoked by the reuse
 		`tessera_signing_key_age_seconds{alg="ES256"`,
 		`tessera_http_request_duration_seconds_bucket{method="POST",route="/v1/auth/login"`,
+		// SQLite writes through one connection and reads through a pool.
+		`go_sql_max_open_connections{db_name="write"} 1`,
+		`go_sql_max_open_connections{db_name="read"} `,
+		`go_sql_wait_count_total{db_name="write"} `,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
@@ -41,4 +46,40 @@ func TestMetrics(t *testing.T) {
 	if strings.Contains(body, reg.Str("session_id")) {
 		t.Error("a session id leaked into a metric label")
 	}
+}
+
+// TestMetricsPostgresPool: on Postgres the one pool that reads and writes
+// is exported under db_name="main", with the connections the requests
+// before the scrape opened.
+func TestMetricsPostgresPool(t *testing.T) {
+	ts := servertest.Start(t, sqltest.NewPostgres(t), nil)
+	c := ts.NewClient(t)
+	register(t, c, "pool@example.com")
+	body := string(c.Do("GET", "/metrics", nil).Want(t, 200).Body)
+	if strings.Contains(body, `db_name="write"`) || strings.Contains(body, `db_name="read"`) {
+		t.Error("a Postgres server exports SQLite's pools")
+	}
+	if got := metricValue(t, body, `go_sql_max_open_connections{db_name="main"}`); got != 16 {
+		t.Errorf("main pool's limit %v, want the default 16", got)
+	}
+	if got := metricValue(t, body, `go_sql_open_connections{db_name="main"}`); got < 1 {
+		t.Errorf("main pool has %v open connections after a registration, want at least 1", got)
+	}
+}
+
+// metricValue returns the value of the series named exactly by series in
+// a text exposition.
+func metricValue(t *testing.T, body, series string) float64 {
+	t.Helper()
+	for line := range strings.Lines(body) {
+		if rest, ok := strings.CutPrefix(line, series+" "); ok {
+			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			if err != nil {
+				t.Fatalf("%s: %v", series, err)
+			}
+			return v
+		}
+	}
+	t.Fatalf("metrics lack %s", series)
+	return 0
 }

@@ -1,5 +1,6 @@
 // Package metrics exposes Tessera's Prometheus metrics: requests per route,
-// logins and refreshes by outcome, active sessions and signing-key ages.
+// logins and refreshes by outcome, active sessions, signing-key ages and
+// the database connection pools.
 //
 // It observes and never decides: nothing here changes an answer, and a
 // failing collector only loses a sample.
@@ -7,6 +8,7 @@ package metrics
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"strconv"
 	"sync"
@@ -79,6 +81,17 @@ func New(st store.StatsStore, ring *keys.Ring, now func() time.Time) *Metrics {
 			"Age of each published signing key.", []string{"kid", "alg", "state"}, nil)},
 	)
 	return m
+}
+
+// WatchPools exports the statistics of each database connection pool
+// (open, in use and idle connections, and how often and how long requests
+// waited for one) as Go's standard go_sql_* series, labelled
+// db_name="<role>". A pool that makes requests wait is the first thing to
+// look at when database-bound routes slow down.
+func (m *Metrics) WatchPools(pools map[string]*sql.DB) {
+	for name, db := range pools {
+		m.reg.MustRegister(collectors.NewDBStatsCollector(db, name))
+	}
 }
 
 // Login counts a password check's outcome (auth.Observer).

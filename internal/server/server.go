@@ -118,6 +118,7 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 		return nil, fmt.Errorf("verifier: %w", err)
 	}
 	m := metrics.New(db, ring, o.Now)
+	m.WatchPools(db.Pools())
 	params := password.DefaultParams
 	if o.HashParams != nil {
 		params = *o.HashParams

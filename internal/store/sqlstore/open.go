@@ -189,6 +189,16 @@ func (db *DB) Dialect() string { return db.flavor.name }
 // calling another method, or that call waits forever.
 func (db *DB) SQL() *sqlx.DB { return db.w }
 
+// Pools returns the connection pools by role, for their statistics: "main"
+// on Postgres (reads and writes share it); "write" (one connection) and
+// "read" on SQLite. Callers read them and never close them.
+func (db *DB) Pools() map[string]*sql.DB {
+	if db.r == db.w {
+		return map[string]*sql.DB{"main": db.w.DB}
+	}
+	return map[string]*sql.DB{"write": db.w.DB, "read": db.r.DB}
+}
+
 // Ping checks that every pool answers.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.w.PingContext(ctx); err != nil {
