@@ -83,15 +83,29 @@ func New(st store.StatsStore, ring *keys.Ring, now func() time.Time) *Metrics {
 	return m
 }
 
-// WatchPools exports the statistics of each database connection pool
-// (open, in use and idle connections, and how often and how long requests
-// waited for one) as Go's standard go_sql_* series, labelled
-// db_name="<role>". A pool that makes requests wait is the first thing to
+// WatchPool exports the statistics of a database connection pool (open,
+// in use and idle connections, and how often and how long requests waited
+// for one inside database/sql) as Go's standard go_sql_* series, and, when
+// queue is not nil, the statements that waited their turn in front of it
+// as tessera_db_queue_waits_total and tessera_db_queue_wait_seconds_total;
+// all labelled db_name="<name>". Waiting requests are the first thing to
 // look at when database-bound routes slow down.
-func (m *Metrics) WatchPools(pools map[string]*sql.DB) {
-	for name, db := range pools {
-		m.reg.MustRegister(collectors.NewDBStatsCollector(db, name))
+func (m *Metrics) WatchPool(name string, db *sql.DB, queue func() (waits int64, waited time.Duration)) {
+	m.reg.MustRegister(collectors.NewDBStatsCollector(db, name))
+	if queue == nil {
+		return
 	}
+	labels := prometheus.Labels{"db_name": name}
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "tessera_db_queue_waits_total", ConstLabels: labels,
+			Help: "Prepared statements that found every connection of the pool taken and waited their turn.",
+		}, func() float64 { n, _ := queue(); return float64(n) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "tessera_db_queue_wait_seconds_total", ConstLabels: labels,
+			Help: "Time prepared statements waited their turn for a connection of the pool.",
+		}, func() float64 { _, d := queue(); return d.Seconds() }),
+	)
 }
 
 // Login counts a password check's outcome (auth.Observer).

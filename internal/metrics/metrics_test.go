@@ -1,10 +1,16 @@
 package metrics
 
 import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
@@ -47,5 +53,66 @@ func TestObserveRequest(t *testing.T) {
 	m.routes.Range(func(any, any) bool { remembered++; return true })
 	if remembered > maxRouteSeries {
 		t.Errorf("%d series remembered, want at most %d", remembered, maxRouteSeries)
+	}
+}
+
+// noConnector is a database that never connects: a pool's statistics are
+// read without a connection.
+type noConnector struct{}
+
+func (noConnector) Connect(context.Context) (driver.Conn, error) {
+	return nil, errors.New("no database")
+}
+func (noConnector) Driver() driver.Driver { return nil }
+
+// TestWatchPool: a pool's database/sql statistics and its queue's waits
+// are exported under its name, read at each scrape; a pool without a
+// queue exports only the former.
+func TestWatchPool(t *testing.T) {
+	m := &Metrics{reg: prometheus.NewRegistry()} // without the collectors that need a store and keys
+	main := sql.OpenDB(noConnector{})
+	main.SetMaxOpenConns(16)
+	other := sql.OpenDB(noConnector{})
+	t.Cleanup(func() { _ = main.Close(); _ = other.Close() })
+	waits, waited := int64(3), 1500*time.Millisecond
+	m.WatchPool("main", main, func() (int64, time.Duration) { return waits, waited })
+	m.WatchPool("other", other, nil)
+	expo := func() string {
+		t.Helper()
+		mfs, err := m.reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, mf := range mfs {
+			for _, mt := range mf.GetMetric() {
+				name := ""
+				for _, l := range mt.GetLabel() {
+					name = l.GetValue()
+				}
+				v := mt.GetGauge().GetValue() + mt.GetCounter().GetValue()
+				b.WriteString(mf.GetName() + "{" + name + "} " + strconv.FormatFloat(v, 'f', -1, 64) + "\n")
+			}
+		}
+		return b.String()
+	}
+	got := expo()
+	for _, want := range []string{
+		"go_sql_max_open_connections{main} 16\n",
+		"go_sql_max_open_connections{other} 0\n",
+		"tessera_db_queue_waits_total{main} 3\n",
+		"tessera_db_queue_wait_seconds_total{main} 1.5\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	if strings.Contains(got, "tessera_db_queue_waits_total{other}") {
+		t.Error("a pool without a queue exports queue waits")
+	}
+	waits, waited = 5, 2*time.Second
+	if got := expo(); !strings.Contains(got, "tessera_db_queue_waits_total{main} 5\n") ||
+		!strings.Contains(got, "tessera_db_queue_wait_seconds_total{main} 2\n") {
+		t.Errorf("a second scrape did not read the queue again:\n%s", got)
 	}
 }

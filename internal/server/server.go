@@ -118,7 +118,9 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 		return nil, fmt.Errorf("verifier: %w", err)
 	}
 	m := metrics.New(db, ring, o.Now)
-	m.WatchPools(db.Pools())
+	for name, p := range db.Pools() {
+		m.WatchPool(name, p.DB, p.QueueWaits)
+	}
 	params := password.DefaultParams
 	if o.HashParams != nil {
 		params = *o.HashParams

@@ -29,6 +29,8 @@ type DB struct {
 	w      *sqlx.DB // writes, migrations and transactions
 	r      *sqlx.DB // reads; the same pool as w on Postgres
 	stmts  statements
+	// The request path's statements wait for a connection in order (gate).
+	wGate, rGate *gate
 }
 
 // Options tune the connection pools. The zero value is ready to use.
@@ -95,7 +97,8 @@ func openPostgres(databaseURL string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	configurePool(x.DB, opts.MaxOpenConns, 16, opts)
-	return &DB{flavor: postgresFlavor, w: x, r: x}, nil
+	g := newGate(x.DB)
+	return &DB{flavor: postgresFlavor, w: x, r: x, wGate: g, rGate: g}, nil
 }
 
 func openSQLite(databaseURL string, opts Options) (*DB, error) {
@@ -122,7 +125,7 @@ func openSQLite(databaseURL string, opts Options) (*DB, error) {
 		return nil, errors.Join(err, w.Close())
 	}
 	configurePool(r.DB, opts.MaxOpenConns, max(4, runtime.GOMAXPROCS(0)), opts)
-	return &DB{flavor: sqliteFlavor, w: w, r: r}, nil
+	return &DB{flavor: sqliteFlavor, w: w, r: r, wGate: newGate(w.DB), rGate: newGate(r.DB)}, nil
 }
 
 // sqlitePath extracts the file path from a sqlite: URL and makes it
@@ -192,11 +195,11 @@ func (db *DB) SQL() *sqlx.DB { return db.w }
 // Pools returns the connection pools by role, for their statistics: "main"
 // on Postgres (reads and writes share it); "write" (one connection) and
 // "read" on SQLite. Callers read them and never close them.
-func (db *DB) Pools() map[string]*sql.DB {
+func (db *DB) Pools() map[string]Pool {
 	if db.r == db.w {
-		return map[string]*sql.DB{"main": db.w.DB}
+		return map[string]Pool{"main": {db.w.DB, db.wGate}}
 	}
-	return map[string]*sql.DB{"write": db.w.DB, "read": db.r.DB}
+	return map[string]Pool{"write": {db.w.DB, db.wGate}, "read": {db.r.DB, db.rGate}}
 }
 
 // Ping checks that every pool answers.

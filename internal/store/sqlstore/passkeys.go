@@ -46,8 +46,7 @@ func (db *DB) CreatePasskey(ctx context.Context, p *store.Passkey) error {
 // ListPasskeys returns the user's passkeys, oldest first.
 func (db *DB) ListPasskeys(ctx context.Context, userID uuid.UUID) ([]store.Passkey, error) {
 	const q = `SELECT ` + passkeyColumns + ` FROM passkeys WHERE user_id = ? ORDER BY created_at, id`
-	rows, err := db.preparedRows(ctx, db.r, q, userID) // every sign-in asks
-	return collect(db, "list passkeys", rows, err, scanPasskey)
+	return preparedList(ctx, db, db.r, "list passkeys", q, []any{userID}, scanPasskey)
 }
 
 // GetPasskeyByCredentialID finds a passkey by its credential id.

@@ -57,23 +57,37 @@ func (db *DB) prepared(ctx context.Context, pool *sqlx.DB, query string) (*sql.S
 
 // preparedRow runs q, a statement of the code written as prepared takes
 // it, on pool through its prepared statement and returns its
-// row. A statement that cannot be prepared gives a row whose Scan
-// returns why.
+// row, after waiting its turn at the pool's gate. A statement that cannot
+// be prepared, or whose context ends while it waits, gives a row whose
+// Scan returns why. The row's Scan must be called.
 func (db *DB) preparedRow(ctx context.Context, pool *sqlx.DB, q string, args ...any) rowScanner {
-	stmt, err := db.prepared(ctx, pool, q)
-	if err != nil {
+	g := db.gateOf(pool)
+	if err := g.enter(ctx); err != nil {
 		return errRow{err}
 	}
-	return stmt.QueryRowContext(ctx, args...)
-}
-
-// preparedRows is preparedRow for a statement that reads many rows.
-func (db *DB) preparedRows(ctx context.Context, pool *sqlx.DB, q string, args ...any) (*sql.Rows, error) {
 	stmt, err := db.prepared(ctx, pool, q)
 	if err != nil {
-		return nil, err
+		g.leave()
+		return errRow{err}
 	}
-	return stmt.QueryContext(ctx, args...)
+	return &gatedRow{row: stmt.QueryRowContext(ctx, args...), gate: g}
+}
+
+// preparedList runs q like preparedRow, for a statement that reads many
+// rows, and returns them read by scan; its place at the gate is held until
+// the last row is read.
+func preparedList[T any](ctx context.Context, db *DB, pool *sqlx.DB, op, q string, args []any, scan func(rowScanner, *T) error) ([]T, error) {
+	g := db.gateOf(pool)
+	if err := g.enter(ctx); err != nil {
+		return nil, db.flavor.wrap(op, err)
+	}
+	defer g.leave()
+	stmt, err := db.prepared(ctx, pool, q)
+	if err != nil {
+		return nil, db.flavor.wrap(op, err)
+	}
+	rows, err := stmt.QueryContext(ctx, args...)
+	return collect(db, op, rows, err, scan)
 }
 
 // errRow is a row that could not be read.

@@ -22,8 +22,7 @@ func (db *DB) LoginThrottles(ctx context.Context, keys []string, since time.Time
 	args = append(args, sqlTime(since))
 	// Prepared: a sign-in passes its two keys (account and address), so
 	// the statement has one shape in practice.
-	rows, err := db.preparedRows(ctx, db.r, q, args...)
-	return collect(db, "login throttles", rows, err, func(sc rowScanner, t *store.LoginThrottle) error {
+	return preparedList(ctx, db, db.r, "login throttles", q, args, func(sc rowScanner, t *store.LoginThrottle) error {
 		return sc.Scan(&t.Key, &t.Failures, timeDest{&t.WindowStart})
 	})
 }
