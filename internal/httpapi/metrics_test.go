@@ -38,6 +38,8 @@ func TestMetrics(t *testing.T) {
 		`go_sql_max_open_connections{db_name="write"} 1`,
 		`go_sql_max_open_connections{db_name="read"} `,
 		`go_sql_wait_count_total{db_name="write"} `,
+		`tessera_db_queue_waits_total{db_name="read"} `,
+		`tessera_db_queue_wait_seconds_total{db_name="write"} `,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
