@@ -19,9 +19,11 @@ import (
 // served in the order they came, so the statements that pass it find a
 // connection free and the waiting happens here, in order.
 //
-// The request path's statements (preparedRow) pass it; transactions and
-// the rest of the store do not need to: they compete with it only when the
-// pool is exhausted, as they would without it.
+// Prepared statements (preparedRow, preparedList: the request path and a
+// sign-in) pass it. Transactions and the rest of the store do not: they
+// compete with it only when the pool is exhausted, as they would without
+// it, and a transaction that queued here while holding a connection could
+// wait for a place that only its own connection would free.
 type gate struct {
 	places chan struct{}
 	waits  atomic.Int64 // statements that found every place taken
