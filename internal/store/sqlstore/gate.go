@@ -70,14 +70,6 @@ func (g *gate) leave() {
 	}
 }
 
-// held is how many places are taken.
-func (g *gate) held() int {
-	if g == nil {
-		return 0
-	}
-	return len(g.places)
-}
-
 // Pool is one of the store's connection pools, for its statistics.
 type Pool struct {
 	DB   *sql.DB

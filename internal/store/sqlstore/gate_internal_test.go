@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"testing/synctest"
 )
@@ -19,27 +20,26 @@ func TestGateOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 		const waiters = 8
-		var order []int
-		done := make(chan struct{})
+		var (
+			order []int
+			wg    sync.WaitGroup
+		)
 		for i := range waiters {
-			go func() {
+			wg.Go(func() {
 				if err := g.enter(context.Background()); err != nil {
 					t.Error(err)
 					return
 				}
 				order = append(order, i) // the gate serializes the writers
 				g.leave()
-				if i == waiters-1 {
-					close(done)
-				}
-			}()
+			})
 			synctest.Wait() // waiter i is queued before i+1 starts
 		}
 		if len(order) != 0 {
 			t.Fatalf("%d waiters passed a full gate", len(order))
 		}
 		g.leave()
-		<-done
+		wg.Wait()
 		for i, w := range order {
 			if w != i {
 				t.Fatalf("waiters passed in order %v, want 0..%d", order, waiters-1)
@@ -177,4 +177,12 @@ func TestGatePostgres(t *testing.T) {
 	if err := db.preparedRow(t.Context(), db.r, `SELECT 1`).Scan(&one); err != nil || one != 1 || db.rGate.held() != 0 {
 		t.Errorf("SELECT 1: %d, %v, %d places held", one, err, db.rGate.held())
 	}
+}
+
+// held is how many places of g are taken.
+func (g *gate) held() int {
+	if g == nil {
+		return 0
+	}
+	return len(g.places)
 }
