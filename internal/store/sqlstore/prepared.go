@@ -55,19 +55,30 @@ func (db *DB) prepared(ctx context.Context, pool *sqlx.DB, query string) (*sql.S
 	return s, nil
 }
 
+// admitted waits for q's turn at pool's gate and returns q prepared on
+// pool, with the gate whose place the caller must leave; on an error no
+// place is held.
+func (db *DB) admitted(ctx context.Context, pool *sqlx.DB, q string) (*sql.Stmt, *gate, error) {
+	g := db.gateOf(pool)
+	if err := g.enter(ctx); err != nil {
+		return nil, nil, err
+	}
+	stmt, err := db.prepared(ctx, pool, q)
+	if err != nil {
+		g.leave()
+		return nil, nil, err
+	}
+	return stmt, g, nil
+}
+
 // preparedRow runs q, a statement of the code written as prepared takes
 // it, on pool through its prepared statement and returns its
 // row, after waiting its turn at the pool's gate. A statement that cannot
 // be prepared, or whose context ends while it waits, gives a row whose
 // Scan returns why. The row's Scan must be called.
 func (db *DB) preparedRow(ctx context.Context, pool *sqlx.DB, q string, args ...any) rowScanner {
-	g := db.gateOf(pool)
-	if err := g.enter(ctx); err != nil {
-		return errRow{err}
-	}
-	stmt, err := db.prepared(ctx, pool, q)
+	stmt, g, err := db.admitted(ctx, pool, q)
 	if err != nil {
-		g.leave()
 		return errRow{err}
 	}
 	return &gatedRow{row: stmt.QueryRowContext(ctx, args...), gate: g}
@@ -77,15 +88,11 @@ func (db *DB) preparedRow(ctx context.Context, pool *sqlx.DB, q string, args ...
 // rows, and returns them read by scan; its place at the gate is held until
 // the last row is read.
 func preparedList[T any](ctx context.Context, db *DB, pool *sqlx.DB, op, q string, args []any, scan func(rowScanner, *T) error) ([]T, error) {
-	g := db.gateOf(pool)
-	if err := g.enter(ctx); err != nil {
-		return nil, db.flavor.wrap(op, err)
-	}
-	defer g.leave()
-	stmt, err := db.prepared(ctx, pool, q)
+	stmt, g, err := db.admitted(ctx, pool, q)
 	if err != nil {
 		return nil, db.flavor.wrap(op, err)
 	}
+	defer g.leave()
 	rows, err := stmt.QueryContext(ctx, args...)
 	return collect(db, op, rows, err, scan)
 }
