@@ -40,6 +40,9 @@ func TestMetrics(t *testing.T) {
 		`go_sql_wait_count_total{db_name="write"} `,
 		`tessera_db_queue_waits_total{db_name="read"} `,
 		`tessera_db_queue_wait_seconds_total{db_name="write"} `,
+		// The three refreshes each tried the one rotation statement.
+		"tessera_db_rotation_statements_total 3\n",
+		"tessera_db_rotations_total 3\n",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
@@ -52,11 +55,12 @@ func TestMetrics(t *testing.T) {
 
 // TestMetricsPostgresPool: on Postgres the one pool that reads and writes
 // is exported under db_name="main", with the connections the requests
-// before the scrape opened.
+// before the scrape opened, and so are the rotation statements.
 func TestMetricsPostgresPool(t *testing.T) {
 	ts := servertest.Start(t, sqltest.NewPostgres(t), nil)
 	c := ts.NewClient(t)
-	register(t, c, "pool@example.com")
+	reg := register(t, c, "pool@example.com")
+	c.Do("POST", "/v1/auth/refresh", map[string]any{"refresh_token": reg.Str("refresh_token")}).Want(t, 200)
 	body := string(c.Do("GET", "/metrics", nil).Want(t, 200).Body)
 	if strings.Contains(body, `db_name="write"`) || strings.Contains(body, `db_name="read"`) {
 		t.Error("a Postgres server exports SQLite's pools")
@@ -66,6 +70,11 @@ func TestMetricsPostgresPool(t *testing.T) {
 	}
 	if got := metricValue(t, body, `go_sql_open_connections{db_name="main"}`); got < 1 {
 		t.Errorf("main pool has %v open connections after a registration, want at least 1", got)
+	}
+	// A refresh alone finds a connection free and rotates in a statement
+	// of its own.
+	if s, r := metricValue(t, body, "tessera_db_rotation_statements_total"), metricValue(t, body, "tessera_db_rotations_total"); s != 1 || r != 1 {
+		t.Errorf("%v rotation statements carried %v rotations, want 1 and 1", s, r)
 	}
 }
 

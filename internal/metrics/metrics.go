@@ -108,6 +108,22 @@ func (m *Metrics) WatchPool(name string, db *sql.DB, queue func() (waits int64, 
 	)
 }
 
+// WatchRotations exports how many statements rotated refresh tokens and
+// how many rotations they carried (more than one a statement when
+// rotations waiting for a connection share one), read at each scrape.
+func (m *Metrics) WatchRotations(stats func() (statements, rotations int64)) {
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "tessera_db_rotation_statements_total",
+			Help: "Statements that rotated refresh tokens.",
+		}, func() float64 { n, _ := stats(); return float64(n) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "tessera_db_rotations_total",
+			Help: "Refresh rotations those statements carried.",
+		}, func() float64 { _, n := stats(); return float64(n) }),
+	)
+}
+
 // Login counts a password check's outcome (auth.Observer).
 func (m *Metrics) Login(outcome string) { m.logins.WithLabelValues(outcome).Inc() }
 

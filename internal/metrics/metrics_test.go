@@ -67,7 +67,7 @@ func (noConnector) Driver() driver.Driver { return nil }
 
 // TestWatchPool: a pool's database/sql statistics and its queue's waits
 // are exported under its name, read at each scrape; a pool without a
-// queue exports only the former.
+// queue exports only the former. So are the refresh rotations' counts.
 func TestWatchPool(t *testing.T) {
 	m := &Metrics{reg: prometheus.NewRegistry()} // without the collectors that need a store and keys
 	main := sql.OpenDB(noConnector{})
@@ -77,6 +77,8 @@ func TestWatchPool(t *testing.T) {
 	waits, waited := int64(3), 1500*time.Millisecond
 	m.WatchPool("main", main, func() (int64, time.Duration) { return waits, waited })
 	m.WatchPool("other", other, nil)
+	statements, rotations := int64(7), int64(12)
+	m.WatchRotations(func() (int64, int64) { return statements, rotations })
 	expo := func() string {
 		t.Helper()
 		mfs, err := m.reg.Gather()
@@ -102,6 +104,8 @@ func TestWatchPool(t *testing.T) {
 		"go_sql_max_open_connections{other} 0\n",
 		"tessera_db_queue_waits_total{main} 3\n",
 		"tessera_db_queue_wait_seconds_total{main} 1.5\n",
+		"tessera_db_rotation_statements_total{} 7\n",
+		"tessera_db_rotations_total{} 12\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("metrics lack %q", want)
@@ -111,8 +115,10 @@ func TestWatchPool(t *testing.T) {
 		t.Error("a pool without a queue exports queue waits")
 	}
 	waits, waited = 5, 2*time.Second
+	statements, rotations = 8, 20
 	if got := expo(); !strings.Contains(got, "tessera_db_queue_waits_total{main} 5\n") ||
-		!strings.Contains(got, "tessera_db_queue_wait_seconds_total{main} 2\n") {
+		!strings.Contains(got, "tessera_db_queue_wait_seconds_total{main} 2\n") ||
+		!strings.Contains(got, "tessera_db_rotations_total{} 20\n") {
 		t.Errorf("a second scrape did not read the queue again:\n%s", got)
 	}
 }

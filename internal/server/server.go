@@ -121,6 +121,7 @@ func Assemble(cfg config.Config, db *sqlstore.DB, o Options) (*Server, error) {
 	for name, p := range db.Pools() {
 		m.WatchPool(name, p.DB, p.QueueWaits)
 	}
+	m.WatchRotations(db.RotationStats)
 	params := password.DefaultParams
 	if o.HashParams != nil {
 		params = *o.HashParams

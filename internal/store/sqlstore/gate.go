@@ -20,7 +20,8 @@ import (
 // connection free and the waiting happens here, in order.
 //
 // Prepared statements (preparedRow, preparedList: the request path and a
-// sign-in) pass it. Transactions and the rest of the store do not: they
+// sign-in) pass it, and so do refresh rotations on Postgres, which while
+// they wait may be carried by another's statement (rotations). Transactions and the rest of the store do not: they
 // compete with it only when the pool is exhausted, as they would without
 // it, and a transaction that queued here while holding a connection could
 // wait for a place that only its own connection would free.
@@ -42,12 +43,19 @@ func newGate(pool *sql.DB) *gate {
 
 // enter waits for a place, in arrival order, or for ctx to end.
 func (g *gate) enter(ctx context.Context) error {
+	_, err := g.enterUnless(ctx, nil)
+	return err
+}
+
+// enterUnless waits for a place like enter, or for done to close: it
+// reports whether it took a place (false when done closed first).
+func (g *gate) enterUnless(ctx context.Context, done <-chan struct{}) (bool, error) {
 	if g == nil {
-		return nil
+		return true, nil
 	}
 	select {
 	case g.places <- struct{}{}:
-		return nil
+		return true, nil
 	default:
 	}
 	start := time.Now()
@@ -57,9 +65,11 @@ func (g *gate) enter(ctx context.Context) error {
 	}()
 	select {
 	case g.places <- struct{}{}:
-		return nil
+		return true, nil
+	case <-done:
+		return false, nil
 	case <-ctx.Done():
-		return ctx.Err()
+		return false, ctx.Err()
 	}
 }
 

@@ -31,6 +31,7 @@ type DB struct {
 	stmts  statements
 	// The request path's statements wait for a connection in order (gate).
 	wGate, rGate *gate
+	rot          rotations // on Postgres, rotations sharing a statement
 }
 
 // Options tune the connection pools. The zero value is ready to use.

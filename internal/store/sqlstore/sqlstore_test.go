@@ -22,6 +22,17 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestConformanceSharedRotation holds the statement that rotations
+// waiting for a connection share on Postgres to every guarantee of the
+// single one: each rotation subtest runs with every rotation taking it.
+func TestConformanceSharedRotation(t *testing.T) {
+	storetest.RunRotations(t, func(t *testing.T) store.Store {
+		db := sqltest.NewPostgres(t)
+		db.ShareEveryRotation()
+		return db
+	})
+}
+
 func TestOpenRefusesBadURLs(t *testing.T) {
 	tests := []struct {
 		name, url string

@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -249,4 +251,70 @@ func testRotateRefreshConcurrent(t *testing.T, s store.Store) {
 		}
 		return stored.Generation, nil
 	})
+}
+
+// testRotateRefreshManySessions: rotations of many sessions sent at once
+// (more than a connection pool holds; on Postgres they may share
+// statements) each get their own session's answer: per session one of the
+// callers presenting its token wins and stores its digest, the others and
+// a caller presenting another digest are told ErrStale.
+func testRotateRefreshManySessions(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const sessions, callers = 12, 4 // the last caller of each presents a wrong digest
+	type call struct {
+		r   store.Rotation
+		got *store.SessionAuth
+		u   *store.User
+		err error
+	}
+	var (
+		calls []*call
+		users = map[uuid.UUID]uuid.UUID{}
+	)
+	for range sessions {
+		sess, u := digestSession(t, s, "")
+		users[sess.ID] = u.ID
+		for i := range callers {
+			r := rotation(sess, t0.Add(time.Minute))
+			if i == callers-1 {
+				r.Digest = randomBytes(32)
+			}
+			calls = append(calls, &call{r: r})
+		}
+	}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for _, c := range calls {
+		wg.Go(func() {
+			<-start
+			c.got, c.u, c.err = s.RotateRefresh(ctx, c.r)
+		})
+	}
+	close(start)
+	wg.Wait()
+	winners := map[uuid.UUID]*call{}
+	for i, c := range calls {
+		switch {
+		case c.err == nil && i%callers == callers-1:
+			t.Errorf("a wrong digest rotated session %v", c.r.ID)
+		case c.err == nil:
+			if c.got.ID != c.r.ID || c.u.ID != users[c.r.ID] || c.got.UserID != c.u.ID {
+				t.Errorf("rotation of %v answered session %v of user %v (user read %v), want user %v",
+					c.r.ID, c.got.ID, c.got.UserID, c.u.ID, users[c.r.ID])
+			}
+			if winners[c.r.ID] != nil {
+				t.Errorf("session %v rotated twice", c.r.ID)
+			}
+			winners[c.r.ID] = c
+		case !errors.Is(c.err, store.ErrStale):
+			t.Errorf("rotation of %v: %v", c.r.ID, c.err)
+		}
+	}
+	for id := range users {
+		w := winners[id]
+		stored, err := s.GetSession(ctx, id)
+		if w == nil || err != nil || stored.Generation != 1 || !bytes.Equal(stored.RefreshDigest, w.r.NextDigest) {
+			t.Errorf("session %v: winner %v, stored %+v, %v; want generation 1 with the winner's digest", id, w != nil, stored, err)
+		}
+	}
 }
