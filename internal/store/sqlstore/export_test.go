@@ -45,3 +45,6 @@ func (db *DB) QueuedRotations() int {
 // ShareEveryRotation sends every rotation, even one alone, through the
 // statement rotations waiting together share.
 func (db *DB) ShareEveryRotation() { db.rot.shareAlways = true }
+
+// RotateBatchQuery is the statement rotations waiting together share.
+func RotateBatchQuery(idleSec int64) string { return rotateBatchQuery(idleSec) }

@@ -52,12 +52,12 @@ func (db *DB) rotateRefreshQuery(idle time.Duration) string {
 // rotationOperands name, in SQL, what a rotation statement compares and
 // stores: the next digest, now, the session id, its generation, the
 // presented digest, the client named (empty for none) and whether that
-// client authenticated.
-type rotationOperands struct{ next, now, id, gen, digest, client, authed string }
+// client authenticated; and the condition that the session is not revoked.
+type rotationOperands struct{ next, now, id, gen, digest, client, authed, unrevoked string }
 
 // singleRotation is the single statement's: its parameters, in
 // rotateArgs's order.
-var singleRotation = rotationOperands{"$1", "$2", "$3", "$4", "$5", "$6", "$7"}
+var singleRotation = rotationOperands{"$1", "$2", "$3", "$4", "$5", "$6", "$7", "sessions.revoked_at IS NULL"}
 
 // rotationStatement is the rotation UPDATE of sessions over from (which
 // joins users as u), for the operands o, with the condition where (if
@@ -76,7 +76,7 @@ func rotationStatement(f *flavor, o rotationOperands, from, where string, idleSe
 			idle_expires_at = CASE WHEN ` + idleExpr + ` < expires_at THEN ` + idleExpr + ` ELSE expires_at END
 		FROM ` + from + `
 		WHERE ` + where + `sessions.id = ` + o.id + ` AND sessions.generation = ` + o.gen + ` AND sessions.refresh_digest = ` + o.digest + `
-			AND sessions.kind = 'jwt' AND sessions.revoked_at IS NULL
+			AND sessions.kind = 'jwt' AND ` + o.unrevoked + `
 			AND sessions.idle_expires_at > ` + o.now + ` AND sessions.expires_at > ` + o.now + `
 			AND u.id = sessions.user_id AND u.is_active
 			AND (` + o.client + ` = '' OR sessions.client_id = ` + o.client + `)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -202,5 +203,62 @@ func TestRotationGivesUp(t *testing.T) {
 	release()
 	if got, err := db.GetSession(t.Context(), s.ID); err != nil || got.Generation != 0 {
 		t.Errorf("session after the rotation gave up: %+v, %v; want generation 0", got, err)
+	}
+}
+
+// TestSharedRotationFindsSessionsByID: the shared statement reads sessions
+// through their primary key whatever the statistics say. Here nine in ten
+// sessions are revoked when the table is analyzed, so an index on the
+// revocation would look a good path; for a table that then grows with live
+// sessions it reads all of them.
+func TestSharedRotationFindsSessionsByID(t *testing.T) {
+	db := sqltest.NewPostgres(t)
+	ctx := t.Context()
+	for i := range 40 {
+		s := rotatable(t, db)
+		if i%10 != 0 {
+			if err := db.RevokeSession(ctx, s.ID, rotationT0, "logout"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	conn, err := db.Writer().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, q := range []string{
+		`ANALYZE sessions`, `ANALYZE users`,
+		// The table grows, live, after its statistics were taken.
+		`INSERT INTO sessions (id, user_id, client_id, kind, created_at, last_used_at, idle_expires_at,
+			expires_at, nonce, rotated_at)
+			SELECT gen_random_uuid(), (SELECT min(user_id::text)::uuid FROM sessions), 'default', 'jwt', now(), now(),
+				now() + interval '1 day', now() + interval '2 days', '\x00', now()
+			FROM generate_series(1, 50000)`,
+		`SET plan_cache_mode = force_generic_plan`,
+		`PREPARE shared AS ` + sqlstore.RotateBatchQuery(3600),
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	rows, err := conn.QueryContext(ctx, `EXPLAIN EXECUTE shared('{}', '{}', '{}', '{}', '{}', '{}', '{}')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan strings.Builder
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		plan.WriteString(line + "\n")
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if p := plan.String(); !strings.Contains(p, "sessions_pkey") || strings.Contains(p, "sessions_revoked_at_idx") {
+		t.Errorf("the shared rotation does not read sessions by id:\n%s", p)
 	}
 }
