@@ -21,10 +21,11 @@ import (
 //
 // Prepared statements (preparedRow, preparedList: the request path and a
 // sign-in) pass it, and so do refresh rotations on Postgres, which while
-// they wait may be carried by another's statement (rotations). Transactions and the rest of the store do not: they
-// compete with it only when the pool is exhausted, as they would without
-// it, and a transaction that queued here while holding a connection could
-// wait for a place that only its own connection would free.
+// they wait may be carried by another's statement (rotations).
+// Transactions and the rest of the store do not: they compete with it
+// only when the pool is exhausted, as they would without it, and a
+// transaction that queued here while holding a connection could wait for
+// a place that only its own connection would free.
 type gate struct {
 	places chan struct{}
 	waits  atomic.Int64 // statements that found every place taken

@@ -145,9 +145,9 @@ func (q *rotations) take() []*rotationCall {
 // answering it (it panicked).
 var errUnanswered = errors.New("rotate refresh: the statement carrying this rotation stopped")
 
-// runRotations runs batch, on a connection of the gate whose place it
-// takes and gives back, and answers each of its calls. The caller holds a
-// place already; its own rotation may or may not be in batch.
+// runRotations runs batch with the place at the gate the caller holds,
+// gives that place back, and answers each of batch's calls (the caller's
+// own rotation may or may not be among them).
 func (db *DB) runRotations(batch []*rotationCall) {
 	defer db.wGate.leave()
 	if len(batch) == 0 {
